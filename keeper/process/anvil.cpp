@@ -1,0 +1,121 @@
+#include "keeper/process/anvil.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace keeper {
+namespace {
+
+sockaddr_in loopback(std::uint16_t port) noexcept {
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  return addr;
+}
+
+std::string tail_of(const std::filesystem::path& path, std::size_t max_chars) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string s = ss.str();
+  return s.size() > max_chars ? s.substr(s.size() - max_chars) : s;
+}
+
+}  // namespace
+
+std::filesystem::path default_anvil_binary() {
+  if (const char* env = std::getenv("KEEPER_ANVIL"); env != nullptr && *env != '\0') return env;
+  return std::filesystem::path{KEEPER_SOURCE_DIR} /
+         "node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil";
+}
+
+tl::expected<std::uint16_t, std::string> pick_free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return tl::unexpected(std::string{"socket() failed"});
+  sockaddr_in addr = loopback(0);
+  socklen_t len = sizeof(addr);
+  const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
+                  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0;
+  ::close(fd);
+  if (!ok) return tl::unexpected(std::string{"no free port on 127.0.0.1"});
+  return ntohs(addr.sin_port);
+}
+
+bool port_accepts(std::uint16_t port) noexcept {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  sockaddr_in addr = loopback(port);
+  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+  ::close(fd);
+  return ok;
+}
+
+tl::expected<Anvil, std::string> Anvil::start(AnvilOptions options) {
+  if (options.binary.empty()) options.binary = default_anvil_binary();
+  if (options.port == 0) {
+    auto port = pick_free_port();
+    if (!port) return tl::unexpected(port.error());
+    options.port = *port;
+  } else if (port_accepts(options.port)) {
+    return tl::unexpected("port " + std::to_string(options.port) +
+                          " on 127.0.0.1 is already in use");
+  }
+  if (options.log_path.empty())
+    options.log_path =
+        std::filesystem::temp_directory_path() / ("anvil-" + std::to_string(options.port) + ".log");
+  Anvil anvil{std::move(options)};
+  if (auto ok = anvil.launch(); !ok) return tl::unexpected(ok.error());
+  return anvil;
+}
+
+tl::expected<void, std::string> Anvil::restart() {
+  process_.stop();
+  return launch();
+}
+
+tl::expected<void, std::string> Anvil::launch() {
+  std::vector<std::string> argv{options_.binary.string(),
+                                "--host",
+                                "127.0.0.1",
+                                "--port",
+                                std::to_string(options_.port),
+                                "--chain-id",
+                                std::to_string(options_.chain_id)};
+  if (options_.block_time_s) {
+    std::ostringstream bt;
+    bt << *options_.block_time_s;
+    argv.insert(argv.end(), {"--block-time", bt.str()});
+  }
+  if (options_.fork_url) argv.insert(argv.end(), {"--fork-url", *options_.fork_url});
+  if (options_.fork_block)
+    argv.insert(argv.end(), {"--fork-block-number", std::to_string(*options_.fork_block)});
+  argv.insert(argv.end(), options_.extra_args.begin(), options_.extra_args.end());
+
+  auto child = ChildProcess::spawn(argv, options_.log_path);
+  if (!child) return tl::unexpected(child.error());
+  process_ = std::move(*child);
+
+  const auto deadline = std::chrono::steady_clock::now() + options_.ready_timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (!process_.running())
+      return tl::unexpected("anvil exited during start-up: " + tail_of(options_.log_path, 2000));
+    if (port_accepts(options_.port)) return {};
+    std::this_thread::sleep_for(std::chrono::milliseconds{25});
+  }
+  process_.stop();
+  return tl::unexpected("anvil did not accept connections on port " +
+                        std::to_string(options_.port) + " within the start-up timeout");
+}
+
+std::string Anvil::http_url() const { return "http://127.0.0.1:" + std::to_string(options_.port); }
+std::string Anvil::ws_url() const { return "ws://127.0.0.1:" + std::to_string(options_.port); }
+
+}  // namespace keeper
