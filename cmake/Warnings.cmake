@@ -3,7 +3,7 @@ add_library(keeper_warnings INTERFACE)
 target_compile_options(keeper_warnings INTERFACE
   -Wall -Wextra -Werror -Wpedantic
   -Wshadow -Wconversion -Wsign-conversion -Wold-style-cast -Wcast-align
-  -Wnon-virtual-dtor -Woverloaded-virtual -Wnull-dereference -Wimplicit-fallthrough
+  -Wnon-virtual-dtor -Woverloaded-virtual -Wimplicit-fallthrough
   -Wformat=2 -Wmissing-declarations)
 if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
   target_compile_options(keeper_warnings INTERFACE -Wduplicated-cond -Wlogical-op -Wuseless-cast)
