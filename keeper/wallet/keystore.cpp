@@ -38,7 +38,7 @@ tl::expected<std::uint64_t, KeystoreError> uint_field(const Json& obj, const cha
 
 struct DerivedKey {
   std::array<std::uint8_t, 32> bytes{};
-  ~DerivedKey() { wipe(bytes); }
+  ~DerivedKey() { chain::wipe(bytes); }
 };
 
 tl::expected<void, KeystoreError> derive(const Json& crypto, std::string_view password,
@@ -101,8 +101,8 @@ std::string_view describe(KeystoreError e) noexcept {
   return "unknown keystore error";
 }
 
-tl::expected<Secret32, KeystoreError> decrypt_keystore(std::string_view json_text,
-                                                       std::string_view password) {
+tl::expected<chain::Secret32, KeystoreError> decrypt_keystore(std::string_view json_text,
+                                                              std::string_view password) {
   const Json doc = Json::parse(json_text, nullptr, false);
   if (doc.is_discarded() || !doc.is_object()) return tl::unexpected(KeystoreError::malformed);
   if (!doc.contains("version") || doc["version"] != 3)
@@ -129,13 +129,13 @@ tl::expected<Secret32, KeystoreError> decrypt_keystore(std::string_view json_tex
   chain::Bytes mac_input(key.bytes.begin() + 16, key.bytes.end());
   chain::append(mac_input, *ciphertext);
   const chain::Hash expected = chain::keccak256(mac_input);
-  wipe(mac_input);
+  chain::wipe(mac_input);
   if (CRYPTO_memcmp(expected.data(), mac->data(), 32) != 0)
     return tl::unexpected(KeystoreError::wrong_password);
 
   std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)> ctx{EVP_CIPHER_CTX_new(),
                                                                       &EVP_CIPHER_CTX_free};
-  Secret32 secret;
+  chain::Secret32 secret;
   int written = 0;
   int final_written = 0;
   if (!ctx ||
@@ -150,8 +150,8 @@ tl::expected<Secret32, KeystoreError> decrypt_keystore(std::string_view json_tex
   return secret;
 }
 
-tl::expected<Secret32, KeystoreError> decrypt_keystore_file(const std::filesystem::path& path,
-                                                            std::string_view password) {
+tl::expected<chain::Secret32, KeystoreError> decrypt_keystore_file(
+    const std::filesystem::path& path, std::string_view password) {
   std::error_code ec;
   const auto size = std::filesystem::file_size(path, ec);
   if (ec || size > kMaxKeystoreBytes) return tl::unexpected(KeystoreError::unreadable);

@@ -7,7 +7,7 @@
 
 #include <tl/expected.hpp>
 
-#include "keeper/wallet/secret.hpp"
+#include "chain/secret.hpp"
 
 namespace keeper {
 
@@ -22,10 +22,10 @@ enum class KeystoreError {
 
 [[nodiscard]] std::string_view describe(KeystoreError e) noexcept;
 
-[[nodiscard]] tl::expected<Secret32, KeystoreError> decrypt_keystore(std::string_view json_text,
-                                                                     std::string_view password);
+[[nodiscard]] tl::expected<chain::Secret32, KeystoreError> decrypt_keystore(
+    std::string_view json_text, std::string_view password);
 
-[[nodiscard]] tl::expected<Secret32, KeystoreError> decrypt_keystore_file(
+[[nodiscard]] tl::expected<chain::Secret32, KeystoreError> decrypt_keystore_file(
     const std::filesystem::path& path, std::string_view password);
 
 }  // namespace keeper

@@ -1,10 +1,10 @@
-#include "keeper/wallet/secret.hpp"
+#include "chain/secret.hpp"
 
 #include <openssl/crypto.h>
 
 #include <algorithm>
 
-namespace keeper {
+namespace chain {
 
 void wipe(std::span<std::uint8_t> bytes) noexcept { OPENSSL_cleanse(bytes.data(), bytes.size()); }
 
@@ -29,4 +29,4 @@ Secret32& Secret32::operator=(Secret32&& other) noexcept {
 
 Secret32::~Secret32() { wipe(bytes_); }
 
-}  // namespace keeper
+}  // namespace chain

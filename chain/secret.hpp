@@ -6,7 +6,7 @@
 #include <span>
 #include <string>
 
-namespace keeper {
+namespace chain {
 
 class Secret32 {
  public:
@@ -29,4 +29,4 @@ class Secret32 {
 void wipe(std::span<std::uint8_t> bytes) noexcept;
 void wipe(std::string& text) noexcept;
 
-}  // namespace keeper
+}  // namespace chain
