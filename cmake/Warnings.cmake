@@ -6,7 +6,8 @@ target_compile_options(keeper_warnings INTERFACE
   -Wnon-virtual-dtor -Woverloaded-virtual -Wimplicit-fallthrough
   -Wformat=2 -Wmissing-declarations)
 if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
-  target_compile_options(keeper_warnings INTERFACE -Wduplicated-cond -Wlogical-op -Wuseless-cast)
+  target_compile_options(keeper_warnings INTERFACE -Wduplicated-cond -Wlogical-op)
   # GCC 12 reports impossible overlaps inside std::string at -O2/-O3 (GCC bug 105651).
-  target_compile_options(keeper_warnings INTERFACE -Wno-restrict)
+  # and "maybe uninitialized" through std::variant of Boost.Multiprecision numbers (GCC bug 80635).
+  target_compile_options(keeper_warnings INTERFACE -Wno-restrict -Wno-maybe-uninitialized)
 endif()
