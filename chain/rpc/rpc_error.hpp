@@ -28,8 +28,17 @@ struct RpcError {
   std::optional<Bytes> revert_data;     // `data` of an rpc_error when it is hex (revert bytes)
   std::optional<std::string> raw_data;  // `data` of an rpc_error as text otherwise
   std::optional<std::int64_t> retry_after_ms;  // from HTTP Retry-After
+  // False only when the request certainly never reached the node (connection refused, DNS):
+  // the one case where resending a transaction is safe without asking the node first.
+  bool maybe_delivered = true;
 
   [[nodiscard]] std::string to_string() const;
+  [[nodiscard]] static RpcError of(RpcErrorKind kind, std::string message) {
+    RpcError e;
+    e.kind = kind;
+    e.message = std::move(message);
+    return e;
+  }
 };
 
 [[nodiscard]] std::string_view describe(RpcErrorKind kind) noexcept;
