@@ -1,0 +1,418 @@
+#include "chain/ws/ws_client.hpp"
+
+#include <openssl/ssl.h>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+#include <deque>
+#include <random>
+#include <variant>
+
+#include "chain/rpc/json_codec.hpp"
+#include "chain/ws/notification.hpp"
+#include "chain/ws/url.hpp"
+
+namespace chain::ws {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+using tcp = asio::ip::tcp;
+using rpc::RpcError;
+using rpc::RpcErrorKind;
+
+using PlainStream = websocket::stream<beast::tcp_stream>;
+using TlsStream = websocket::stream<beast::ssl_stream<beast::tcp_stream>>;
+
+struct WsClient::Impl {
+  WsClient& owner;
+  asio::io_context& io;
+  WsOptions options;
+  WsUrl url;
+  asio::ssl::context tls{asio::ssl::context::tls_client};
+  tcp::resolver resolver;
+  asio::steady_timer reconnect_timer;
+  std::unique_ptr<PlainStream> plain;
+  std::unique_ptr<TlsStream> secure;
+  beast::flat_buffer buffer;
+  std::deque<std::string> writes;
+  bool writing = false;
+  bool stopped = false;
+  std::uint64_t generation = 0;  // bumps per connection; stale handlers see a mismatch and return
+  int failures = 0;
+  std::uint64_t next_id = 1;
+  std::mt19937_64 rng{std::random_device{}()};
+  std::optional<std::uint64_t> head_before_drop;
+  bool ever_connected = false;
+
+  struct Pending {
+    ResponseHandler handler;
+    std::unique_ptr<asio::steady_timer> timer;
+  };
+  std::map<std::uint64_t, Pending> pending;
+
+  Impl(WsClient& o, asio::io_context& context, WsOptions opts)
+      : owner{o},
+        io{context},
+        options{std::move(opts)},
+        resolver{context},
+        reconnect_timer{context} {
+    tls.set_default_verify_paths();
+    tls.set_verify_mode(asio::ssl::verify_peer);
+  }
+
+  template <class F>
+  void with_stream(F&& f) {
+    if (plain) f(*plain);
+    if (secure) f(*secure);
+  }
+
+  void set_state(WsState s, const std::string& why) {
+    owner.state_ = s;
+    if (owner.on_state_) owner.on_state_(s, why);
+  }
+
+  void connect() {
+    if (stopped) return;
+    ++generation;
+    plain.reset();
+    secure.reset();
+    writes.clear();
+    writing = false;
+    buffer.clear();
+    set_state(WsState::connecting, url.host + ":" + std::to_string(url.port));
+    auto self = owner.shared_from_this();
+    const auto gen = generation;
+    resolver.async_resolve(
+        url.host, std::to_string(url.port),
+        [this, self, gen](beast::error_code ec, tcp::resolver::results_type results) {
+          if (gen != generation) return;
+          if (ec) return fail("resolve: " + ec.message());
+          on_resolved(results);
+        });
+  }
+
+  void on_resolved(const tcp::resolver::results_type& results) {
+    auto self = owner.shared_from_this();
+    const auto gen = generation;
+    if (url.tls) {
+      secure = std::make_unique<TlsStream>(io, tls);
+    } else {
+      plain = std::make_unique<PlainStream>(io);
+    }
+    with_stream([&](auto& ws) {
+      auto& lowest = beast::get_lowest_layer(ws);
+      lowest.expires_after(options.connect_timeout);
+      lowest.async_connect(results, [this, self, gen](beast::error_code ec, const tcp::endpoint&) {
+        if (gen != generation) return;
+        if (ec) return fail("connect: " + ec.message());
+        on_tcp_connected();
+      });
+    });
+  }
+
+  void on_tcp_connected() {
+    auto self = owner.shared_from_this();
+    const auto gen = generation;
+    if (secure) {
+      auto& ssl_stream = secure->next_layer();
+      // SNI, and the certificate must name the host we asked for.
+      // SSL_set_tlsext_host_name is a macro with a C cast; call what it expands to.
+      if (SSL_ctrl(ssl_stream.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME,
+                   TLSEXT_NAMETYPE_host_name, const_cast<char*>(url.host.c_str())) != 1)
+        return fail("TLS: cannot set SNI");
+      ssl_stream.set_verify_callback(asio::ssl::host_name_verification(url.host));
+      beast::get_lowest_layer(*secure).expires_after(options.handshake_timeout);
+      ssl_stream.async_handshake(asio::ssl::stream_base::client,
+                                 [this, self, gen](beast::error_code ec) {
+                                   if (gen != generation) return;
+                                   if (ec) return fail("TLS handshake: " + ec.message());
+                                   websocket_handshake();
+                                 });
+      return;
+    }
+    websocket_handshake();
+  }
+
+  void websocket_handshake() {
+    auto self = owner.shared_from_this();
+    const auto gen = generation;
+    with_stream([&](auto& ws) {
+      beast::get_lowest_layer(ws).expires_never();
+      websocket::stream_base::timeout timeouts{};
+      timeouts.handshake_timeout = options.handshake_timeout;
+      timeouts.idle_timeout = options.idle_timeout;
+      timeouts.keep_alive_pings = true;  // a ping at half the idle time; silence past it closes
+      ws.set_option(timeouts);
+      ws.read_message_max(options.max_message_bytes);
+      ws.text(true);
+      const bool default_port = url.port == (url.tls ? 443 : 80);
+      const std::string host = default_port ? url.host : url.host + ":" + std::to_string(url.port);
+      ws.async_handshake(host, url.target, [this, self, gen](beast::error_code ec) {
+        if (gen != generation) return;
+        if (ec) return fail("WebSocket handshake: " + ec.message());
+        on_open();
+      });
+    });
+  }
+
+  void on_open() {
+    failures = 0;
+    if (ever_connected) ++owner.counters_.reconnects;
+    ever_connected = true;
+    set_state(WsState::connected, "");
+    read();
+    resubscribe_all();
+  }
+
+  void resubscribe_all() {
+    owner.by_server_id_.clear();
+    for (auto& [local, sub] : owner.subscriptions_) {
+      sub.server_id.clear();
+      send_subscribe(local);
+    }
+    // Once subscriptions are in place, ask where the chain is: what lies between is the gap.
+    if (head_before_drop) {
+      const auto last = *head_before_drop;
+      head_before_drop.reset();
+      send_request("eth_blockNumber", rpc::Json::array(),
+                   [this, last](tl::expected<rpc::Json, RpcError> r) {
+                     if (!r) return;
+                     auto head = rpc::quantity_u64(*r, "blockNumber");
+                     if (!head || !owner.on_gap_) return;
+                     if (*head < last) {
+                       owner.on_gap_(Gap{0, *head, true});
+                     } else if (*head > last) {
+                       owner.on_gap_(Gap{last + 1, *head, false});
+                     }
+                   });
+    }
+  }
+
+  void send_subscribe(SubscriptionId local) {
+    const auto& sub = owner.subscriptions_.at(local);
+    rpc::Json params = sub.heads ? rpc::Json::array({"newHeads"})
+                                 : rpc::Json::array({"logs", rpc::to_json(sub.filter)});
+    send_request("eth_subscribe", std::move(params),
+                 [this, local](tl::expected<rpc::Json, RpcError> r) {
+                   const auto it = owner.subscriptions_.find(local);
+                   if (it == owner.subscriptions_.end()) return;  // unsubscribed meanwhile
+                   if (!r || !r->is_string()) return;  // the connection drops or the node refuses
+                   it->second.server_id = r->get<std::string>();
+                   owner.by_server_id_[it->second.server_id] = local;
+                 });
+  }
+
+  void send_request(const std::string& method, rpc::Json params, ResponseHandler handler) {
+    if (state_is_not_connected()) {
+      handler(tl::unexpected(RpcError::of(RpcErrorKind::closed, "WebSocket is not connected")));
+      return;
+    }
+    if (writes.size() >= options.max_queued_writes) {
+      ++owner.counters_.dropped_requests;
+      handler(
+          tl::unexpected(RpcError::of(RpcErrorKind::too_large, "WebSocket write queue is full")));
+      return;
+    }
+    const std::uint64_t id = next_id++;
+    auto timer = std::make_unique<asio::steady_timer>(io, options.request_timeout);
+    auto self = owner.shared_from_this();
+    timer->async_wait([this, self, id](beast::error_code ec) {
+      if (ec) return;
+      complete(
+          id, tl::unexpected(RpcError::of(RpcErrorKind::timeout, "no WebSocket response in time")));
+    });
+    pending.emplace(id, Pending{std::move(handler), std::move(timer)});
+    write(rpc::request_text(id, rpc::Call{method, std::move(params)}));
+  }
+
+  [[nodiscard]] bool state_is_not_connected() const { return owner.state_ != WsState::connected; }
+
+  void complete(std::uint64_t id, tl::expected<rpc::Json, RpcError> result) {
+    const auto it = pending.find(id);
+    if (it == pending.end()) return;
+    auto handler = std::move(it->second.handler);
+    it->second.timer->cancel();
+    pending.erase(it);
+    handler(std::move(result));
+  }
+
+  void write(std::string text) {
+    writes.push_back(std::move(text));
+    if (!writing) write_next();
+  }
+
+  void write_next() {
+    if (writes.empty()) {
+      writing = false;
+      return;
+    }
+    writing = true;
+    auto self = owner.shared_from_this();
+    const auto gen = generation;
+    with_stream([&](auto& ws) {
+      ws.async_write(asio::buffer(writes.front()),
+                     [this, self, gen](beast::error_code ec, std::size_t) {
+                       if (gen != generation) return;
+                       if (ec) return fail("write: " + ec.message());
+                       writes.pop_front();
+                       write_next();
+                     });
+    });
+  }
+
+  void read() {
+    auto self = owner.shared_from_this();
+    const auto gen = generation;
+    with_stream([&](auto& ws) {
+      ws.async_read(buffer, [this, self, gen](beast::error_code ec, std::size_t) {
+        if (gen != generation) return;
+        if (ec) {
+          if (ec == websocket::error::message_too_big) ++owner.counters_.oversized;
+          return fail("read: " + ec.message());
+        }
+        const auto data = buffer.cdata();
+        owner.dispatch(std::string_view{static_cast<const char*>(data.data()), data.size()});
+        buffer.consume(buffer.size());
+        read();
+      });
+    });
+  }
+
+  void fail(const std::string& why) {
+    if (stopped) return;
+    ++generation;  // every handler of the old connection becomes stale
+    if (owner.last_head_ && !head_before_drop) head_before_drop = owner.last_head_;
+    with_stream([](auto& ws) { beast::get_lowest_layer(ws).close(); });
+    writes.clear();
+    writing = false;
+    auto waiting = std::move(pending);
+    pending.clear();
+    for (auto& [id, p] : waiting) {
+      p.timer->cancel();
+      p.handler(tl::unexpected(RpcError::of(RpcErrorKind::closed, "connection lost: " + why)));
+    }
+    set_state(WsState::disconnected, why);
+    schedule_reconnect();
+  }
+
+  void schedule_reconnect() {
+    const auto ceiling = std::min<std::int64_t>(
+        options.reconnect_cap.count(), options.reconnect_base.count() << std::min(failures, 16));
+    ++failures;
+    std::uniform_int_distribution<std::int64_t> jitter(ceiling / 2,
+                                                       std::max<std::int64_t>(ceiling, 1));
+    reconnect_timer.expires_after(std::chrono::milliseconds{jitter(rng)});
+    auto self = owner.shared_from_this();
+    reconnect_timer.async_wait([this, self](beast::error_code ec) {
+      if (!ec) connect();
+    });
+  }
+
+  void stop() {
+    if (stopped) return;
+    stopped = true;
+    ++generation;
+    reconnect_timer.cancel();
+    resolver.cancel();
+    with_stream([](auto& ws) { beast::get_lowest_layer(ws).close(); });
+    auto waiting = std::move(pending);
+    pending.clear();
+    for (auto& [id, p] : waiting) {
+      p.timer->cancel();
+      p.handler(tl::unexpected(RpcError::of(RpcErrorKind::closed, "client stopped")));
+    }
+    set_state(WsState::stopped, "stopped");
+  }
+};
+
+std::shared_ptr<WsClient> WsClient::create(asio::io_context& io, WsOptions options) {
+  return std::shared_ptr<WsClient>(new WsClient(io, std::move(options)));
+}
+
+WsClient::WsClient(asio::io_context& io, WsOptions options)
+    : impl_{std::make_unique<Impl>(*this, io, std::move(options))} {}
+
+WsClient::~WsClient() = default;
+
+void WsClient::start() {
+  auto url = parse_ws_url(impl_->options.url);
+  if (!url) {
+    state_ = WsState::stopped;
+    if (on_state_) on_state_(WsState::stopped, url.error());
+    return;
+  }
+  impl_->url = *url;
+  impl_->connect();
+}
+
+void WsClient::stop() { impl_->stop(); }
+
+SubscriptionId WsClient::subscribe_heads(std::function<void(const rpc::BlockHeader&)> on_head) {
+  const auto id = next_subscription_++;
+  subscriptions_[id] = Subscription{true, {}, std::move(on_head), {}, {}};
+  if (state_ == WsState::connected) impl_->send_subscribe(id);
+  return id;
+}
+
+SubscriptionId WsClient::subscribe_logs(const rpc::LogFilter& filter,
+                                        std::function<void(const rpc::Log&)> on_log) {
+  const auto id = next_subscription_++;
+  subscriptions_[id] = Subscription{false, filter, {}, std::move(on_log), {}};
+  if (state_ == WsState::connected) impl_->send_subscribe(id);
+  return id;
+}
+
+void WsClient::unsubscribe(SubscriptionId id) {
+  const auto it = subscriptions_.find(id);
+  if (it == subscriptions_.end()) return;
+  if (!it->second.server_id.empty()) {
+    by_server_id_.erase(it->second.server_id);
+    if (state_ == WsState::connected)
+      impl_->send_request("eth_unsubscribe", rpc::Json::array({it->second.server_id}),
+                          [](tl::expected<rpc::Json, RpcError>) {});
+  }
+  subscriptions_.erase(it);
+}
+
+void WsClient::request(const std::string& method, rpc::Json params, ResponseHandler on_response) {
+  impl_->send_request(method, std::move(params), std::move(on_response));
+}
+
+void WsClient::dispatch(std::string_view text) {
+  ++counters_.messages;
+  auto kind_of = [this](const std::string& id) -> std::optional<SubscriptionKind> {
+    const auto it = by_server_id_.find(id);
+    if (it == by_server_id_.end()) return std::nullopt;
+    return subscriptions_.at(it->second).heads ? SubscriptionKind::heads : SubscriptionKind::logs;
+  };
+  auto message = parse_message(text, kind_of);
+  if (!message) {
+    if (message.error().kind == RpcErrorKind::mismatched_id) {
+      ++counters_.unknown_subscription;
+    } else {
+      ++counters_.invalid_json;
+    }
+    return;
+  }
+  if (auto* head = std::get_if<HeadNotification>(&*message)) {
+    ++counters_.heads;
+    last_head_ = std::max(last_head_.value_or(0), head->head.number);
+    const auto& sub = subscriptions_.at(by_server_id_.find(head->subscription)->second);
+    if (sub.on_head) sub.on_head(head->head);
+  } else if (auto* log = std::get_if<LogNotification>(&*message)) {
+    ++counters_.logs;
+    const auto& sub = subscriptions_.at(by_server_id_.find(log->subscription)->second);
+    if (sub.on_log) sub.on_log(log->log);
+  } else {
+    auto& response = std::get<Response>(*message);
+    impl_->complete(response.id, rpc::response_result(response.message, response.id));
+  }
+}
+
+}  // namespace chain::ws
