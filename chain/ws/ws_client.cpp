@@ -384,6 +384,13 @@ void WsClient::request(const std::string& method, rpc::Json params, ResponseHand
   impl_->send_request(method, std::move(params), std::move(on_response));
 }
 
+void WsClient::attach_server_id(SubscriptionId id, const std::string& server_id) {
+  const auto it = subscriptions_.find(id);
+  if (it == subscriptions_.end()) return;
+  it->second.server_id = server_id;
+  by_server_id_[server_id] = id;
+}
+
 void WsClient::dispatch(std::string_view text) {
   ++counters_.messages;
   auto kind_of = [this](const std::string& id) -> std::optional<SubscriptionKind> {

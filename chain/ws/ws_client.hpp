@@ -81,6 +81,9 @@ class WsClient : public std::enable_shared_from_this<WsClient> {
 
   // Parses and dispatches one message as if it came from the socket (the hot path; benchmarked).
   void dispatch(std::string_view text);
+  // Binds a node-side subscription id to a local subscription without a round trip; the socket
+  // path does this on eth_subscribe's answer, benchmarks and replays do it directly.
+  void attach_server_id(SubscriptionId id, const std::string& server_id);
 
   struct Impl;
 
