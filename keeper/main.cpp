@@ -1,12 +1,34 @@
-// keeper command-line entry point.
+// keeper command-line entry point: dispatches to the subcommands.
 #include <iostream>
 #include <string_view>
 
+#include "keeper/devnet/devnet_command.hpp"
+
+namespace {
+
+constexpr std::string_view kUsage =
+    "usage: keeper <command> [options]\n"
+    "commands:\n"
+    "  devnet up|down|price|advance|report   a local anvil with the real Aave V3 market\n"
+    "  --version                             print the version\n";
+
+}  // namespace
+
 int main(int argc, char** argv) {
-  if (argc >= 2 && std::string_view{argv[1]} == "--version") {
+  if (argc < 2) {
+    std::cerr << kUsage;
+    return 2;
+  }
+  const std::string_view command{argv[1]};
+  if (command == "--version") {
     std::cout << "keeper " << KEEPER_VERSION << '\n';
     return 0;
   }
-  std::cerr << "usage: keeper <command> [options]\n";
+  if (command == "devnet") return keeper::devnet::run_devnet_command(argc - 2, argv + 2);
+  if (command == "--help" || command == "help") {
+    std::cout << kUsage;
+    return 0;
+  }
+  std::cerr << "keeper: unknown command '" << command << "'\n" << kUsage;
   return 2;
 }

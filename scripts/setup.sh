@@ -29,6 +29,9 @@ if [ ! -x node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil ] || [ package-lo
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
+# keeper's own devnet contracts, compiled offline by the pinned solc.
+node scripts/compile-contracts.mjs
+
 BUILD_DIR=${BUILD_DIR:-build}
 BUILD_TYPE=${BUILD_TYPE:-RelWithDebInfo}
 cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE="$BUILD_TYPE" ${CMAKE_ARGS:-} >/dev/null

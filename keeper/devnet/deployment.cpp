@@ -1,0 +1,158 @@
+#include "keeper/devnet/deployment.hpp"
+
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+namespace keeper::devnet {
+
+using Json = nlohmann::json;
+
+std::vector<AssetSpec> default_assets() {
+  return {
+      {"WETH", 18, 2000'00000000, 8000, 8250, 10500, 0},
+      {"USDC", 6, 1'00000000, 7700, 8000, 10450, 1},
+      {"WBTC", 8, 60000'00000000, 7000, 7500, 10650, 0},
+      {"DAI", 18, 1'00000000, 7500, 8000, 10500, 1},
+  };
+}
+
+std::vector<EModeSpec> default_emodes() { return {{1, 9300, 9500, 10100, "Stablecoins"}}; }
+
+const DeployedAsset* Deployment::asset(const std::string& symbol) const {
+  for (const auto& a : assets)
+    if (a.spec.symbol == symbol) return &a;
+  return nullptr;
+}
+
+namespace {
+
+Address address_field(const Json& j, const char* key) {
+  return Address::from_hex(j.at(key).get<std::string>()).value();
+}
+
+}  // namespace
+
+tl::expected<void, std::string> write_deployment(const Deployment& d,
+                                                 const std::filesystem::path& path) {
+  Json assets = Json::array();
+  for (const auto& a : d.assets) {
+    assets.push_back({{"symbol", a.spec.symbol},
+                      {"decimals", a.spec.decimals},
+                      {"price", a.spec.price},
+                      {"ltv", a.spec.ltv},
+                      {"liquidation_threshold", a.spec.liquidation_threshold},
+                      {"liquidation_bonus", a.spec.liquidation_bonus},
+                      {"emode", a.spec.emode},
+                      {"token", a.token.checksummed()},
+                      {"a_token", a.a_token.checksummed()},
+                      {"stable_debt_token", a.stable_debt_token.checksummed()},
+                      {"variable_debt_token", a.variable_debt_token.checksummed()},
+                      {"aggregator", a.aggregator.checksummed()},
+                      {"feed", a.feed.checksummed()}});
+  }
+  Json emodes = Json::array();
+  for (const auto& e : d.emodes)
+    emodes.push_back({{"id", e.id},
+                      {"ltv", e.ltv},
+                      {"liquidation_threshold", e.liquidation_threshold},
+                      {"liquidation_bonus", e.liquidation_bonus},
+                      {"label", e.label}});
+  Json borrowers = Json::array();
+  for (const auto& b : d.borrowers)
+    borrowers.push_back({{"address", b.address.checksummed()},
+                         {"collateral", b.collateral},
+                         {"debt", b.debt},
+                         {"emode", b.emode},
+                         {"target_health", b.target_health}});
+  const Json doc{{"chain_id", d.chain_id},
+                 {"http_url", d.http_url},
+                 {"ws_url", d.ws_url},
+                 {"anvil_pid", d.anvil_pid},
+                 {"port", d.port},
+                 {"seed", d.seed},
+                 {"deployed_at_block", d.deployed_at_block},
+                 {"admin", d.admin.checksummed()},
+                 {"pool_addresses_provider", d.addresses_provider.checksummed()},
+                 {"pool", d.pool.checksummed()},
+                 {"pool_configurator", d.pool_configurator.checksummed()},
+                 {"oracle", d.oracle.checksummed()},
+                 {"data_provider", d.data_provider.checksummed()},
+                 {"acl_manager", d.acl_manager.checksummed()},
+                 {"assets", assets},
+                 {"emodes", emodes},
+                 {"liquidity_provider", d.liquidity_provider.checksummed()},
+                 {"liquidator", d.liquidator.checksummed()},
+                 {"borrowers", borrowers}};
+  const auto tmp = path.string() + ".tmp";
+  {
+    std::ofstream out(tmp);
+    if (!out) return tl::unexpected("cannot write " + tmp);
+    out << doc.dump(2) << '\n';
+    if (!out.flush()) return tl::unexpected("cannot write " + tmp);
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);  // never a half-written deployment.json
+  if (ec) return tl::unexpected("cannot rename " + tmp + ": " + ec.message());
+  return {};
+}
+
+tl::expected<Deployment, std::string> read_deployment(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  if (!in)
+    return tl::unexpected("no deployment at " + path.string() + " (run `keeper devnet up` first)");
+  const Json doc = Json::parse(in, nullptr, false);
+  if (doc.is_discarded()) return tl::unexpected(path.string() + " is not valid JSON");
+  try {
+    Deployment d;
+    d.chain_id = doc.at("chain_id").get<std::uint64_t>();
+    d.http_url = doc.at("http_url").get<std::string>();
+    d.ws_url = doc.at("ws_url").get<std::string>();
+    d.anvil_pid = doc.at("anvil_pid").get<std::int64_t>();
+    d.port = doc.at("port").get<std::uint16_t>();
+    d.seed = doc.at("seed").get<std::uint64_t>();
+    d.deployed_at_block = doc.at("deployed_at_block").get<std::uint64_t>();
+    d.admin = address_field(doc, "admin");
+    d.addresses_provider = address_field(doc, "pool_addresses_provider");
+    d.pool = address_field(doc, "pool");
+    d.pool_configurator = address_field(doc, "pool_configurator");
+    d.oracle = address_field(doc, "oracle");
+    d.data_provider = address_field(doc, "data_provider");
+    d.acl_manager = address_field(doc, "acl_manager");
+    d.liquidity_provider = address_field(doc, "liquidity_provider");
+    d.liquidator = address_field(doc, "liquidator");
+    for (const auto& a : doc.at("assets")) {
+      DeployedAsset x;
+      x.spec = {a.at("symbol").get<std::string>(),
+                a.at("decimals").get<std::uint8_t>(),
+                a.at("price").get<std::int64_t>(),
+                a.at("ltv").get<std::uint16_t>(),
+                a.at("liquidation_threshold").get<std::uint16_t>(),
+                a.at("liquidation_bonus").get<std::uint16_t>(),
+                a.at("emode").get<std::uint8_t>()};
+      x.token = address_field(a, "token");
+      x.a_token = address_field(a, "a_token");
+      x.stable_debt_token = address_field(a, "stable_debt_token");
+      x.variable_debt_token = address_field(a, "variable_debt_token");
+      x.aggregator = address_field(a, "aggregator");
+      x.feed = address_field(a, "feed");
+      d.assets.push_back(std::move(x));
+    }
+    for (const auto& e : doc.at("emodes"))
+      d.emodes.push_back({e.at("id").get<std::uint8_t>(), e.at("ltv").get<std::uint16_t>(),
+                          e.at("liquidation_threshold").get<std::uint16_t>(),
+                          e.at("liquidation_bonus").get<std::uint16_t>(),
+                          e.at("label").get<std::string>()});
+    for (const auto& b : doc.at("borrowers"))
+      d.borrowers.push_back({address_field(b, "address"),
+                             b.at("collateral").get<std::vector<std::string>>(),
+                             b.at("debt").get<std::string>(), b.at("emode").get<bool>(),
+                             b.at("target_health").get<double>()});
+    return d;
+  } catch (const std::exception& e) {
+    // nlohmann reports the missing or mistyped key; the deployment file is ours but may be edited.
+    return tl::unexpected(path.string() + " is malformed: " + e.what());
+  }
+}
+
+}  // namespace keeper::devnet

@@ -1,0 +1,86 @@
+#pragma once
+// What `keeper devnet up` deployed, as written to DIR/deployment.json and read back by the other
+// devnet commands and by tests.
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <tl/expected.hpp>
+
+#include "chain/address.hpp"
+
+namespace keeper::devnet {
+
+using chain::Address;
+
+struct AssetSpec {
+  std::string symbol;
+  std::uint8_t decimals = 18;
+  std::int64_t price = 0;  // feed answer, 8 decimals (USD)
+  std::uint16_t ltv = 0;
+  std::uint16_t liquidation_threshold = 0;
+  std::uint16_t liquidation_bonus = 0;
+  std::uint8_t emode = 0;
+};
+
+struct DeployedAsset {
+  AssetSpec spec;
+  Address token;
+  Address a_token;
+  Address stable_debt_token;
+  Address variable_debt_token;
+  Address aggregator;  // emits AnswerUpdated; FeedAggregator storage slot 1 holds the answer
+  Address feed;        // the proxy the AaveOracle reads
+};
+
+struct EModeSpec {
+  std::uint8_t id = 0;
+  std::uint16_t ltv = 0;
+  std::uint16_t liquidation_threshold = 0;
+  std::uint16_t liquidation_bonus = 0;
+  std::string label;
+};
+
+struct Borrower {
+  Address address;
+  std::vector<std::string> collateral;  // symbols
+  std::string debt;
+  bool emode = false;
+  double target_health = 0;
+};
+
+struct Deployment {
+  std::uint64_t chain_id = 31337;
+  std::string http_url;
+  std::string ws_url;
+  std::int64_t anvil_pid = 0;
+  std::uint16_t port = 0;
+  std::uint64_t seed = 0;
+  std::uint64_t deployed_at_block = 0;
+  Address admin;
+  Address addresses_provider;
+  Address pool;
+  Address pool_configurator;
+  Address oracle;
+  Address data_provider;
+  Address acl_manager;
+  std::vector<DeployedAsset> assets;
+  std::vector<EModeSpec> emodes;
+  Address liquidity_provider;
+  Address liquidator;  // anvil account 1: its key is anvil's published dev key, for the env var
+  std::vector<Borrower> borrowers;
+
+  [[nodiscard]] const DeployedAsset* asset(const std::string& symbol) const;
+};
+
+[[nodiscard]] tl::expected<void, std::string> write_deployment(const Deployment& d,
+                                                               const std::filesystem::path& path);
+[[nodiscard]] tl::expected<Deployment, std::string> read_deployment(
+    const std::filesystem::path& path);
+
+// The market keeper devnet deploys: WETH, USDC, WBTC, DAI and a stablecoin eMode category.
+[[nodiscard]] std::vector<AssetSpec> default_assets();
+[[nodiscard]] std::vector<EModeSpec> default_emodes();
+
+}  // namespace keeper::devnet
