@@ -1,0 +1,17 @@
+#pragma once
+// Runs a command line (test-controlled arguments only) and captures its output and exit code.
+#include <string>
+
+namespace keeper::testing {
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr together
+};
+
+CommandResult run_command(const std::string& command_line);
+
+// Quotes one argument for /bin/sh.
+std::string shell_quote(const std::string& arg);
+
+}  // namespace keeper::testing
