@@ -1,0 +1,335 @@
+#include "config/keeper_config.hpp"
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <toml.hpp>
+
+namespace config {
+namespace {
+
+using Value = toml::value;
+
+class Reader {
+ public:
+  explicit Reader(std::string source) : source_{std::move(source)} {}
+
+  ConfigError error(const Value& at, const std::string& key, const std::string& message) const {
+    return ConfigError{source_, at.location().line(), key, message};
+  }
+  ConfigError error(const std::string& key, const std::string& message) const {
+    return ConfigError{source_, 0, key, message};
+  }
+
+  // Every key of `table` must be one of `allowed`.
+  tl::expected<void, ConfigError> only(const Value& table, const std::string& prefix,
+                                       const std::set<std::string>& allowed) const {
+    for (const auto& [k, v] : table.as_table()) {
+      if (!allowed.count(k)) return tl::unexpected(error(v, prefix + k, "unknown key"));
+    }
+    return {};
+  }
+
+  template <class T>
+  tl::expected<std::optional<T>, ConfigError> optional(const Value& table,
+                                                       const std::string& prefix,
+                                                       const std::string& key) const {
+    if (!table.contains(key)) return std::optional<T>{};
+    const Value& v = table.at(key);
+    try {
+      return std::optional<T>{toml::get<T>(v)};
+    } catch (const toml::type_error&) {
+      return tl::unexpected(
+          error(v, prefix + key,
+                std::string{"has the wrong type (expected "} + expected_name<T>() + ")"));
+    }
+  }
+
+  template <class T>
+  tl::expected<T, ConfigError> required(const Value& table, const std::string& prefix,
+                                        const std::string& key) const {
+    auto v = optional<T>(table, prefix, key);
+    if (!v) return tl::unexpected(v.error());
+    if (!*v)
+      return tl::unexpected(
+          ConfigError{source_, table.location().line(), prefix + key, "is required"});
+    return **v;
+  }
+
+ private:
+  template <class T>
+  static const char* expected_name() {
+    if constexpr (std::is_same_v<T, std::string>) return "a string";
+    if constexpr (std::is_same_v<T, bool>) return "true or false";
+    if constexpr (std::is_floating_point_v<T>) return "a number";
+    if constexpr (std::is_integral_v<T>) return "an integer";
+    return "a list";
+  }
+  std::string source_;
+};
+
+#define KEEPER_CFG(var, expr) \
+  auto var = (expr);          \
+  if (!var) return tl::unexpected(var.error())
+
+bool has_scheme(const std::string& url, std::initializer_list<const char*> schemes) {
+  for (const char* s : schemes)
+    if (url.rfind(s, 0) == 0 && url.size() > std::char_traits<char>::length(s)) return true;
+  return false;
+}
+
+tl::expected<NodeConfig, ConfigError> read_node(const Reader& r, const Value& node) {
+  if (!node.is_table()) return tl::unexpected(r.error(node, "node", "must be a table"));
+  KEEPER_CFG(
+      ok, r.only(node, "node.", {"http_url", "ws_url", "extra_http_urls", "request_timeout_ms"}));
+  NodeConfig n;
+  KEEPER_CFG(http, r.required<std::string>(node, "node.", "http_url"));
+  KEEPER_CFG(ws, r.required<std::string>(node, "node.", "ws_url"));
+  if (!has_scheme(*http, {"http://", "https://"}))
+    return tl::unexpected(
+        r.error(node.at("http_url"), "node.http_url", "must start with http:// or https://"));
+  if (!has_scheme(*ws, {"ws://", "wss://"}))
+    return tl::unexpected(
+        r.error(node.at("ws_url"), "node.ws_url", "must start with ws:// or wss://"));
+  n.http_url = *http;
+  n.ws_url = *ws;
+  KEEPER_CFG(extra, r.optional<std::vector<std::string>>(node, "node.", "extra_http_urls"));
+  if (*extra) {
+    for (const auto& u : **extra)
+      if (!has_scheme(u, {"http://", "https://"}))
+        return tl::unexpected(r.error(node.at("extra_http_urls"), "node.extra_http_urls",
+                                      "'" + u + "' is not an http(s) URL"));
+    n.extra_http_urls = **extra;
+  }
+  KEEPER_CFG(timeout, r.optional<std::int64_t>(node, "node.", "request_timeout_ms"));
+  if (*timeout) {
+    if (**timeout < 100 || **timeout > 600'000)
+      return tl::unexpected(r.error(node.at("request_timeout_ms"), "node.request_timeout_ms",
+                                    "must be between 100 and 600000"));
+    n.request_timeout_ms = static_cast<std::uint32_t>(**timeout);
+  }
+  return n;
+}
+
+tl::expected<MarketConfig, ConfigError> read_market(const Reader& r, const Value& m,
+                                                    std::size_t index) {
+  const std::string prefix = "markets[" + std::to_string(index) + "].";
+  if (!m.is_table()) return tl::unexpected(r.error(m, prefix, "must be a table"));
+  KEEPER_CFG(ok, r.only(m, prefix, {"protocol", "pool_addresses_provider", "start_block", "name"}));
+  MarketConfig market;
+  KEEPER_CFG(protocol, r.required<std::string>(m, prefix, "protocol"));
+  if (*protocol != "aave-v3")
+    return tl::unexpected(r.error(m.at("protocol"), prefix + "protocol",
+                                  "'" + *protocol + "' is not supported (only aave-v3)"));
+  market.protocol = *protocol;
+  KEEPER_CFG(provider, r.required<std::string>(m, prefix, "pool_addresses_provider"));
+  auto address = chain::Address::from_hex(*provider);
+  if (!address)
+    return tl::unexpected(r.error(m.at("pool_addresses_provider"),
+                                  prefix + "pool_addresses_provider",
+                                  std::string{chain::describe(address.error())}));
+  market.pool_addresses_provider = *address;
+  KEEPER_CFG(start, r.optional<std::int64_t>(m, prefix, "start_block"));
+  if (*start) {
+    if (**start < 0)
+      return tl::unexpected(r.error(m.at("start_block"), prefix + "start_block", "must be >= 0"));
+    market.start_block = static_cast<std::uint64_t>(**start);
+  }
+  KEEPER_CFG(name, r.optional<std::string>(m, prefix, "name"));
+  market.name = name->value_or("aave-v3");
+  return market;
+}
+
+tl::expected<WalletConfig, ConfigError> read_wallet(const Reader& r, const Value& w) {
+  if (!w.is_table()) return tl::unexpected(r.error(w, "wallet", "must be a table"));
+  KEEPER_CFG(
+      ok, r.only(w, "wallet.", {"private_key_env", "keystore", "password_env", "password_file"}));
+  WalletConfig wallet;
+  KEEPER_CFG(key_env, r.optional<std::string>(w, "wallet.", "private_key_env"));
+  KEEPER_CFG(keystore, r.optional<std::string>(w, "wallet.", "keystore"));
+  KEEPER_CFG(password_env, r.optional<std::string>(w, "wallet.", "password_env"));
+  KEEPER_CFG(password_file, r.optional<std::string>(w, "wallet.", "password_file"));
+  if (key_env->has_value() == keystore->has_value())
+    return tl::unexpected(r.error(w, "wallet", "set exactly one of private_key_env and keystore"));
+  if (keystore->has_value() && password_env->has_value() == password_file->has_value())
+    return tl::unexpected(
+        r.error(w, "wallet", "a keystore needs exactly one of password_env and password_file"));
+  wallet.private_key_env = *key_env;
+  if (*keystore) wallet.keystore = **keystore;
+  wallet.password_env = *password_env;
+  if (*password_file) wallet.password_file = **password_file;
+  return wallet;
+}
+
+tl::expected<chain::u256, ConfigError> read_gwei(const Reader& r, const Value& table,
+                                                 const std::string& key) {
+  const Value& v = table.at(key);
+  std::string text;
+  if (v.is_integer()) {
+    text = std::to_string(v.as_integer());
+  } else if (v.is_floating()) {
+    // toml11 keeps no original text of floats; format with enough digits and let the exact
+    // decimal parser reject more than 9 fractional digits.
+    std::ostringstream ss;
+    ss.precision(15);
+    ss << std::fixed << v.as_floating();
+    text = ss.str();
+    while (!text.empty() && text.back() == '0') text.pop_back();
+    if (!text.empty() && text.back() == '.') text.pop_back();
+  } else if (v.is_string()) {
+    text = v.as_string();
+  } else {
+    return tl::unexpected(r.error(v, "strategy." + key, "must be a number of gwei"));
+  }
+  auto wei = decimal_to_units(text, 9);
+  if (!wei) return tl::unexpected(r.error(v, "strategy." + key, wei.error()));
+  if (*wei == 0) return tl::unexpected(r.error(v, "strategy." + key, "must be > 0"));
+  return *wei;
+}
+
+tl::expected<StrategyConfig, ConfigError> read_strategy(const Reader& r, const Value& s) {
+  if (!s.is_table()) return tl::unexpected(r.error(s, "strategy", "must be a table"));
+  KEEPER_CFG(ok, r.only(s, "strategy.",
+                        {"name", "min_profit_usd", "max_fee_per_gas_gwei",
+                         "max_priority_fee_per_gas_gwei", "max_debt_to_cover_usd", "allow_assets",
+                         "deny_assets", "receive_a_token", "funding", "hf_watch_band"}));
+  StrategyConfig c;
+  KEEPER_CFG(name, r.optional<std::string>(s, "strategy.", "name"));
+  if (*name) c.name = **name;
+  KEEPER_CFG(min_profit, r.optional<double>(s, "strategy.", "min_profit_usd"));
+  if (*min_profit) {
+    if (!(**min_profit >= 0))
+      return tl::unexpected(
+          r.error(s.at("min_profit_usd"), "strategy.min_profit_usd", "must be >= 0"));
+    c.min_profit_usd = **min_profit;
+  }
+  if (s.contains("max_fee_per_gas_gwei")) {
+    KEEPER_CFG(fee, read_gwei(r, s, "max_fee_per_gas_gwei"));
+    c.max_fee_per_gas_wei = *fee;
+  }
+  if (s.contains("max_priority_fee_per_gas_gwei")) {
+    KEEPER_CFG(fee, read_gwei(r, s, "max_priority_fee_per_gas_gwei"));
+    c.max_priority_fee_per_gas_wei = *fee;
+  }
+  if (c.max_priority_fee_per_gas_wei > c.max_fee_per_gas_wei)
+    return tl::unexpected(r.error(s, "strategy.max_priority_fee_per_gas_gwei",
+                                  "must not exceed max_fee_per_gas_gwei"));
+  KEEPER_CFG(max_debt, r.optional<double>(s, "strategy.", "max_debt_to_cover_usd"));
+  if (*max_debt) {
+    if (!(**max_debt > 0))
+      return tl::unexpected(
+          r.error(s.at("max_debt_to_cover_usd"), "strategy.max_debt_to_cover_usd", "must be > 0"));
+    c.max_debt_to_cover_usd = **max_debt;
+  }
+  KEEPER_CFG(allow, r.optional<std::vector<std::string>>(s, "strategy.", "allow_assets"));
+  KEEPER_CFG(deny, r.optional<std::vector<std::string>>(s, "strategy.", "deny_assets"));
+  if (*allow) c.allow_assets = **allow;
+  if (*deny) c.deny_assets = **deny;
+  KEEPER_CFG(receive, r.optional<bool>(s, "strategy.", "receive_a_token"));
+  if (*receive) c.receive_a_token = **receive;
+  KEEPER_CFG(funding, r.optional<std::string>(s, "strategy.", "funding"));
+  if (*funding) {
+    if (**funding == "flash-loan")
+      return tl::unexpected(
+          r.error(s.at("funding"), "strategy.funding", "flash-loan funding is not supported yet"));
+    if (**funding != "direct")
+      return tl::unexpected(r.error(s.at("funding"), "strategy.funding", "must be \"direct\""));
+  }
+  KEEPER_CFG(band, r.optional<double>(s, "strategy.", "hf_watch_band"));
+  if (*band) {
+    if (!(**band > 1.0 && **band < 10.0))
+      return tl::unexpected(
+          r.error(s.at("hf_watch_band"), "strategy.hf_watch_band", "must be between 1 and 10"));
+    c.hf_watch_band = **band;
+  }
+  return c;
+}
+
+}  // namespace
+
+std::string ConfigError::to_string() const {
+  std::string out = source;
+  if (line != 0) out += ":" + std::to_string(line);
+  out += ": ";
+  if (!key.empty()) out += key + ": ";
+  return out + message;
+}
+
+tl::expected<chain::u256, std::string> decimal_to_units(const std::string& text,
+                                                        unsigned decimals) {
+  if (text.empty()) return tl::unexpected(std::string{"is empty"});
+  const auto dot = text.find('.');
+  const std::string whole = text.substr(0, dot);
+  const std::string frac = dot == std::string::npos ? "" : text.substr(dot + 1);
+  if (whole.empty() || (dot != std::string::npos && frac.empty()))
+    return tl::unexpected("'" + text + "' is not a decimal number");
+  if (frac.size() > decimals)
+    return tl::unexpected("'" + text + "' has more than " + std::to_string(decimals) +
+                          " decimal places");
+  auto value = chain::u256_from_dec(whole + frac + std::string(decimals - frac.size(), '0'));
+  if (!value) return tl::unexpected("'" + text + "' is not a non-negative decimal number");
+  return *value;
+}
+
+tl::expected<KeeperConfig, ConfigError> parse_config(const std::string& text,
+                                                     const std::string& source_name) {
+  Reader r{source_name};
+  Value root;
+  try {
+    std::istringstream in(text);
+    root = toml::parse(in, source_name);
+  } catch (const toml::syntax_error& e) {
+    std::string what = e.what();
+    const auto nl = what.find('\n');
+    return tl::unexpected(
+        ConfigError{source_name, e.location().line(), "", "invalid TOML: " + what.substr(0, nl)});
+  } catch (const std::exception& e) {
+    return tl::unexpected(
+        ConfigError{source_name, 0, "", std::string{"invalid TOML: "} + e.what()});
+  }
+  KEEPER_CFG(known, r.only(root, "",
+                           {"chain_id", "node", "markets", "wallet", "strategy", "transactions",
+                            "state", "metrics", "logging"}));
+  KeeperConfig c;
+  KEEPER_CFG(chain_id, r.required<std::int64_t>(root, "", "chain_id"));
+  if (*chain_id <= 0)
+    return tl::unexpected(r.error(root.at("chain_id"), "chain_id", "must be > 0"));
+  c.chain_id = static_cast<std::uint64_t>(*chain_id);
+  if (!root.contains("node")) return tl::unexpected(r.error("node", "is required"));
+  KEEPER_CFG(node, read_node(r, root.at("node")));
+  c.node = *node;
+  if (!root.contains("markets") || !root.at("markets").is_array() ||
+      root.at("markets").as_array().empty())
+    return tl::unexpected(r.error("markets", "at least one [[markets]] table is required"));
+  const auto& markets = root.at("markets").as_array();
+  for (std::size_t i = 0; i < markets.size(); ++i) {
+    KEEPER_CFG(m, read_market(r, markets[i], i));
+    c.markets.push_back(*m);
+  }
+  if (root.contains("wallet")) {
+    KEEPER_CFG(w, read_wallet(r, root.at("wallet")));
+    c.wallet = *w;
+  }
+  if (root.contains("strategy")) {
+    KEEPER_CFG(s, read_strategy(r, root.at("strategy")));
+    c.strategy = *s;
+  }
+  return c;
+}
+
+tl::expected<KeeperConfig, ConfigError> load_config_file(const std::filesystem::path& path) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec)
+    return tl::unexpected(
+        ConfigError{path.string(), 0, "", "cannot read the config file: " + ec.message()});
+  if (size > 1024 * 1024)
+    return tl::unexpected(ConfigError{path.string(), 0, "", "config file is larger than 1 MiB"});
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parse_config(ss.str(), path.string());
+}
+
+}  // namespace config

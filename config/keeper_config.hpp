@@ -1,0 +1,76 @@
+#pragma once
+// keeper's configuration: the typed schema, and loading from TOML with errors that name the file,
+// line and key. Unknown keys are errors: a typo in a money-handling config must not pass silently.
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <tl/expected.hpp>
+
+#include "chain/address.hpp"
+#include "chain/uint256.hpp"
+
+namespace config {
+
+struct ConfigError {
+  std::string source;    // file name
+  std::size_t line = 0;  // 0 when not tied to a line
+  std::string key;       // dotted path: "strategy.min_profit_usd"
+  std::string message;
+  [[nodiscard]] std::string to_string() const;
+};
+
+struct NodeConfig {
+  std::string http_url;
+  std::string ws_url;
+  std::vector<std::string> extra_http_urls;
+  std::uint32_t request_timeout_ms = 10'000;
+};
+
+struct MarketConfig {
+  std::string protocol;  // "aave-v3"
+  std::string name;
+  chain::Address pool_addresses_provider;
+  std::uint64_t start_block = 0;
+};
+
+struct WalletConfig {
+  std::optional<std::string> private_key_env;
+  std::optional<std::filesystem::path> keystore;
+  std::optional<std::string> password_env;
+  std::optional<std::filesystem::path> password_file;
+};
+
+struct StrategyConfig {
+  std::string name = "aave-v3-direct";
+  double min_profit_usd = 1.0;
+  chain::u256 max_fee_per_gas_wei = chain::u256{200} * 1'000'000'000;
+  chain::u256 max_priority_fee_per_gas_wei = chain::u256{3} * 1'000'000'000;
+  double max_debt_to_cover_usd = 1'000'000.0;
+  std::vector<std::string> allow_assets;
+  std::vector<std::string> deny_assets;
+  bool receive_a_token = false;
+  std::string funding = "direct";
+  double hf_watch_band = 1.05;
+};
+
+struct KeeperConfig {
+  std::uint64_t chain_id = 0;
+  NodeConfig node;
+  std::vector<MarketConfig> markets;
+  std::optional<WalletConfig> wallet;
+  StrategyConfig strategy;
+};
+
+[[nodiscard]] tl::expected<KeeperConfig, ConfigError> parse_config(const std::string& text,
+                                                                   const std::string& source_name);
+[[nodiscard]] tl::expected<KeeperConfig, ConfigError> load_config_file(
+    const std::filesystem::path& path);
+
+// "0.5" ETH -> 500000000000000000 wei, exactly; `decimals` is 18 for ETH and 9 for gwei.
+[[nodiscard]] tl::expected<chain::u256, std::string> decimal_to_units(const std::string& text,
+                                                                      unsigned decimals);
+
+}  // namespace config
