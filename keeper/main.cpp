@@ -2,6 +2,7 @@
 #include <iostream>
 #include <string_view>
 
+#include "keeper/commands/scan_command.hpp"
 #include "keeper/devnet/devnet_command.hpp"
 
 namespace {
@@ -10,6 +11,7 @@ constexpr std::string_view kUsage =
     "usage: keeper <command> [options]\n"
     "commands:\n"
     "  devnet up|down|price|advance|report   a local anvil with the real Aave V3 market\n"
+    "  scan --config FILE [--block N] [--json] [--limit K]   accounts ranked by health factor\n"
     "  --version                             print the version\n";
 
 }  // namespace
@@ -25,6 +27,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (command == "devnet") return keeper::devnet::run_devnet_command(argc - 2, argv + 2);
+  if (command == "scan") return keeper::run_scan_command(argc - 2, argv + 2);
   if (command == "--help" || command == "help") {
     std::cout << kUsage;
     return 0;

@@ -1,0 +1,203 @@
+#include "keeper/commands/scan_command.hpp"
+
+#include <unistd.h>
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
+#include <iostream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "config/keeper_config.hpp"
+#include "keeper/market/aave_sync.hpp"
+#include "strategy/aave_v3/account_data.hpp"
+#include "strategy/evaluator/risk_book.hpp"
+
+namespace keeper {
+namespace {
+
+namespace aave = strategy::aave_v3;
+using chain::Address;
+
+int fail(const std::string& message) {
+  std::cerr << "keeper scan: " << message << '\n';
+  return 1;
+}
+
+struct Ranked {
+  Address account;
+  aave::AccountData data;
+  std::vector<std::pair<std::string, double>> liquidation_prices;  // symbol -> base-currency price
+};
+
+double pow10d(unsigned n) {
+  double v = 1;
+  for (unsigned i = 0; i < n; ++i) v *= 10;
+  return v;
+}
+
+// The price of each held asset at which the account's health crosses 1, others fixed (ranking
+// only).
+std::vector<std::pair<std::string, double>> liquidation_prices(const aave::Market& m,
+                                                               const aave::Account& a,
+                                                               std::uint64_t timestamp) {
+  std::vector<strategy::Weight> weights;
+  std::vector<double> prices(m.reserves.size());
+  for (const auto& r : m.reserves)
+    prices[r.id] = chain::to_double(aave::effective_price(m, r, a.emode));
+  const auto* emode = a.emode != 0 && m.emodes.count(a.emode) ? &m.emodes.at(a.emode) : nullptr;
+  for (const auto& p : a.positions) {
+    const auto& r = m.reserves[p.reserve];
+    const double unit = pow10d(r.config.decimals);
+    if (a.config.using_as_collateral(r.id) && r.config.liquidation_threshold != 0) {
+      const double lt =
+          (emode && r.config.emode_category == a.emode ? emode->liquidation_threshold
+                                                       : r.config.liquidation_threshold) /
+          1e4;
+      const double balance = chain::to_double(aave::a_token_balance(r, p, timestamp).value_or(0));
+      weights.push_back({r.id, false, balance * lt / unit});
+    }
+    if (a.config.borrowing(r.id)) {
+      const double debt =
+          chain::to_double(aave::variable_debt_balance(r, p, timestamp).value_or(0)) +
+          chain::to_double(aave::stable_debt_balance(p, timestamp).value_or(0));
+      weights.push_back({r.id, true, debt / unit});
+    }
+  }
+  std::vector<std::pair<std::string, double>> out;
+  for (const auto& p : a.positions) {
+    const auto t = strategy::liquidation_trigger(weights, p.reserve, prices);
+    if (t.valid) out.emplace_back(m.reserves[p.reserve].symbol, t.trigger.price);
+  }
+  return out;
+}
+
+}  // namespace
+
+int run_scan_command(int argc, char** argv) {
+  std::string config_path;
+  std::optional<std::uint64_t> block;
+  bool json = false;
+  std::size_t limit = 0;
+  for (int i = 0; i < argc; ++i) {
+    const std::string arg = argv[i];
+    const auto value = [&](const char* name) -> std::optional<std::string> {
+      if (i + 1 >= argc) return std::nullopt;
+      (void)name;
+      return std::string{argv[++i]};
+    };
+    if (arg == "--config") {
+      auto v = value("--config");
+      if (!v) return fail("--config needs a file");
+      config_path = *v;
+    } else if (arg == "--block" || arg == "--limit") {
+      auto v = value(arg.c_str());
+      std::uint64_t n = 0;
+      if (!v || std::from_chars(v->data(), v->data() + v->size(), n).ec != std::errc{})
+        return fail(arg + " needs a non-negative integer");
+      if (arg == "--block") {
+        block = n;
+      } else {
+        limit = static_cast<std::size_t>(n);
+      }
+    } else if (arg == "--json") {
+      json = true;
+    } else {
+      return fail("unknown argument " + arg +
+                  "\nusage: keeper scan --config FILE [--block N] [--json] [--limit K]");
+    }
+  }
+  if (config_path.empty()) return fail("--config FILE is required");
+  auto cfg = config::load_config_file(config_path);
+  if (!cfg) return fail(cfg.error().to_string());
+
+  auto options = chain::rpc::RpcClientOptions::for_urls({cfg->node.http_url});
+  for (const auto& u : cfg->node.extra_http_urls) options.urls.push_back(u);
+  options.http.request_timeout = std::chrono::milliseconds{cfg->node.request_timeout_ms};
+  chain::rpc::RpcClient rpc{options};
+  auto chain_id = rpc.chain_id();
+  if (!chain_id) return fail("node " + cfg->node.http_url + ": " + chain_id.error().to_string());
+  if (*chain_id != cfg->chain_id)
+    return fail("the node is on chain " + std::to_string(*chain_id) +
+                " but the config says chain_id = " + std::to_string(cfg->chain_id));
+  if (!block) {
+    auto head = rpc.block_number();
+    if (!head) return fail(head.error().to_string());
+    block = *head;
+  }
+  auto header = rpc.block(*block);
+  if (!header) return fail("block " + std::to_string(*block) + ": " + header.error().to_string());
+
+  std::vector<Ranked> ranked;
+  for (const auto& market_cfg : cfg->markets) {
+    AaveSync sync{rpc, market_cfg.pool_addresses_provider};
+    auto contracts = sync.contracts(*block);
+    if (!contracts) return fail(contracts.error());
+    auto market = sync.market(*contracts, *block);
+    if (!market) return fail(market.error());
+    const bool tty = !json && ::isatty(2);
+    auto who = sync.discover_accounts(
+        *contracts, market_cfg.start_block, *block, [&](const chain::rpc::BackfillProgress& p) {
+          if (tty)
+            std::fprintf(stderr, "\rbackfill %s: %llu/%llu blocks", market_cfg.name.c_str(),
+                         static_cast<unsigned long long>(p.blocks_done),
+                         static_cast<unsigned long long>(p.blocks_total));
+        });
+    if (tty) std::fprintf(stderr, "\n");
+    if (!who) return fail(who.error());
+    auto accounts = sync.accounts(*contracts, *market, *who, *block);
+    if (!accounts) return fail(accounts.error());
+    for (const auto& [address, account] : *accounts) {
+      auto data = aave::account_data(*market, account, header->timestamp);
+      if (!data)
+        return fail(address.checksummed() + ": " + std::string{aave::describe(data.error())});
+      if (data->total_collateral_base == 0 && data->total_debt_base == 0)
+        continue;  // left the market
+      ranked.push_back({address, *data, liquidation_prices(*market, account, header->timestamp)});
+    }
+  }
+  std::sort(ranked.begin(), ranked.end(), [](const Ranked& a, const Ranked& b) {
+    return a.data.health_factor != b.data.health_factor
+               ? a.data.health_factor < b.data.health_factor
+               : a.account < b.account;
+  });
+  if (limit != 0 && ranked.size() > limit) ranked.resize(limit);
+
+  if (json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& r : ranked) {
+      nlohmann::json prices = nlohmann::json::object();
+      for (const auto& [symbol, price] : r.liquidation_prices) prices[symbol] = price;
+      out.push_back(
+          {{"account", r.account.checksummed()},
+           {"health_factor", chain::to_dec(r.data.health_factor)},
+           {"total_collateral_base", chain::to_dec(r.data.total_collateral_base)},
+           {"total_debt_base", chain::to_dec(r.data.total_debt_base)},
+           {"available_borrows_base", chain::to_dec(r.data.available_borrows_base)},
+           {"current_liquidation_threshold", chain::to_dec(r.data.current_liquidation_threshold)},
+           {"ltv", chain::to_dec(r.data.ltv)},
+           {"liquidation_prices", prices}});
+    }
+    std::cout << out.dump(2) << '\n';
+    return 0;
+  }
+  std::printf("block %llu: %zu accounts\n%-42s %10s %16s %16s  liquidation prices\n",
+              static_cast<unsigned long long>(*block), ranked.size(), "account", "health",
+              "collateral", "debt");
+  for (const auto& r : ranked) {
+    std::string prices;
+    for (const auto& [symbol, price] : r.liquidation_prices) {
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "%s@%.2f ", symbol.c_str(), price / 1e8);
+      prices += buf;
+    }
+    std::printf("%-42s %10.4f %16.2f %16.2f  %s\n", r.account.checksummed().c_str(),
+                chain::to_double(r.data.health_factor) / 1e18,
+                chain::to_double(r.data.total_collateral_base) / 1e8,
+                chain::to_double(r.data.total_debt_base) / 1e8, prices.c_str());
+  }
+  return 0;
+}
+
+}  // namespace keeper
