@@ -14,6 +14,7 @@
 #include <variant>
 
 #include "chain/rpc/json_codec.hpp"
+#include "chain/ws/fast_log_notification.hpp"
 #include "chain/ws/notification.hpp"
 #include "chain/ws/url.hpp"
 
@@ -393,6 +394,18 @@ void WsClient::attach_server_id(SubscriptionId id, const std::string& server_id)
 
 void WsClient::dispatch(std::string_view text) {
   ++counters_.messages;
+  // Hot path: log notifications of a known log subscription skip the general JSON parser.
+  if (auto fast = parse_log_notification(text)) {
+    const auto it = by_server_id_.find(fast->subscription);
+    if (it != by_server_id_.end()) {
+      const auto& sub = subscriptions_.at(it->second);
+      if (!sub.heads) {
+        ++counters_.logs;
+        if (sub.on_log) sub.on_log(fast->log);
+        return;
+      }
+    }
+  }
   auto kind_of = [this](const std::string& id) -> std::optional<SubscriptionKind> {
     const auto it = by_server_id_.find(id);
     if (it == by_server_id_.end()) return std::nullopt;
