@@ -12,12 +12,6 @@ tl::expected<u256, MathError> need(std::optional<u256> v) {
   return *v;
 }
 
-u256 pow10(std::uint32_t decimals) {
-  u256 unit = 1;
-  for (std::uint32_t i = 0; i < decimals; ++i) unit *= 10;  // unchecked in Solidity, as here
-  return unit;
-}
-
 }  // namespace
 
 std::string_view describe(MathError e) noexcept {

@@ -7,12 +7,6 @@ namespace {
 
 using chain::u256;
 
-u256 pow10(std::uint32_t n) {
-  u256 v = 1;
-  for (std::uint32_t i = 0; i < n; ++i) v *= 10;
-  return v;
-}
-
 // Prices as _getConfigurationData picks them: the eMode category's source where it applies.
 const u256& collateral_price(const Market& m, const Reserve& r, const Account& a) {
   if (a.emode != 0 && r.config.emode_category == a.emode) {

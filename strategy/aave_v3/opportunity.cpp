@@ -1,15 +1,10 @@
 #include "strategy/aave_v3/opportunity.hpp"
+#include "strategy/aave_v3/wad_ray_math.hpp"
 
 namespace strategy::aave_v3 {
 namespace {
 
 using chain::u256;
-
-u256 pow10(std::uint32_t n) {
-  u256 v = 1;
-  for (std::uint32_t i = 0; i < n; ++i) v *= 10;
-  return v;
-}
 
 bool allowed(const OpportunityLimits& limits, const Address& asset) {
   if (limits.deny_assets.count(asset)) return false;

@@ -6,6 +6,12 @@ using chain::checked_add;
 using chain::checked_mul;
 using chain::kU256Max;
 
+u256 pow10(std::uint32_t n) {
+  u256 v = 1;
+  for (std::uint32_t i = 0; i < n; ++i) v *= 10;
+  return v;
+}
+
 std::optional<u256> wad_mul(const u256& a, const u256& b) {
   if (b != 0 && a > (kU256Max - kHalfWad) / b) return std::nullopt;
   return (a * b + kHalfWad) / kWad;

@@ -18,6 +18,9 @@ inline const u256 kPercentageFactor{10'000};
 inline const u256 kHalfPercentage{5'000};
 inline constexpr std::uint64_t kSecondsPerYear = 365ULL * 24 * 3600;
 
+// 10^n, the asset unit of a reserve with n decimals (unchecked in Solidity; n <= 77 fits).
+[[nodiscard]] u256 pow10(std::uint32_t n);
+
 [[nodiscard]] std::optional<u256> wad_mul(const u256& a, const u256& b);
 [[nodiscard]] std::optional<u256> wad_div(const u256& a, const u256& b);
 [[nodiscard]] std::optional<u256> ray_mul(const u256& a, const u256& b);

@@ -20,8 +20,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string keeper_cmd(const std::string& args) { return std::string{KEEPER_BINARY} + " " + args; }
-
 struct Devnet {
   fs::path dir;
   std::uint16_t port = 0;
@@ -31,15 +29,15 @@ struct Devnet {
     dir = fs::temp_directory_path() / ("keeper-devnet-test-" + std::to_string(::getpid()));
     fs::remove_all(dir);
     port = keeper::pick_free_port().value();
-    const auto up = run_command(keeper_cmd("devnet up --borrowers " + std::to_string(borrowers) +
-                                           " --seed 1 --port " + std::to_string(port) + " --dir " +
-                                           dir.string()));
+    const auto up = run_command(keeper::testing::keeper_command(
+        "devnet up --borrowers " + std::to_string(borrowers) + " --seed 1 --port " +
+        std::to_string(port) + " --dir " + dir.string()));
     INFO(up.output);
     REQUIRE(up.exit_code == 0);
     deployment = keeper::devnet::read_deployment(dir / "deployment.json").value();
   }
   ~Devnet() {
-    run_command(keeper_cmd("devnet down --dir " + dir.string()));
+    run_command(keeper::testing::keeper_command("devnet down --dir " + dir.string()));
     fs::remove_all(dir);
   }
   std::string dir_arg() const { return " --dir " + dir.string(); }
@@ -102,7 +100,8 @@ TEST_CASE("devnet up deploys a working Aave V3 market with borrowers", "[devnet]
   }
 
   SECTION("report agrees with getUserAccountData; a WETH crash makes accounts liquidatable") {
-    const auto report = run_command(keeper_cmd("devnet report --json" + net.dir_arg()));
+    const auto report =
+        run_command(keeper::testing::keeper_command("devnet report --json" + net.dir_arg()));
     REQUIRE(report.exit_code == 0);
     const auto doc = nlohmann::json::parse(report.output);
     REQUIRE(doc["accounts"].size() == 200);
@@ -121,11 +120,13 @@ TEST_CASE("devnet up deploys a working Aave V3 market with borrowers", "[devnet]
     for (const auto& b : d.borrowers) in_emode += b.emode ? 1 : 0;
     CHECK(in_emode > 0);
 
-    const auto crash = run_command(keeper_cmd("devnet price WETH -25%" + net.dir_arg()));
+    const auto crash =
+        run_command(keeper::testing::keeper_command("devnet price WETH -25%" + net.dir_arg()));
     INFO(crash.output);
     REQUIRE(crash.exit_code == 0);
     const auto after = nlohmann::json::parse(
-        run_command(keeper_cmd("devnet report --json" + net.dir_arg())).output);
+        run_command(keeper::testing::keeper_command("devnet report --json" + net.dir_arg()))
+            .output);
     CHECK(after["below_one"] == 46);  // deterministic for seed 1
 
     // A real liquidation by anvil's account 1 proves the market works end to end.
@@ -170,25 +171,26 @@ TEST_CASE("devnet refuses a used dir or port and down leaves no process", "[devn
   const auto pid = net.deployment.anvil_pid;
   CHECK(::kill(static_cast<pid_t>(pid), 0) == 0);
 
-  const auto again = run_command(keeper_cmd(
+  const auto again = run_command(keeper::testing::keeper_command(
       "devnet up --port " + std::to_string(keeper::pick_free_port().value()) + net.dir_arg()));
   CHECK(again.exit_code != 0);
   CHECK_THAT(again.output, Catch::Contains("already holds a devnet"));
 
   const auto other_dir =
       fs::temp_directory_path() / ("keeper-devnet-test-b-" + std::to_string(::getpid()));
-  const auto busy = run_command(
-      keeper_cmd("devnet up --port " + std::to_string(net.port) + " --dir " + other_dir.string()));
+  const auto busy = run_command(keeper::testing::keeper_command(
+      "devnet up --port " + std::to_string(net.port) + " --dir " + other_dir.string()));
   CHECK(busy.exit_code != 0);
   CHECK_THAT(busy.output, Catch::Contains("already in use"));
   CHECK_FALSE(fs::exists(other_dir / "deployment.json"));
   fs::remove_all(other_dir);
 
-  const auto bad = run_command(keeper_cmd("devnet price WETH sideways" + net.dir_arg()));
+  const auto bad =
+      run_command(keeper::testing::keeper_command("devnet price WETH sideways" + net.dir_arg()));
   CHECK(bad.exit_code != 0);
   CHECK_THAT(bad.output, Catch::Contains("price move must look like"));
 
-  const auto down = run_command(keeper_cmd("devnet down" + net.dir_arg()));
+  const auto down = run_command(keeper::testing::keeper_command("devnet down" + net.dir_arg()));
   CHECK(down.exit_code == 0);
   CHECK(::kill(static_cast<pid_t>(pid), 0) != 0);
   CHECK_FALSE(keeper::port_accepts(net.port));

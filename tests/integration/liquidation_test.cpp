@@ -22,8 +22,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string keeper_cmd(const std::string& args) { return std::string{KEEPER_BINARY} + " " + args; }
-
 struct Chain {
   rpc::RpcClient& rpc;
   Address from;
@@ -63,11 +61,14 @@ TEST_CASE("the chosen liquidation is the best pair and amount, and pays exactly 
       fs::temp_directory_path() / ("keeper-liq-test-" + std::to_string(::getpid()));
   fs::remove_all(dir);
   const auto port = keeper::pick_free_port().value();
-  REQUIRE(run_command(keeper_cmd("devnet up --borrowers 150 --seed 3 --port " +
-                                 std::to_string(port) + " --dir " + dir.string()))
-              .exit_code == 0);
+  REQUIRE(
+      run_command(keeper::testing::keeper_command("devnet up --borrowers 150 --seed 3 --port " +
+                                                  std::to_string(port) + " --dir " + dir.string()))
+          .exit_code == 0);
   const auto d = keeper::devnet::read_deployment(dir / "deployment.json").value();
-  REQUIRE(run_command(keeper_cmd("devnet price WETH -22% --dir " + dir.string())).exit_code == 0);
+  REQUIRE(
+      run_command(keeper::testing::keeper_command("devnet price WETH -22% --dir " + dir.string()))
+          .exit_code == 0);
   rpc::RpcClient rpc{rpc::RpcClientOptions::for_urls({d.http_url})};
   Chain chain{rpc, d.liquidator};
 
@@ -101,7 +102,7 @@ TEST_CASE("the chosen liquidation is the best pair and amount, and pays exactly 
     for (const auto& c : account.positions) {
       for (const auto& b : account.positions) {
         for (const u256& amount : {u256{1}, u256{1000}, best->debt_to_cover / 3,
-                                  best->debt_to_cover / 2, best->debt_to_cover, kU256Max}) {
+                                   best->debt_to_cover / 2, best->debt_to_cover, kU256Max}) {
           const auto other = aave::evaluate_liquidation(market, address, account, c.reserve,
                                                         b.reserve, amount, when, limits);
           if (other) CHECK(other->profit_base <= best->profit_base);
@@ -135,6 +136,6 @@ TEST_CASE("the chosen liquidation is the best pair and amount, and pays exactly 
     CHECK(debt_before - chain.balance_of(debt.asset, d.liquidator) == predicted.debt_repaid);
     t += 12;
   }
-  run_command(keeper_cmd("devnet down --dir " + dir.string()));
+  run_command(keeper::testing::keeper_command("devnet down --dir " + dir.string()));
   fs::remove_all(dir);
 }

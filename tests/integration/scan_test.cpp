@@ -19,12 +19,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string keeper_cmd(const std::string& args) { return std::string{KEEPER_BINARY} + " " + args; }
-
 // scan --json, keyed by account.
 std::map<std::string, nlohmann::json> scan(const fs::path& dir, const std::string& extra = "") {
-  const auto out =
-      run_command(keeper_cmd("scan --json --config " + (dir / "keeper.toml").string() + extra));
+  const auto out = run_command(keeper::testing::keeper_command(
+      "scan --json --config " + (dir / "keeper.toml").string() + extra));
   INFO(out.output);
   REQUIRE(out.exit_code == 0);
   std::map<std::string, nlohmann::json> rows;
@@ -71,8 +69,9 @@ TEST_CASE("scan computes every account's health exactly as the Pool does", "[sca
       fs::temp_directory_path() / ("keeper-scan-test-" + std::to_string(::getpid()));
   fs::remove_all(dir);
   const auto port = keeper::pick_free_port().value();
-  const auto up = run_command(keeper_cmd("devnet up --borrowers 200 --seed 7 --port " +
-                                         std::to_string(port) + " --dir " + dir.string()));
+  const auto up =
+      run_command(keeper::testing::keeper_command("devnet up --borrowers 200 --seed 7 --port " +
+                                                  std::to_string(port) + " --dir " + dir.string()));
   INFO(up.output);
   REQUIRE(up.exit_code == 0);
   const auto d = keeper::devnet::read_deployment(dir / "deployment.json").value();
@@ -84,12 +83,14 @@ TEST_CASE("scan computes every account's health exactly as the Pool does", "[sca
   const auto before_year = rpc.block_number().value();
 
   // A year of interest: indexes accrue from the stored ones, exactly.
-  REQUIRE(run_command(keeper_cmd("devnet advance 31536000" + at)).exit_code == 0);
+  REQUIRE(run_command(keeper::testing::keeper_command("devnet advance 31536000" + at)).exit_code ==
+          0);
   CHECK(compare_all(rpc, d, scan(dir), "latest") == 200);
 
   // A price shock.
-  REQUIRE(run_command(keeper_cmd("devnet price WETH -25%" + at)).exit_code == 0);
-  REQUIRE(run_command(keeper_cmd("devnet price DAI +3%" + at)).exit_code == 0);
+  REQUIRE(run_command(keeper::testing::keeper_command("devnet price WETH -25%" + at)).exit_code ==
+          0);
+  REQUIRE(run_command(keeper::testing::keeper_command("devnet price DAI +3%" + at)).exit_code == 0);
   const auto rows = scan(dir);
   CHECK(compare_all(rpc, d, rows, "latest") == 200);
   std::size_t below = 0;
@@ -103,11 +104,11 @@ TEST_CASE("scan computes every account's health exactly as the Pool does", "[sca
         200);
 
   // Bad input stops scan with a clear message.
-  const auto wrong_block =
-      run_command(keeper_cmd("scan --config " + (dir / "keeper.toml").string() + " --block x"));
+  const auto wrong_block = run_command(keeper::testing::keeper_command(
+      "scan --config " + (dir / "keeper.toml").string() + " --block x"));
   CHECK(wrong_block.exit_code != 0);
   CHECK_THAT(wrong_block.output, Catch::Contains("--block needs a non-negative integer"));
 
-  run_command(keeper_cmd("devnet down" + at));
+  run_command(keeper::testing::keeper_command("devnet down" + at));
   fs::remove_all(dir);
 }

@@ -11,6 +11,11 @@ struct CommandResult {
 
 CommandResult run_command(const std::string& command_line);
 
+// The keeper binary under test with these arguments.
+inline std::string keeper_command(const std::string& args) {
+  return std::string{KEEPER_BINARY} + " " + args;
+}
+
 // Quotes one argument for /bin/sh.
 std::string shell_quote(const std::string& arg);
 

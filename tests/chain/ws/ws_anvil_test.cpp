@@ -5,23 +5,15 @@
 #include "chain/keccak.hpp"
 #include "chain/ws/ws_client.hpp"
 #include "tests/support/chain_fixture.hpp"
+#include "tests/support/io_wait.hpp"
 #include "tests/support/tcp_proxy.hpp"
 
 using namespace chain;
 using keeper::testing::ChainFixture;
 
-namespace {
+using keeper::testing::run_until;
 
-// Runs the loop until `done` holds or the time is up; bounded either way.
-template <class Pred>
-bool run_until(boost::asio::io_context& io, Pred done, std::chrono::milliseconds limit) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!done() && std::chrono::steady_clock::now() < deadline) {
-    io.restart();
-    io.run_for(std::chrono::milliseconds{20});
-  }
-  return done();
-}
+namespace {
 
 ws::WsOptions options_for(const std::string& url) {
   ws::WsOptions o;

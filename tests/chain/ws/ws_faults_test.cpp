@@ -12,6 +12,7 @@
 #include "chain/ws/url.hpp"
 #include "chain/ws/ws_client.hpp"
 #include "keeper/process/anvil.hpp"
+#include "tests/support/io_wait.hpp"
 
 #include <unistd.h>
 
@@ -23,17 +24,9 @@ namespace websocket = beast::websocket;
 using tcp = asio::ip::tcp;
 using chain::ws::WsClient;
 
-namespace {
+using keeper::testing::run_until;
 
-template <class Pred>
-bool run_until(asio::io_context& io, Pred done, std::chrono::milliseconds limit) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!done() && std::chrono::steady_clock::now() < deadline) {
-    io.restart();
-    io.run_for(std::chrono::milliseconds{20});
-  }
-  return done();
-}
+namespace {
 
 std::string head_notification(const std::string& sub, int number) {
   const std::string h(64, 'a');
