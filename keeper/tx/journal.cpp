@@ -1,0 +1,147 @@
+#include "keeper/tx/journal.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "chain/hex.hpp"
+
+namespace keeper::tx {
+
+std::string_view to_string(Outcome o) noexcept {
+  switch (o) {
+    case Outcome::pending: return "pending";
+    case Outcome::mined: return "mined";
+    case Outcome::reverted: return "reverted";
+    case Outcome::replaced: return "replaced";
+    case Outcome::cancelled: return "cancelled";
+    case Outcome::dropped: return "dropped";
+  }
+  return "unknown";
+}
+
+namespace {
+
+std::optional<Outcome> outcome_of(const std::string& s) {
+  for (const auto o : {Outcome::pending, Outcome::mined, Outcome::reverted, Outcome::replaced,
+                       Outcome::cancelled, Outcome::dropped})
+    if (to_string(o) == s) return o;
+  return std::nullopt;
+}
+
+}  // namespace
+
+tl::expected<Journal, std::string> Journal::open(const std::filesystem::path& path) {
+  Journal j{path};
+  std::ifstream in(path);
+  if (in) {
+    std::vector<std::string> lines;
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      if (lines[i].empty()) continue;
+      if (auto ok = j.apply(lines[i], i + 1 == lines.size()); !ok)
+        return tl::unexpected(path.string() + ":" + std::to_string(i + 1) + ": " + ok.error());
+    }
+  }
+  return j;
+}
+
+tl::expected<void, std::string> Journal::apply(const std::string& line, bool last) {
+  const auto doc = nlohmann::json::parse(line, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) {
+    if (last) return {};  // a crash mid-append: that transaction was never broadcast
+    return tl::unexpected(std::string{"malformed journal line"});
+  }
+  try {
+    const auto hash = chain::hex_decode_fixed<32>(doc.at("hash").get<std::string>());
+    if (!hash) return tl::unexpected(std::string{"bad hash"});
+    const std::string kind = doc.at("event").get<std::string>();
+    if (kind == "signed") {
+      JournalEntry e;
+      e.nonce = doc.at("nonce").get<std::uint64_t>();
+      e.hash = *hash;
+      auto raw = chain::hex_decode(doc.at("raw").get<std::string>());
+      if (!raw) return tl::unexpected(std::string{"bad raw transaction"});
+      e.raw = std::move(*raw);
+      e.intent_key = doc.at("intent").get<std::string>();
+      e.sent_at_block = doc.at("block").get<std::uint64_t>();
+      intents_.insert(e.intent_key);
+      highest_nonce_ = std::max(highest_nonce_.value_or(0), e.nonce);
+      entries_[e.hash] = std::move(e);
+    } else if (kind == "outcome") {
+      const auto o = outcome_of(doc.at("outcome").get<std::string>());
+      const auto it = entries_.find(*hash);
+      if (!o || it == entries_.end())
+        return tl::unexpected(std::string{"outcome for an unknown transaction"});
+      it->second.outcome = *o;
+    } else {
+      return tl::unexpected("unknown journal event " + kind);
+    }
+  } catch (const std::exception& e) {
+    return tl::unexpected(std::string{"malformed journal line: "} + e.what());
+  }
+  return {};
+}
+
+tl::expected<void, std::string> Journal::append(const std::string& line) {
+  const int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (fd < 0) return tl::unexpected("journal " + path_.string() + ": " + std::strerror(errno));
+  const std::string text = line + "\n";
+  std::size_t written = 0;
+  while (written < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
+    if (n <= 0) {
+      ::close(fd);
+      return tl::unexpected("journal write failed: " + std::string{std::strerror(errno)});
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  const bool synced = ::fsync(fd) == 0;
+  ::close(fd);
+  if (!synced) return tl::unexpected("journal fsync failed: " + std::string{std::strerror(errno)});
+  return {};
+}
+
+tl::expected<void, std::string> Journal::record_signed(const JournalEntry& e) {
+  const nlohmann::json line{{"event", "signed"},
+                            {"nonce", e.nonce},
+                            {"hash", chain::hex_encode(e.hash)},
+                            {"raw", chain::hex_encode(e.raw)},
+                            {"intent", e.intent_key},
+                            {"block", e.sent_at_block}};
+  if (auto ok = append(line.dump()); !ok) return ok;
+  intents_.insert(e.intent_key);
+  highest_nonce_ = std::max(highest_nonce_.value_or(0), e.nonce);
+  entries_[e.hash] = e;
+  return {};
+}
+
+tl::expected<void, std::string> Journal::record_outcome(const chain::Hash& hash, Outcome outcome,
+                                                        std::uint64_t block) {
+  const auto it = entries_.find(hash);
+  if (it == entries_.end())
+    return tl::unexpected(std::string{"outcome for an unknown transaction"});
+  const nlohmann::json line{{"event", "outcome"},
+                            {"hash", chain::hex_encode(hash)},
+                            {"outcome", to_string(outcome)},
+                            {"block", block}};
+  if (auto ok = append(line.dump()); !ok) return ok;
+  it->second.outcome = outcome;
+  return {};
+}
+
+std::vector<JournalEntry> Journal::pending() const {
+  std::vector<JournalEntry> out;
+  for (const auto& [hash, e] : entries_)
+    if (e.outcome == Outcome::pending) out.push_back(e);
+  std::sort(out.begin(), out.end(),
+            [](const JournalEntry& a, const JournalEntry& b) { return a.nonce < b.nonce; });
+  return out;
+}
+
+}  // namespace keeper::tx

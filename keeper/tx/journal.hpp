@@ -1,0 +1,64 @@
+#pragma once
+// The append-only record of every transaction keeper signs and what became of it. A line is
+// written and fsync'd before the transaction is broadcast, so after any crash the journal knows
+// every nonce that may be in flight and every liquidation already attempted.
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <tl/expected.hpp>
+
+#include "chain/bytes.hpp"
+
+namespace keeper::tx {
+
+enum class Outcome { pending, mined, reverted, replaced, cancelled, dropped };
+[[nodiscard]] std::string_view to_string(Outcome o) noexcept;
+
+struct JournalEntry {
+  std::uint64_t nonce = 0;
+  chain::Hash hash{};
+  chain::Bytes raw;        // the signed transaction, to rebroadcast after a restart
+  std::string intent_key;  // e.g. "liquidation:<account>:<collateral>:<debt>"; "cancel:<nonce>"
+  std::uint64_t sent_at_block = 0;
+  Outcome outcome = Outcome::pending;
+};
+
+class Journal {
+ public:
+  // Opens (creating) the file and replays it. A torn last line (crash mid-write) is ignored; any
+  // other malformed line is an error: keeper will not guess what it sent.
+  [[nodiscard]] static tl::expected<Journal, std::string> open(const std::filesystem::path& path);
+
+  [[nodiscard]] tl::expected<void, std::string> record_signed(const JournalEntry& entry);
+  [[nodiscard]] tl::expected<void, std::string> record_outcome(const chain::Hash& hash,
+                                                               Outcome outcome,
+                                                               std::uint64_t block);
+
+  [[nodiscard]] const std::map<chain::Hash, JournalEntry>& entries() const noexcept {
+    return entries_;
+  }
+  [[nodiscard]] std::vector<JournalEntry> pending() const;
+  [[nodiscard]] std::optional<std::uint64_t> highest_nonce() const noexcept {
+    return highest_nonce_;
+  }
+  [[nodiscard]] bool attempted(const std::string& intent_key) const {
+    return intents_.count(intent_key) != 0;
+  }
+
+ private:
+  explicit Journal(std::filesystem::path path) : path_{std::move(path)} {}
+  tl::expected<void, std::string> append(const std::string& line);
+  tl::expected<void, std::string> apply(const std::string& line, bool last);
+
+  std::filesystem::path path_;
+  std::map<chain::Hash, JournalEntry> entries_;
+  std::set<std::string> intents_;
+  std::optional<std::uint64_t> highest_nonce_;
+};
+
+}  // namespace keeper::tx

@@ -1,0 +1,244 @@
+#include "keeper/tx/tx_manager.hpp"
+
+#include <algorithm>
+
+namespace keeper::tx {
+namespace {
+
+using chain::u256;
+
+SubmitError error(SubmitErrorKind kind, std::string message) {
+  return SubmitError{kind, std::move(message), std::nullopt};
+}
+
+u256 bump(const u256& value, std::uint32_t permille) { return value * permille / 1000 + 1; }
+
+}  // namespace
+
+tl::expected<TxManager, std::string> TxManager::create(chain::rpc::RpcClient& rpc,
+                                                       const chain::PrivateKey& key,
+                                                       Journal journal, TxManagerOptions options) {
+  auto chain_id = rpc.chain_id();
+  if (!chain_id) return tl::unexpected("chain id: " + chain_id.error().to_string());
+  if (*chain_id != options.chain_id)
+    return tl::unexpected("the node is on chain " + std::to_string(*chain_id) + ", expected " +
+                          std::to_string(options.chain_id) + ": refusing to sign");
+  auto pending_count = rpc.transaction_count(key.address(), "pending");
+  if (!pending_count) return tl::unexpected("nonce: " + pending_count.error().to_string());
+  TxManager m{rpc, key, std::move(journal), std::move(options)};
+  m.next_nonce_ =
+      std::max(*pending_count, m.journal_.highest_nonce() ? *m.journal_.highest_nonce() + 1 : 0);
+  // What was in flight when keeper stopped is followed again, and rebroadcast in case the node
+  // forgot it; the node's refusals ("already known", "nonce too low") are expected here.
+  for (const auto& e : m.journal_.pending()) {
+    auto decoded = chain::decode_signed(e.raw);
+    if (!decoded)
+      return tl::unexpected("journal holds an undecodable transaction at nonce " +
+                            std::to_string(e.nonce));
+    const auto& tx = std::get<chain::Eip1559Tx>(decoded->tx);
+    auto& flight = m.in_flight_[e.nonce];
+    if (flight.attempts.empty()) {
+      flight.nonce_used_at = std::nullopt;
+      flight.intent = Intent{e.intent_key, tx.to.value_or(chain::Address{}), tx.data, tx.value};
+      flight.sent_at_block = e.sent_at_block;
+    }
+    flight.attempts.push_back({e.hash, tx.max_fee_per_gas, tx.max_priority_fee_per_gas,
+                               tx.gas_limit, e.intent_key.rfind("cancel:", 0) == 0});
+    (void)rpc.send_raw_transaction(e.raw);
+  }
+  return m;
+}
+
+tl::expected<std::pair<u256, u256>, SubmitError> TxManager::fees() {
+  if (options_.fee_override) return *options_.fee_override;
+  auto head = rpc_.block("latest");
+  if (!head)
+    return tl::unexpected(error(SubmitErrorKind::rpc, "latest block: " + head.error().to_string()));
+  const u256 base = head->base_fee_per_gas.value_or(0);
+  auto tip = rpc_.max_priority_fee_per_gas();
+  u256 priority = tip ? *tip : u256{1'000'000'000};
+  priority = std::min(priority, options_.max_priority_fee_cap);
+  const u256 max_fee = std::min(base * 2 + priority, options_.max_fee_per_gas_cap);
+  if (max_fee < base + priority)
+    return tl::unexpected(
+        error(SubmitErrorKind::fee_cap,
+              "base fee " + chain::to_dec(base) + " wei is above what max_fee_per_gas allows"));
+  return std::pair{max_fee, priority};
+}
+
+std::optional<SubmitError> TxManager::simulate(const Intent& intent, std::uint64_t* gas_estimate) {
+  const chain::rpc::CallRequest call{key_.address(), intent.to, intent.data, intent.value,
+                                     std::nullopt};
+  auto result = rpc_.eth_call(call, "latest");
+  if (!result) {
+    if (result.error().revert_data || result.error().kind == chain::rpc::RpcErrorKind::rpc_error) {
+      ++counters_.simulation_reverts;
+      SubmitError e = error(SubmitErrorKind::simulation_reverted, result.error().message);
+      if (result.error().revert_data) {
+        e.revert = chain::abi::decode_revert(*result.error().revert_data);
+        e.message = e.revert->to_string();
+      }
+      return e;
+    }
+    return error(SubmitErrorKind::rpc, "simulation: " + result.error().to_string());
+  }
+  if (gas_estimate != nullptr) {
+    auto gas = rpc_.estimate_gas(call);
+    if (!gas) return error(SubmitErrorKind::rpc, "estimate gas: " + gas.error().to_string());
+    *gas_estimate = *gas;
+  }
+  return std::nullopt;
+}
+
+bool TxManager::reserve_spend(const u256& worst_case_wei) {
+  const auto now = std::chrono::steady_clock::now();
+  while (!spend_window_.empty() && now - spend_window_.front().first > std::chrono::hours{1})
+    spend_window_.pop_front();
+  u256 spent = 0;
+  for (const auto& [t, v] : spend_window_) spent += v;
+  if (spent + worst_case_wei > options_.max_spend_per_hour_wei) {
+    spend_limit_hit_ = true;
+    return false;
+  }
+  spend_window_.emplace_back(now, worst_case_wei);
+  return true;
+}
+
+tl::expected<Submitted, SubmitError> TxManager::sign_and_send(
+    std::uint64_t nonce, const Intent& intent, std::uint64_t gas, const u256& max_fee,
+    const u256& priority, std::uint64_t head_block, const std::string& journal_key) {
+  if (!reserve_spend(u256{gas} * max_fee))
+    return tl::unexpected(
+        error(SubmitErrorKind::spend_limit,
+              "the hourly gas spend limit is reached: keeper stops sending until it frees up"));
+  chain::Eip1559Tx tx;
+  tx.chain_id = options_.chain_id;
+  tx.nonce = nonce;
+  tx.max_fee_per_gas = max_fee;
+  tx.max_priority_fee_per_gas = priority;
+  tx.gas_limit = gas;
+  tx.to = intent.to;
+  tx.value = intent.value;
+  tx.data = intent.data;
+  auto signed_tx = chain::sign_transaction(tx, key_);
+  if (!signed_tx)
+    return tl::unexpected(
+        error(SubmitErrorKind::signing, std::string{chain::describe(signed_tx.error())}));
+  // The journal line is on disk before the transaction can exist anywhere else.
+  if (auto ok = journal_.record_signed(
+          {nonce, signed_tx->hash, signed_tx->raw, journal_key, head_block, Outcome::pending});
+      !ok)
+    return tl::unexpected(error(SubmitErrorKind::journal, ok.error()));
+  auto sent = rpc_.send_raw_transaction(signed_tx->raw);
+  if (!sent)
+    return tl::unexpected(error(SubmitErrorKind::rpc, "send: " + sent.error().to_string()));
+  using K = chain::rpc::SendResult::Kind;
+  if (sent->kind == K::rejected || sent->kind == K::underpriced)
+    return tl::unexpected(
+        error(SubmitErrorKind::rpc, "the node refused the transaction: " + sent->message));
+  ++counters_.sent;
+  return Submitted{signed_tx->hash, nonce, gas, max_fee};
+}
+
+tl::expected<Submitted, SubmitError> TxManager::submit(const Intent& intent,
+                                                       std::uint64_t head_block) {
+  if (journal_.attempted(intent.key))
+    return tl::unexpected(error(SubmitErrorKind::duplicate, "already sent: " + intent.key));
+  std::uint64_t gas = 0;
+  if (auto failed = simulate(intent, &gas)) return tl::unexpected(*failed);
+  auto f = fees();
+  if (!f) return tl::unexpected(f.error());
+  const auto gas_limit =
+      static_cast<std::uint64_t>(static_cast<double>(gas) * options_.gas_limit_multiplier);
+  const std::uint64_t nonce = next_nonce_;
+  auto sent = sign_and_send(nonce, intent, gas_limit, f->first, f->second, head_block, intent.key);
+  if (!sent) return sent;
+  ++next_nonce_;
+  in_flight_[nonce] = Flight{
+      intent, head_block, {{sent->hash, f->first, f->second, gas_limit, false}}, std::nullopt};
+  return sent;
+}
+
+void TxManager::settle(std::uint64_t nonce, Flight& flight, std::uint64_t head_block) {
+  (void)nonce;
+  // Which attempt (if any) made it into a block?
+  for (const auto& attempt : flight.attempts) {
+    auto receipt = rpc_.receipt(attempt.hash);
+    if (!receipt || !*receipt) continue;
+    const Outcome outcome = attempt.cancel        ? Outcome::cancelled
+                            : (*receipt)->success ? Outcome::mined
+                                                  : Outcome::reverted;
+    (void)journal_.record_outcome(attempt.hash, outcome, (*receipt)->block_number);
+    if (outcome == Outcome::mined) ++counters_.mined;
+    if (outcome == Outcome::reverted) ++counters_.reverted;
+    if (outcome == Outcome::cancelled) ++counters_.cancelled;
+    for (const auto& other : flight.attempts) {
+      if (other.hash == attempt.hash) continue;
+      (void)journal_.record_outcome(other.hash, Outcome::replaced, head_block);
+      ++counters_.replaced;
+    }
+    flight.attempts.clear();
+    return;
+  }
+}
+
+void TxManager::on_block(std::uint64_t head_block) {
+  auto mined_count = rpc_.transaction_count(key_.address(), "latest");
+  for (auto it = in_flight_.begin(); it != in_flight_.end();) {
+    const std::uint64_t nonce = it->first;
+    Flight& flight = it->second;
+    settle(nonce, flight, head_block);
+    if (flight.attempts.empty()) {
+      it = in_flight_.erase(it);
+      continue;
+    }
+    if (mined_count && *mined_count > nonce) {
+      // The nonce is used but no receipt of ours is visible yet. Confirmed a block later, it was
+      // used by a transaction sent elsewhere with this key.
+      if (!flight.nonce_used_at) flight.nonce_used_at = head_block;
+      if (head_block > *flight.nonce_used_at) {
+        for (const auto& a : flight.attempts)
+          (void)journal_.record_outcome(a.hash, Outcome::dropped, head_block);
+        ++counters_.dropped;
+        it = in_flight_.erase(it);
+        continue;
+      }
+      ++it;
+      continue;
+    }
+    if (head_block < flight.sent_at_block + options_.replace_after_blocks) {
+      ++it;
+      continue;
+    }
+    // Stuck: replace if the intent still holds, else cancel with a self-transfer at this nonce.
+    const Attempt last = flight.attempts.back();
+    const bool still_valid = !last.cancel && !simulate(flight.intent, nullptr).has_value();
+    auto f = fees();
+    u256 max_fee = bump(last.max_fee, options_.fee_bump_permille);
+    u256 priority = bump(last.priority, options_.fee_bump_permille);
+    if (f && !options_.fee_override) {
+      max_fee = std::max(max_fee, f->first);
+      priority = std::max(priority, f->second);
+    }
+    if (max_fee > options_.max_fee_per_gas_cap || priority > options_.max_priority_fee_cap) {
+      ++it;  // cannot outbid within the caps: leave it, it may still mine
+      continue;
+    }
+    Intent next = flight.intent;
+    std::uint64_t gas = last.gas_limit;
+    std::string key = flight.intent.key + ":replace:" + std::to_string(flight.attempts.size());
+    if (!still_valid) {
+      next = Intent{"cancel:" + std::to_string(nonce), key_.address(), {}, 0};
+      gas = 21'000;
+      key = next.key + ":" + std::to_string(flight.attempts.size());
+    }
+    auto sent = sign_and_send(nonce, next, gas, max_fee, priority, head_block, key);
+    if (sent) {
+      flight.attempts.push_back({sent->hash, max_fee, priority, gas, !still_valid});
+      flight.sent_at_block = head_block;
+    }
+    ++it;
+  }
+}
+
+}  // namespace keeper::tx

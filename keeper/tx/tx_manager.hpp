@@ -1,0 +1,134 @@
+#pragma once
+// One wallet's transactions, end to end: simulate, price (EIP-1559, capped), sign, journal, send,
+// follow every block, replace when stuck, cancel when the reason to send is gone, and never sign
+// the same intent twice nor leave a nonce gap. Spending is capped per rolling hour.
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "chain/abi/revert.hpp"
+#include "chain/rpc/rpc_client.hpp"
+#include "chain/transaction.hpp"
+#include "keeper/tx/journal.hpp"
+
+namespace keeper::tx {
+
+struct TxManagerOptions {
+  std::uint64_t chain_id = 0;
+  chain::u256 max_fee_per_gas_cap;
+  chain::u256 max_priority_fee_cap;
+  double gas_limit_multiplier = 1.2;
+  std::uint64_t replace_after_blocks = 3;
+  std::uint32_t fee_bump_permille = 1125;  // +12.5%: above the 10% nodes require for a replacement
+  chain::u256 max_spend_per_hour_wei;
+  // Fixed fees instead of the node's view (tests use it to make a transaction stuck on purpose).
+  std::optional<std::pair<chain::u256, chain::u256>> fee_override;  // {max_fee, priority}
+};
+
+struct Intent {
+  std::string key;  // identity for deduplication: the same key is never signed twice
+  chain::Address to;
+  chain::Bytes data;
+  chain::u256 value;
+};
+
+enum class SubmitErrorKind {
+  duplicate,
+  simulation_reverted,
+  spend_limit,
+  fee_cap,
+  signing,
+  journal,
+  rpc
+};
+
+struct SubmitError {
+  SubmitErrorKind kind;
+  std::string message;
+  std::optional<chain::abi::Revert> revert;  // for simulation_reverted
+};
+
+struct Submitted {
+  chain::Hash hash{};
+  std::uint64_t nonce = 0;
+  std::uint64_t gas_limit = 0;
+  chain::u256 max_fee_per_gas;
+};
+
+struct TxCounters {
+  std::uint64_t sent = 0, mined = 0, reverted = 0, replaced = 0, cancelled = 0, dropped = 0;
+  std::uint64_t simulation_reverts = 0;
+};
+
+class TxManager {
+ public:
+  // Reads the nonce once (the larger of the node's pending count and the journal's), and
+  // rebroadcasts what the journal says is still pending.
+  [[nodiscard]] static tl::expected<TxManager, std::string> create(chain::rpc::RpcClient& rpc,
+                                                                   const chain::PrivateKey& key,
+                                                                   Journal journal,
+                                                                   TxManagerOptions options);
+
+  [[nodiscard]] tl::expected<Submitted, SubmitError> submit(const Intent& intent,
+                                                            std::uint64_t head_block);
+
+  // Follows in-flight transactions at a new head: records outcomes, replaces stuck ones whose
+  // intent still simulates, cancels (zero-value self-transfer, same nonce) those whose intent no
+  // longer does.
+  void on_block(std::uint64_t head_block);
+
+  [[nodiscard]] const TxCounters& counters() const noexcept { return counters_; }
+  [[nodiscard]] std::uint64_t next_nonce() const noexcept { return next_nonce_; }
+  [[nodiscard]] std::size_t in_flight() const noexcept { return in_flight_.size(); }
+  [[nodiscard]] const Journal& journal() const noexcept { return journal_; }
+  [[nodiscard]] bool spend_limit_hit() const noexcept { return spend_limit_hit_; }
+  void set_fee_override(std::optional<std::pair<chain::u256, chain::u256>> fees) {
+    options_.fee_override = fees;
+  }
+
+ private:
+  struct Attempt {
+    chain::Hash hash{};
+    chain::u256 max_fee;
+    chain::u256 priority;
+    std::uint64_t gas_limit = 0;
+    bool cancel = false;
+  };
+  struct Flight {
+    Intent intent;
+    std::uint64_t sent_at_block = 0;
+    std::vector<Attempt> attempts;  // original, then replacements
+    // The block at which the nonce was first seen used without a receipt of ours: receipts can
+    // trail the nonce count by a moment, so "dropped" needs a later block to confirm it.
+    std::optional<std::uint64_t> nonce_used_at;
+  };
+
+  TxManager(chain::rpc::RpcClient& rpc, const chain::PrivateKey& key, Journal journal,
+            TxManagerOptions options)
+      : rpc_{rpc}, key_{key}, journal_{std::move(journal)}, options_{std::move(options)} {}
+
+  tl::expected<std::pair<chain::u256, chain::u256>, SubmitError> fees();
+  tl::expected<Submitted, SubmitError> sign_and_send(std::uint64_t nonce, const Intent& intent,
+                                                     std::uint64_t gas, const chain::u256& max_fee,
+                                                     const chain::u256& priority,
+                                                     std::uint64_t head_block,
+                                                     const std::string& journal_key);
+  std::optional<SubmitError> simulate(const Intent& intent, std::uint64_t* gas_estimate);
+  bool reserve_spend(const chain::u256& worst_case_wei);
+  void settle(std::uint64_t nonce, Flight& flight, std::uint64_t head_block);
+
+  chain::rpc::RpcClient& rpc_;
+  const chain::PrivateKey& key_;
+  Journal journal_;
+  TxManagerOptions options_;
+  std::uint64_t next_nonce_ = 0;
+  std::map<std::uint64_t, Flight> in_flight_;
+  std::deque<std::pair<std::chrono::steady_clock::time_point, chain::u256>> spend_window_;
+  TxCounters counters_;
+  bool spend_limit_hit_ = false;
+};
+
+}  // namespace keeper::tx
