@@ -246,6 +246,60 @@ tl::expected<StrategyConfig, ConfigError> read_strategy(const Reader& r, const V
   return c;
 }
 
+tl::expected<TransactionsConfig, ConfigError> read_transactions(const Reader& r, const Value& t) {
+  if (!t.is_table()) return tl::unexpected(r.error(t, "transactions", "must be a table"));
+  KEEPER_CFG(ok, r.only(t, "transactions.",
+                        {"journal_path", "confirmations_timeout_blocks", "fee_bump_percent",
+                         "max_gas_spend_per_hour_eth", "gas_limit_multiplier"}));
+  TransactionsConfig c;
+  KEEPER_CFG(journal, r.optional<std::string>(t, "transactions.", "journal_path"));
+  if (*journal) c.journal_path = **journal;
+  KEEPER_CFG(timeout, r.optional<std::int64_t>(t, "transactions.", "confirmations_timeout_blocks"));
+  if (*timeout) {
+    if (**timeout < 1 || **timeout > 1000)
+      return tl::unexpected(r.error(t.at("confirmations_timeout_blocks"),
+                                    "transactions.confirmations_timeout_blocks",
+                                    "must be between 1 and 1000"));
+    c.confirmations_timeout_blocks = static_cast<std::uint64_t>(**timeout);
+  }
+  KEEPER_CFG(bump, r.optional<double>(t, "transactions.", "fee_bump_percent"));
+  if (*bump) {
+    if (!(**bump >= 10.0 && **bump <= 100.0))
+      return tl::unexpected(
+          r.error(t.at("fee_bump_percent"), "transactions.fee_bump_percent",
+                  "must be between 10 and 100 (nodes refuse replacements below +10%)"));
+    c.fee_bump_percent = **bump;
+  }
+  if (t.contains("max_gas_spend_per_hour_eth")) {
+    const Value& v = t.at("max_gas_spend_per_hour_eth");
+    std::string text;
+    if (v.is_string()) {
+      text = v.as_string();
+    } else if (v.is_floating() || v.is_integer()) {
+      std::ostringstream ss;
+      ss.precision(18);
+      ss << std::fixed << (v.is_floating() ? v.as_floating() : static_cast<double>(v.as_integer()));
+      text = ss.str();
+      while (!text.empty() && text.back() == '0') text.pop_back();
+      if (!text.empty() && text.back() == '.') text.pop_back();
+    }
+    auto wei = decimal_to_units(text, 18);
+    if (!wei || *wei == 0)
+      return tl::unexpected(
+          r.error(v, "transactions.max_gas_spend_per_hour_eth", wei ? "must be > 0" : wei.error()));
+    c.max_gas_spend_per_hour_wei = *wei;
+  }
+  KEEPER_CFG(multiplier, r.optional<double>(t, "transactions.", "gas_limit_multiplier"));
+  if (*multiplier) {
+    if (!(**multiplier >= 1.0 && **multiplier <= 3.0))
+      return tl::unexpected(r.error(t.at("gas_limit_multiplier"),
+                                    "transactions.gas_limit_multiplier",
+                                    "must be between 1 and 3"));
+    c.gas_limit_multiplier = **multiplier;
+  }
+  return c;
+}
+
 }  // namespace
 
 std::string ConfigError::to_string() const {
@@ -289,8 +343,7 @@ tl::expected<KeeperConfig, ConfigError> parse_config(const std::string& text,
         ConfigError{source_name, 0, "", std::string{"invalid TOML: "} + e.what()});
   }
   KEEPER_CFG(known, r.only(root, "",
-                           {"chain_id", "node", "markets", "wallet", "strategy", "transactions",
-                            "state", "metrics", "logging"}));
+                           {"chain_id", "node", "markets", "wallet", "strategy", "transactions"}));
   KeeperConfig c;
   KEEPER_CFG(chain_id, r.required<std::int64_t>(root, "", "chain_id"));
   if (*chain_id <= 0)
@@ -315,6 +368,10 @@ tl::expected<KeeperConfig, ConfigError> parse_config(const std::string& text,
     KEEPER_CFG(s, read_strategy(r, root.at("strategy")));
     c.strategy = *s;
   }
+  if (root.contains("transactions")) {
+    KEEPER_CFG(t, read_transactions(r, root.at("transactions")));
+    c.transactions = *t;
+  }
   return c;
 }
 
@@ -329,7 +386,9 @@ tl::expected<KeeperConfig, ConfigError> load_config_file(const std::filesystem::
   std::ifstream in(path, std::ios::binary);
   std::stringstream ss;
   ss << in.rdbuf();
-  return parse_config(ss.str(), path.string());
+  auto c = parse_config(ss.str(), path.string());
+  if (c) c->base_dir = std::filesystem::absolute(path).parent_path();
+  return c;
 }
 
 }  // namespace config

@@ -56,12 +56,22 @@ struct StrategyConfig {
   double hf_watch_band = 1.05;
 };
 
+struct TransactionsConfig {
+  std::filesystem::path journal_path = "keeper-journal.log";
+  std::uint64_t confirmations_timeout_blocks = 3;  // replace or cancel after this many blocks
+  double fee_bump_percent = 12.5;                  // >= 10: nodes refuse smaller replacements
+  chain::u256 max_gas_spend_per_hour_wei = chain::u256{500'000'000'000'000'000ULL};  // 0.5 ETH
+  double gas_limit_multiplier = 1.2;
+};
+
 struct KeeperConfig {
   std::uint64_t chain_id = 0;
   NodeConfig node;
   std::vector<MarketConfig> markets;
   std::optional<WalletConfig> wallet;
   StrategyConfig strategy;
+  TransactionsConfig transactions;
+  std::filesystem::path base_dir;  // the config file's folder: relative paths resolve against it
 };
 
 [[nodiscard]] tl::expected<KeeperConfig, ConfigError> parse_config(const std::string& text,
