@@ -2,6 +2,7 @@
 #include <iostream>
 #include <string_view>
 
+#include "keeper/commands/run_command.hpp"
 #include "keeper/commands/scan_command.hpp"
 #include "keeper/devnet/devnet_command.hpp"
 
@@ -12,6 +13,8 @@ constexpr std::string_view kUsage =
     "commands:\n"
     "  devnet up|down|price|advance|report   a local anvil with the real Aave V3 market\n"
     "  scan --config FILE [--block N] [--json] [--limit K]   accounts ranked by health factor\n"
+    "  run --config FILE [--dry-run] [--max-blocks N] [--log-format text|json]   the keeper "
+    "daemon\n"
     "  --version                             print the version\n";
 
 }  // namespace
@@ -28,6 +31,7 @@ int main(int argc, char** argv) {
   }
   if (command == "devnet") return keeper::devnet::run_devnet_command(argc - 2, argv + 2);
   if (command == "scan") return keeper::run_scan_command(argc - 2, argv + 2);
+  if (command == "run") return keeper::run_daemon_command(argc - 2, argv + 2);
   if (command == "--help" || command == "help") {
     std::cout << kUsage;
     return 0;

@@ -154,6 +154,10 @@ tl::expected<void, std::string> populate_borrowers(DevChain& chain, Deployment& 
                            {Value{a.token}, Value{liquidity}, Value{lp}, Value{std::uint64_t{0}}},
                            "liquidity supply " + a.spec.symbol));
   }
+  // The suggested liquidator starts with $10M of every asset (it still has to approve the Pool).
+  for (const auto& a : d.assets)
+    KEEPER_PUSH(round1, tx(d.liquidator, a.token, "mint(uint256)",
+                           {Value{units_for(a, 10'000'000)}}, "liquidator mint " + a.spec.symbol));
   for (const auto& p : plans) {
     const Address& b = p.borrower.address;
     const std::string who = " for " + b.checksummed();

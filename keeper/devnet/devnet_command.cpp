@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <cmath>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -117,7 +118,8 @@ int up(int argc, char** argv) {
     } catch (const std::exception&) {
       return fail("--block-time must be a number of seconds");
     }
-    if (!(*block_time > 0)) return fail("--block-time must be positive");
+    if (!(*block_time >= 1) || *block_time != std::floor(*block_time))
+      return fail("--block-time must be a whole number of seconds, at least 1");
   }
   if (!borrowers) return fail(borrowers.error());
   if (!seed) return fail(seed.error());
@@ -156,7 +158,10 @@ int up(int argc, char** argv) {
   if (!head) return fail(head.error().to_string());
   d.deployed_at_block = *head;
   if (block_time) {
-    if (auto r = rpc.call("evm_setIntervalMining", nlohmann::json::array({*block_time})); !r)
+    if (auto r =
+            rpc.call("evm_setIntervalMining",
+                     nlohmann::json::array({std::max<std::int64_t>(1, std::llround(*block_time))}));
+        !r)
       return fail("evm_setIntervalMining: " + r.error().to_string());
   }
   d.anvil_pid = anvil->pid();
