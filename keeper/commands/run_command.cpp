@@ -172,6 +172,7 @@ int run_daemon_command(int argc, char** argv) {
   scfg.max_fee_per_gas_wei = cfg->strategy.max_fee_per_gas_wei;
   strategy::AaveLiquidationStrategy strat{scfg};
   std::set<Address> approved;
+  std::map<Address, std::uint64_t> liquidating;  // account -> nonce of our liquidation in flight
   std::uint64_t blocks_seen = 0;
   int exit_code = 0;
 
@@ -255,6 +256,9 @@ int run_daemon_command(int argc, char** argv) {
                   summary + " simulation " + f["simulation"].get<std::string>());
         continue;
       }
+      if (const auto it = liquidating.find(o.account);
+          it != liquidating.end() && manager->is_in_flight(it->second))
+        continue;  // our previous liquidation of this account has not landed yet
       // Direct funding: the Pool may pull the debt asset (approved once).
       if (!approved.count(a.debt_asset)) {
         const tx::Intent approve{
@@ -269,6 +273,7 @@ int run_daemon_command(int argc, char** argv) {
       }
       auto sent = manager->submit({intent_key(a), contracts->pool, liquidation_call(a), 0}, block);
       if (sent) {
+        liquidating[o.account] = sent->nonce;
         json f = fields;
         f["tx"] = chain::hex_encode(sent->hash);
         f["nonce"] = sent->nonce;

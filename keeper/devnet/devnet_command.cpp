@@ -98,7 +98,10 @@ std::string keeper_toml(const Deployment& d) {
          "\"\n\n[[markets]]\nprotocol = \"aave-v3\"\nname = \"devnet\"\npool_addresses_provider = "
          "\"" +
          d.addresses_provider.checksummed() +
-         "\"\nstart_block = 0\n\n[wallet]\nprivate_key_env = \"KEEPER_PRIVATE_KEY\"\n";
+         "\"\nstart_block = 0\n\n[wallet]\nprivate_key_env = \"KEEPER_PRIVATE_KEY\"\n"
+         "\n[strategy]\n# devnet gas is cheap: a low fee cap keeps small liquidations profitable\n"
+         "min_profit_usd = 1.0\nmax_fee_per_gas_gwei = 20\nmax_priority_fee_per_gas_gwei = 2\n"
+         "\n[transactions]\njournal_path = \"keeper-journal.log\"\n";
 }
 
 int up(int argc, char** argv) {

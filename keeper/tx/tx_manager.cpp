@@ -69,7 +69,8 @@ tl::expected<std::pair<u256, u256>, SubmitError> TxManager::fees() {
 std::optional<SubmitError> TxManager::simulate(const Intent& intent, std::uint64_t* gas_estimate) {
   const chain::rpc::CallRequest call{key_.address(), intent.to, intent.data, intent.value,
                                      std::nullopt};
-  auto result = rpc_.eth_call(call, "latest");
+  // Against the pending state: our own transactions not yet mined count (no double liquidation).
+  auto result = rpc_.eth_call(call, "pending");
   if (!result) {
     if (result.error().revert_data || result.error().kind == chain::rpc::RpcErrorKind::rpc_error) {
       ++counters_.simulation_reverts;

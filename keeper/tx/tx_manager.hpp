@@ -83,6 +83,9 @@ class TxManager {
   [[nodiscard]] const TxCounters& counters() const noexcept { return counters_; }
   [[nodiscard]] std::uint64_t next_nonce() const noexcept { return next_nonce_; }
   [[nodiscard]] std::size_t in_flight() const noexcept { return in_flight_.size(); }
+  [[nodiscard]] bool is_in_flight(std::uint64_t nonce) const noexcept {
+    return in_flight_.count(nonce) != 0;
+  }
   [[nodiscard]] const Journal& journal() const noexcept { return journal_; }
   [[nodiscard]] bool spend_limit_hit() const noexcept { return spend_limit_hit_; }
   void set_fee_override(std::optional<std::pair<chain::u256, chain::u256>> fees) {
