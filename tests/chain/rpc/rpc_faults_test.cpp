@@ -10,7 +10,6 @@
 using namespace chain::rpc;
 using keeper::testing::ScriptedHttpServer;
 using keeper::testing::ScriptedResponse;
-using Json = nlohmann::json;
 
 namespace {
 
