@@ -13,6 +13,7 @@
 #include "keeper/devnet/deployment.hpp"
 #include "keeper/process/anvil.hpp"
 #include "tests/support/run_command.hpp"
+#include "tests/support/unlocked_send.hpp"
 
 using namespace chain;
 using keeper::testing::run_command;
@@ -140,17 +141,7 @@ TEST_CASE("devnet up deploys a working Aave V3 market with borrowers", "[devnet]
     const auto* debt = d.asset(borrower->debt);
     const Address liquidator = d.liquidator;
     const auto send = [&](const Address& to, const std::string& sig, const abi::Values& args) {
-      const nlohmann::json tx{{"from", liquidator.lower_hex()},
-                              {"to", to.lower_hex()},
-                              {"data", hex_encode(abi::encode_call(sig, args).value())},
-                              {"gas", "0x1000000"}};
-      const auto hash = node.call("eth_sendTransaction", nlohmann::json::array({tx}));
-      REQUIRE(hash.has_value());
-      std::optional<rpc::Receipt> receipt;
-      for (int i = 0; i < 200 && !receipt; ++i) {
-        receipt = node.receipt(hex_decode_fixed<32>(hash->get<std::string>()).value()).value();
-        if (!receipt) ::usleep(10'000);
-      }
+      const auto receipt = keeper::testing::send_unlocked(node, liquidator, to, sig, args);
       REQUIRE(receipt.has_value());
       return receipt->success;
     };

@@ -14,6 +14,7 @@
 #include "strategy/aave_v3/opportunity.hpp"
 #include "strategy/aave_v3/wad_ray_math.hpp"
 #include "tests/support/run_command.hpp"
+#include "tests/support/unlocked_send.hpp"
 
 using namespace chain;
 namespace aave = strategy::aave_v3;
@@ -27,17 +28,7 @@ struct Chain {
   Address from;
 
   void send(const Address& to, const std::string& sig, const abi::Values& args) {
-    const nlohmann::json tx{{"from", from.lower_hex()},
-                            {"to", to.lower_hex()},
-                            {"data", hex_encode(abi::encode_call(sig, args).value())},
-                            {"gas", "0x1000000"}};
-    const auto hash = rpc.call("eth_sendTransaction", nlohmann::json::array({tx}));
-    REQUIRE(hash.has_value());
-    std::optional<rpc::Receipt> receipt;
-    for (int i = 0; i < 500 && !receipt; ++i) {
-      receipt = rpc.receipt(hex_decode_fixed<32>(hash->get<std::string>()).value()).value();
-      if (!receipt) ::usleep(5'000);
-    }
+    const auto receipt = keeper::testing::send_unlocked(rpc, from, to, sig, args);
     REQUIRE(receipt.has_value());
     REQUIRE(receipt->success);
   }
