@@ -85,13 +85,11 @@ chain::rpc::RpcClient client_for(const Deployment& d) {
 
 std::string keeper_toml(const Deployment& d) {
   return "# Written by `keeper devnet up`: a keeper config for this local devnet.\n"
-         "# The liquidator key is read from the environment, never from this file. For this "
-         "devnet\n"
-         "# it is anvil's published development key of " +
+         "# The liquidator key is read from the environment, never from this file: set\n"
+         "# KEEPER_PRIVATE_KEY to the key of " +
          d.liquidator.checksummed() +
-         ":\n"
-         "#   export "
-         "KEEPER_PRIVATE_KEY=0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d\n"
+         ", anvil's development account (1),\n"
+         "# which anvil itself lists in anvil.log next to this file.\n"
          "chain_id = " +
          std::to_string(d.chain_id) + "\n\n[node]\nhttp_url = \"" + d.http_url + "\"\nws_url = \"" +
          d.ws_url +
