@@ -13,6 +13,7 @@
 #include "keeper/process/anvil.hpp"
 #include "strategy/aave_v3/opportunity.hpp"
 #include "strategy/aave_v3/wad_ray_math.hpp"
+#include "tests/support/devnet_guard.hpp"
 #include "tests/support/run_command.hpp"
 #include "tests/support/unlocked_send.hpp"
 
@@ -51,6 +52,7 @@ TEST_CASE("the chosen liquidation is the best pair and amount, and pays exactly 
   const fs::path dir =
       fs::temp_directory_path() / ("keeper-liq-test-" + std::to_string(::getpid()));
   fs::remove_all(dir);
+  const keeper::testing::DevnetGuard guard{dir};
   const auto port = keeper::pick_free_port().value();
   REQUIRE(
       run_command(keeper::testing::keeper_command("devnet up --borrowers 150 --seed 3 --port " +
@@ -127,6 +129,4 @@ TEST_CASE("the chosen liquidation is the best pair and amount, and pays exactly 
     CHECK(debt_before - chain.balance_of(debt.asset, d.liquidator) == predicted.debt_repaid);
     t += 12;
   }
-  run_command(keeper::testing::keeper_command("devnet down --dir " + dir.string()));
-  fs::remove_all(dir);
 }

@@ -14,6 +14,7 @@
 #include "keeper/devnet/deployment.hpp"
 #include "keeper/process/anvil.hpp"
 #include "tests/support/chain_fixture.hpp"
+#include "tests/support/devnet_guard.hpp"
 #include "tests/support/run_command.hpp"
 
 using namespace chain;
@@ -53,6 +54,7 @@ TEST_CASE("keeper run liquidates every liquidatable account without a revert", "
   const fs::path dir =
       fs::temp_directory_path() / ("keeper-run-test-" + std::to_string(::getpid()));
   fs::remove_all(dir);
+  const keeper::testing::DevnetGuard guard{dir};
   const auto port = keeper::pick_free_port().value();
   REQUIRE(run_command(keeper_command("devnet up --borrowers 200 --seed 1 --block-time 1 --port " +
                                      std::to_string(port) + " --dir " + dir.string()))
@@ -139,6 +141,4 @@ TEST_CASE("keeper run liquidates every liquidatable account without a revert", "
     CHECK(r.output.find(std::string{keeper::testing::kAnvilKey1}.substr(2)) == std::string::npos);
     CHECK(rpc.transaction_count(d.liquidator, "latest").value() == nonce);
   }
-  run_command(keeper_command("devnet down --dir " + dir.string()));
-  fs::remove_all(dir);
 }

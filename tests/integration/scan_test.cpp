@@ -11,6 +11,7 @@
 #include "chain/rpc/rpc_client.hpp"
 #include "keeper/devnet/deployment.hpp"
 #include "keeper/process/anvil.hpp"
+#include "tests/support/devnet_guard.hpp"
 #include "tests/support/run_command.hpp"
 
 using namespace chain;
@@ -68,6 +69,7 @@ TEST_CASE("scan computes every account's health exactly as the Pool does", "[sca
   const fs::path dir =
       fs::temp_directory_path() / ("keeper-scan-test-" + std::to_string(::getpid()));
   fs::remove_all(dir);
+  const keeper::testing::DevnetGuard guard{dir};
   const auto port = keeper::pick_free_port().value();
   const auto up =
       run_command(keeper::testing::keeper_command("devnet up --borrowers 200 --seed 7 --port " +
@@ -108,7 +110,4 @@ TEST_CASE("scan computes every account's health exactly as the Pool does", "[sca
       "scan --config " + (dir / "keeper.toml").string() + " --block x"));
   CHECK(wrong_block.exit_code != 0);
   CHECK_THAT(wrong_block.output, Catch::Contains("--block needs a non-negative integer"));
-
-  run_command(keeper::testing::keeper_command("devnet down" + at));
-  fs::remove_all(dir);
 }

@@ -1,0 +1,19 @@
+#pragma once
+// Stops a test's devnet (by the PID it recorded) and removes its folder however the test ends,
+// so a failed assertion never leaves an anvil behind.
+#include <filesystem>
+
+#include "tests/support/run_command.hpp"
+
+namespace keeper::testing {
+
+struct DevnetGuard {
+  std::filesystem::path dir;
+  ~DevnetGuard() {
+    run_command(keeper_command("devnet down --dir " + dir.string()));
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
+};
+
+}  // namespace keeper::testing
