@@ -38,6 +38,9 @@ class Reader {
     if (!table.contains(key)) return std::optional<T>{};
     const Value& v = table.at(key);
     try {
+      // `max_head_lag_seconds = 60` means 60.0: TOML integers are accepted where numbers are.
+      if constexpr (std::is_floating_point_v<T>)
+        if (v.is_integer()) return std::optional<T>{static_cast<T>(v.as_integer())};
       return std::optional<T>{toml::get<T>(v)};
     } catch (const toml::type_error&) {
       return tl::unexpected(
@@ -300,6 +303,26 @@ tl::expected<TransactionsConfig, ConfigError> read_transactions(const Reader& r,
   return c;
 }
 
+tl::expected<MetricsConfig, ConfigError> read_metrics(const Reader& r, const Value& t) {
+  if (!t.is_table()) return tl::unexpected(r.error(t, "metrics", "must be a table"));
+  KEEPER_CFG(ok, r.only(t, "metrics.", {"port", "max_head_lag_seconds"}));
+  MetricsConfig c;
+  KEEPER_CFG(port, r.optional<std::int64_t>(t, "metrics.", "port"));
+  if (*port) {
+    if (**port < 0 || **port > 65535)
+      return tl::unexpected(r.error(t.at("port"), "metrics.port", "must be between 0 and 65535"));
+    c.port = static_cast<std::uint16_t>(**port);
+  }
+  KEEPER_CFG(lag, r.optional<double>(t, "metrics.", "max_head_lag_seconds"));
+  if (*lag) {
+    if (!(**lag >= 1.0 && **lag <= 86400.0))
+      return tl::unexpected(r.error(t.at("max_head_lag_seconds"), "metrics.max_head_lag_seconds",
+                                    "must be between 1 and 86400"));
+    c.max_head_lag_seconds = **lag;
+  }
+  return c;
+}
+
 }  // namespace
 
 std::string ConfigError::to_string() const {
@@ -343,7 +366,8 @@ tl::expected<KeeperConfig, ConfigError> parse_config(const std::string& text,
         ConfigError{source_name, 0, "", std::string{"invalid TOML: "} + e.what()});
   }
   KEEPER_CFG(known, r.only(root, "",
-                           {"chain_id", "node", "markets", "wallet", "strategy", "transactions"}));
+                           {"chain_id", "node", "markets", "wallet", "strategy", "transactions",
+                            "metrics"}));
   KeeperConfig c;
   KEEPER_CFG(chain_id, r.required<std::int64_t>(root, "", "chain_id"));
   if (*chain_id <= 0)
@@ -371,6 +395,10 @@ tl::expected<KeeperConfig, ConfigError> parse_config(const std::string& text,
   if (root.contains("transactions")) {
     KEEPER_CFG(t, read_transactions(r, root.at("transactions")));
     c.transactions = *t;
+  }
+  if (root.contains("metrics")) {
+    KEEPER_CFG(m, read_metrics(r, root.at("metrics")));
+    c.metrics = *m;
   }
   return c;
 }

@@ -64,6 +64,12 @@ struct TransactionsConfig {
   double gas_limit_multiplier = 1.2;
 };
 
+// Operators' endpoints, always on 127.0.0.1: Prometheus text at /metrics and /healthz.
+struct MetricsConfig {
+  std::uint16_t port = 9464;         // 0: a free port, logged at start
+  double max_head_lag_seconds = 60;  // /healthz is 503 beyond it
+};
+
 struct KeeperConfig {
   std::uint64_t chain_id = 0;
   NodeConfig node;
@@ -71,6 +77,7 @@ struct KeeperConfig {
   std::optional<WalletConfig> wallet;
   StrategyConfig strategy;
   TransactionsConfig transactions;
+  std::optional<MetricsConfig> metrics;  // absent: no listener
   std::filesystem::path base_dir;  // the config file's folder: relative paths resolve against it
 };
 

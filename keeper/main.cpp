@@ -1,4 +1,5 @@
 // keeper command-line entry point: dispatches to the subcommands.
+#include <csignal>
 #include <iostream>
 #include <string_view>
 
@@ -20,6 +21,9 @@ constexpr std::string_view kUsage =
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A closed stdout (a pager quit, `| head`) must not kill keeper mid-journal-write: writes fail
+  // instead, and keeper still stops its children and exits through its normal path.
+  std::signal(SIGPIPE, SIG_IGN);
   if (argc < 2) {
     std::cerr << kUsage;
     return 2;

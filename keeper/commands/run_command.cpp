@@ -7,44 +7,36 @@
 #include <charconv>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 #include <set>
 
-#include <nlohmann/json.hpp>
-
-#include "chain/abi/revert.hpp"
-#include "chain/abi/signature.hpp"
-#include "chain/hex.hpp"
 #include "chain/ws/ws_client.hpp"
 #include "config/keeper_config.hpp"
+#include "keeper/daemon/block_pipeline.hpp"
 #include "keeper/market/aave_sync.hpp"
-#include "keeper/market/batch_call.hpp"
+#include "keeper/ops/status_server.hpp"
+#include "keeper/process/anvil.hpp"
 #include "keeper/tx/tx_manager.hpp"
 #include "keeper/wallet/wallet_loader.hpp"
-#include "strategy/liquidation_strategy.hpp"
 
 namespace keeper {
 namespace {
 
-namespace aave = strategy::aave_v3;
 using chain::Address;
-using nlohmann::json;
+using Clock = std::chrono::steady_clock;
 
-class Log {
- public:
-  explicit Log(bool as_json) : json_{as_json} {}
-  // One event per line; fields never include key material.
-  void event(const std::string& kind, const json& fields, const std::string& text) const {
-    if (json_) {
-      json line = fields;
-      line["event"] = kind;
-      std::cout << line.dump() << std::endl;
-    } else {
-      std::cout << "[" << kind << "] " << text << std::endl;
-    }
-  }
+constexpr const char* kUsage =
+    "usage: keeper run --config FILE [--dry-run | --fork] [--max-blocks N] [--log-format "
+    "text|json] [--log-level debug|info|warn|error] [--metrics-port P]";
 
- private:
-  bool json_;
+struct RunOptions {
+  std::string config_path;
+  bool dry_run = false;
+  bool fork = false;
+  bool json_logs = false;
+  ops::Level level = ops::Level::info;
+  std::uint64_t max_blocks = 0;  // 0: until a signal
+  std::optional<std::uint16_t> metrics_port;
 };
 
 int fail(const std::string& message) {
@@ -52,62 +44,103 @@ int fail(const std::string& message) {
   return 1;
 }
 
-std::string intent_key(const strategy::LiquidateAction& a) {
-  // One attempt per account, pair and position state: never the same liquidation twice.
-  return "liquidation:" + a.opportunity.account.checksummed() + ":" +
-         a.collateral_asset.checksummed() + ":" + a.debt_asset.checksummed() + ":" +
-         chain::to_dec(a.opportunity.outcome.debt_repaid);
+tl::expected<RunOptions, std::string> parse_args(int argc, char** argv) {
+  RunOptions o;
+  for (int i = 0; i < argc; ++i) {
+    const std::string arg = argv[i];
+    const bool has_value = i + 1 < argc;
+    const auto number = [&](std::uint64_t max) -> std::optional<std::uint64_t> {
+      const std::string v = argv[++i];
+      std::uint64_t n = 0;
+      const auto r = std::from_chars(v.data(), v.data() + v.size(), n);
+      if (r.ec != std::errc{} || r.ptr != v.data() + v.size() || n > max) return std::nullopt;
+      return n;
+    };
+    if (arg == "--config" && has_value) {
+      o.config_path = argv[++i];
+    } else if (arg == "--dry-run") {
+      o.dry_run = true;
+    } else if (arg == "--fork") {
+      o.fork = true;
+    } else if (arg == "--max-blocks" && has_value) {
+      const auto n = number(UINT64_MAX);
+      if (!n) return tl::unexpected(std::string{"--max-blocks needs a non-negative integer"});
+      o.max_blocks = *n;
+    } else if (arg == "--metrics-port" && has_value) {
+      const auto n = number(65535);
+      if (!n) return tl::unexpected(std::string{"--metrics-port needs a port number (0-65535)"});
+      o.metrics_port = static_cast<std::uint16_t>(*n);
+    } else if (arg == "--log-format" && has_value) {
+      const std::string v = argv[++i];
+      if (v != "json" && v != "text")
+        return tl::unexpected(std::string{"--log-format is text or json"});
+      o.json_logs = v == "json";
+    } else if (arg == "--log-level" && has_value) {
+      if (!ops::parse_level(argv[++i], o.level))
+        return tl::unexpected(std::string{"--log-level is debug, info, warn or error"});
+    } else {
+      return tl::unexpected("unknown argument " + arg + "\n" + kUsage);
+    }
+  }
+  if (o.config_path.empty())
+    return tl::unexpected("--config FILE is required\n" + std::string{kUsage});
+  if (o.dry_run && o.fork)
+    return tl::unexpected(
+        std::string{"--dry-run and --fork exclude each other (--fork already "
+                    "keeps every transaction off the configured node)"});
+  return o;
 }
 
-chain::Bytes liquidation_call(const strategy::LiquidateAction& a) {
-  return chain::abi::encode_call("liquidationCall(address,address,address,uint256,bool)",
-                                 chain::abi::Values{chain::abi::Value{a.collateral_asset},
-                                                    chain::abi::Value{a.debt_asset},
-                                                    chain::abi::Value{a.opportunity.account},
-                                                    chain::abi::Value{a.opportunity.debt_to_cover},
-                                                    chain::abi::Value{a.receive_a_token}})
-      .value();
+chain::rpc::RpcClientOptions rpc_options(const config::NodeConfig& node) {
+  auto o = chain::rpc::RpcClientOptions::for_urls({node.http_url});
+  for (const auto& u : node.extra_http_urls) o.urls.push_back(u);
+  o.http.request_timeout = std::chrono::milliseconds{node.request_timeout_ms};
+  return o;
+}
+
+std::filesystem::path journal_path(const config::KeeperConfig& cfg, bool fork) {
+  if (fork) {
+    // A fork's transactions must never be resumed or rebroadcast against the real node: they
+    // get a journal of their own that the next real run never reads.
+    return std::filesystem::temp_directory_path() /
+           ("keeper-fork-journal-" + std::to_string(::getpid()) + ".log");
+  }
+  const auto& p = cfg.transactions.journal_path;
+  return p.is_absolute() ? p : cfg.base_dir / p;
+}
+
+ops::HttpReply serve_status(const std::string& target, const ops::Metrics& metrics,
+                            double max_lag_seconds) {
+  const auto now = std::chrono::system_clock::now();
+  const std::string path = target.substr(0, target.find('?'));
+  if (path == "/metrics")
+    return {200, "text/plain; version=0.0.4; charset=utf-8", metrics.render(now)};
+  if (path == "/healthz") {
+    const double lag = metrics.head_lag_seconds(now);
+    char text[160];
+    if (lag < 0) return {503, "text/plain; charset=utf-8", "unhealthy: no head evaluated yet\n"};
+    std::snprintf(text, sizeof text, "%s: head lag %.1f s (limit %.1f s)\n",
+                  lag > max_lag_seconds ? "unhealthy" : "ok", lag, max_lag_seconds);
+    return {lag > max_lag_seconds ? 503U : 200U, "text/plain; charset=utf-8", text};
+  }
+  return {404, "text/plain; charset=utf-8", "not found: try /metrics or /healthz\n"};
 }
 
 }  // namespace
 
 int run_daemon_command(int argc, char** argv) {
-  std::string config_path;
-  bool dry_run = false;
-  bool json_logs = false;
-  std::uint64_t max_blocks = 0;
-  for (int i = 0; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "--config" && i + 1 < argc) {
-      config_path = argv[++i];
-    } else if (arg == "--dry-run") {
-      dry_run = true;
-    } else if (arg == "--max-blocks" && i + 1 < argc) {
-      const std::string v = argv[++i];
-      if (std::from_chars(v.data(), v.data() + v.size(), max_blocks).ec != std::errc{})
-        return fail("--max-blocks needs a number");
-    } else if (arg == "--log-format" && i + 1 < argc) {
-      const std::string v = argv[++i];
-      if (v != "json" && v != "text") return fail("--log-format is text or json");
-      json_logs = v == "json";
-    } else {
-      return fail("unknown argument " + arg +
-                  "\nusage: keeper run --config FILE [--dry-run] [--max-blocks N] [--log-format "
-                  "text|json]");
-    }
-  }
-  if (config_path.empty()) return fail("--config FILE is required");
-  auto cfg = config::load_config_file(config_path);
+  auto opts = parse_args(argc, argv);
+  if (!opts) return fail(opts.error());
+  auto cfg = config::load_config_file(opts->config_path);
   if (!cfg) return fail(cfg.error().to_string());
   if (!cfg->wallet)
-    return fail(config_path +
+    return fail(opts->config_path +
                 ": [wallet] is required to run (it signs, or simulates as, the liquidator)");
-  const Log log{json_logs};
+  const ops::Log log{opts->json_logs, opts->level};
 
-  auto rpc_options = chain::rpc::RpcClientOptions::for_urls({cfg->node.http_url});
-  for (const auto& u : cfg->node.extra_http_urls) rpc_options.urls.push_back(u);
-  chain::rpc::RpcClient rpc{rpc_options};
-  auto chain_id = rpc.chain_id();
+  // The configured node must be the configured chain, fork or not.
+  chain::rpc::RpcClient upstream{rpc_options(cfg->node)};
+  auto chain_id = upstream.chain_id();
   if (!chain_id) return fail("node " + cfg->node.http_url + ": " + chain_id.error().to_string());
   if (*chain_id != cfg->chain_id)
     return fail("the node is on chain " + std::to_string(*chain_id) +
@@ -115,18 +148,46 @@ int run_daemon_command(int argc, char** argv) {
                 ": refusing to start");
   auto key = load_wallet(*cfg->wallet, cfg->base_dir);
   if (!key) return fail(key.error());
-  log.event(
-      "start",
-      {{"chain_id", *chain_id}, {"wallet", key->address().checksummed()}, {"dry_run", dry_run}},
-      "chain " + std::to_string(*chain_id) + ", wallet " + key->address().checksummed() +
-          (dry_run ? ", dry run: nothing is broadcast" : ""));
+
+  std::optional<Anvil> fork_node;
+  if (opts->fork) {
+    AnvilOptions a;
+    a.fork_url = cfg->node.http_url;
+    a.chain_id = cfg->chain_id;
+    a.block_time_s = 1.0;
+    a.stop_with_parent = true;
+    auto started = Anvil::start(a);
+    if (!started) return fail("cannot start the fork: " + started.error());
+    fork_node.emplace(std::move(*started));
+    cfg->node.http_url = fork_node->http_url();
+    cfg->node.ws_url = fork_node->ws_url();
+    cfg->node.extra_http_urls.clear();
+    log.info("fork",
+             {{"fork_url", fork_node->http_url()},
+              {"pid", fork_node->pid()},
+              {"upstream", a.fork_url.value()}},
+             "forked " + *a.fork_url + " into a local anvil at " + fork_node->http_url() +
+                 " (pid " + std::to_string(fork_node->pid()) +
+                 "): transactions go to the fork only");
+  }
+  chain::rpc::RpcClient rpc{rpc_options(cfg->node)};
+  if (opts->fork) {
+    auto fork_chain = rpc.chain_id();
+    if (!fork_chain || *fork_chain != cfg->chain_id)
+      return fail("the fork is not on the configured chain");
+  }
+  log.info("start",
+           {{"chain_id", *chain_id},
+            {"wallet", key->address().checksummed()},
+            {"dry_run", opts->dry_run},
+            {"fork", opts->fork}},
+           "chain " + std::to_string(*chain_id) + ", wallet " + key->address().checksummed() +
+               (opts->dry_run ? ", dry run: nothing is broadcast" : "") +
+               (opts->fork ? ", fork mode" : ""));
 
   std::optional<tx::TxManager> manager;
-  if (!dry_run) {
-    const auto journal_path = cfg->transactions.journal_path.is_absolute()
-                                  ? cfg->transactions.journal_path
-                                  : cfg->base_dir / cfg->transactions.journal_path;
-    auto journal = tx::Journal::open(journal_path);
+  if (!opts->dry_run) {
+    auto journal = tx::Journal::open(journal_path(*cfg, opts->fork));
     if (!journal) return fail(journal.error());
     tx::TxManagerOptions o;
     o.chain_id = cfg->chain_id;
@@ -148,20 +209,21 @@ int run_daemon_command(int argc, char** argv) {
   if (!head) return fail(head.error().to_string());
   auto contracts = sync.contracts(*head);
   if (!contracts) return fail(contracts.error());
-  const bool tty = !json_logs && ::isatty(2);
+  const bool tty = !opts->json_logs && ::isatty(2);
+  const auto backfill_started = Clock::now();
   auto known = sync.discover_accounts(
       *contracts, market_cfg.start_block, *head, [&](const chain::rpc::BackfillProgress& p) {
-        if (tty)
-          std::fprintf(stderr, "\rbackfill: %llu/%llu blocks",
-                       static_cast<unsigned long long>(p.blocks_done),
-                       static_cast<unsigned long long>(p.blocks_total));
+        if (!tty) return;
+        const double s = std::chrono::duration<double>(Clock::now() - backfill_started).count();
+        std::fprintf(stderr, "\rbackfill: %llu/%llu blocks (%.0f blocks/s)",
+                     static_cast<unsigned long long>(p.blocks_done),
+                     static_cast<unsigned long long>(p.blocks_total),
+                     s > 0 ? static_cast<double>(p.blocks_done) / s : 0.0);
       });
   if (tty) std::fprintf(stderr, "\n");
   if (!known) return fail(known.error());
-  std::set<Address> accounts(known->begin(), known->end());
-  std::uint64_t scanned_to = *head;
-  log.event("synced", {{"block", *head}, {"accounts", accounts.size()}},
-            std::to_string(accounts.size()) + " accounts known at block " + std::to_string(*head));
+  log.info("synced", {{"block", *head}, {"accounts", known->size()}},
+           std::to_string(known->size()) + " accounts known at block " + std::to_string(*head));
 
   strategy::LiquidationStrategyConfig scfg;
   scfg.min_profit_usd = cfg->strategy.min_profit_usd;
@@ -171,147 +233,102 @@ int run_daemon_command(int argc, char** argv) {
   scfg.receive_a_token = cfg->strategy.receive_a_token;
   scfg.max_fee_per_gas_wei = cfg->strategy.max_fee_per_gas_wei;
   strategy::AaveLiquidationStrategy strat{scfg};
-  std::set<Address> approved;
-  std::map<Address, std::uint64_t> liquidating;  // account -> nonce of our liquidation in flight
-  std::uint64_t blocks_seen = 0;
-  int exit_code = 0;
+
+  ops::Metrics metrics;
+  daemon::BlockPipeline pipeline{rpc,
+                                 sync,
+                                 *contracts,
+                                 std::set<Address>(known->begin(), known->end()),
+                                 *head,
+                                 strat,
+                                 manager ? &*manager : nullptr,
+                                 key->address(),
+                                 log,
+                                 metrics,
+                                 {opts->dry_run, cfg->strategy.hf_watch_band}};
 
   boost::asio::io_context io;
+  std::shared_ptr<ops::StatusServer> status;
+  if (opts->metrics_port || cfg->metrics) {
+    const std::uint16_t port = opts->metrics_port ? *opts->metrics_port : cfg->metrics->port;
+    const double max_lag = cfg->metrics ? cfg->metrics->max_head_lag_seconds : 60.0;
+    auto server = ops::StatusServer::start(io, port, [&metrics, max_lag](const std::string& t) {
+      return serve_status(t, metrics, max_lag);
+    });
+    if (!server) return fail("metrics: " + server.error());
+    status = *server;
+    log.info("metrics", {{"url", "http://127.0.0.1:" + std::to_string(status->port())}},
+             "metrics at http://127.0.0.1:" + std::to_string(status->port()) +
+                 "/metrics, health at /healthz");
+  }
+
   chain::ws::WsOptions ws_options;
   ws_options.url = cfg->node.ws_url;
   auto ws = chain::ws::WsClient::create(io, ws_options);
   boost::asio::signal_set signals{io, SIGINT, SIGTERM};
+  std::uint64_t blocks_seen = 0;
   const auto shutdown = [&] {
     ws->stop();
+    if (status) status->stop();
     signals.cancel();
     io.stop();
   };
   signals.async_wait([&](const boost::system::error_code& ec, int) {
     if (ec) return;
-    log.event("stop", {{"reason", "signal"}}, "signal received, stopping");
+    log.info("stop", {{"reason", "signal"}}, "signal received, stopping");
     shutdown();
   });
   ws->on_state([&](chain::ws::WsState s, const std::string& why) {
-    if (s == chain::ws::WsState::disconnected)
-      log.event("ws", {{"state", "disconnected"}, {"why", why}}, "websocket lost: " + why);
+    if (s == chain::ws::WsState::disconnected) {
+      metrics.count_event("ws_disconnect");
+      log.event(ops::Level::warn, "ws", {{"state", "disconnected"}, {"why", why}},
+                "websocket lost: " + why);
+    }
     if (s == chain::ws::WsState::connected)
-      log.event("ws", {{"state", "connected"}}, "websocket connected");
+      log.info("ws", {{"state", "connected"}}, "websocket connected");
   });
   ws->on_gap([&](const chain::ws::Gap& g) {
-    // Each head resyncs the whole market and backfills accounts up to it, so a gap loses nothing.
-    log.event("gap", {{"from", g.from}, {"to", g.to}, {"reset", g.reset}},
+    // Each head reads the whole market and backfills new accounts up to it, so a gap loses
+    // nothing: the next head sees every change the missed ones made.
+    metrics.count_event("gap");
+    log.event(ops::Level::warn, "gap", {{"from", g.from}, {"to", g.to}, {"reset", g.reset}},
               "missed blocks " + std::to_string(g.from) + ".." + std::to_string(g.to) +
-                  ": backfilled at the next head");
+                  ": covered by the next head");
   });
   ws->subscribe_heads([&](const chain::rpc::BlockHeader& h) {
-    const std::uint64_t block = h.number;
-    if (block > scanned_to) {
-      auto fresh = sync.discover_accounts(*contracts, scanned_to + 1, block);
-      if (fresh) {
-        accounts.insert(fresh->begin(), fresh->end());
-        scanned_to = block;
-      }
-    }
-    auto market = sync.market(*contracts, block);
-    auto state = market
-                     ? sync.accounts(*contracts, *market,
-                                     std::vector<Address>(accounts.begin(), accounts.end()), block)
-                     : decltype(sync.accounts(*contracts, *market, {}, block)){
-                           tl::unexpected(market.error())};
-    if (!market || !state) {
-      log.event(
-          "error", {{"block", block}, {"what", market ? state.error() : market.error()}},
-          "block " + std::to_string(block) + ": " + (market ? state.error() : market.error()));
-      return;
-    }
-    strategy::MarketView view{&*market, &*state, block, h.timestamp + 1};
-    const auto actions = strat.process_event(strategy::NewBlock{view});
-    for (const auto& action : actions) {
-      const auto& a = std::get<strategy::LiquidateAction>(action);
-      const auto& o = a.opportunity;
-      const json fields{{"block", block},
-                        {"account", o.account.checksummed()},
-                        {"health_factor", chain::to_double(o.outcome.health_factor) / 1e18},
-                        {"collateral", market->reserves[o.collateral].symbol},
-                        {"debt", market->reserves[o.debt].symbol},
-                        {"debt_to_cover", chain::to_dec(o.debt_to_cover)},
-                        {"expected_profit_usd", a.profit_usd}};
-      const std::string summary = o.account.checksummed() + " HF " +
-                                  std::to_string(chain::to_double(o.outcome.health_factor) / 1e18) +
-                                  " " + market->reserves[o.collateral].symbol + "/" +
-                                  market->reserves[o.debt].symbol + " profit $" +
-                                  std::to_string(a.profit_usd);
-      if (dry_run) {
-        const chain::rpc::CallRequest call{key->address(),
-                                           market->reserves.empty() ? Address{} : contracts->pool,
-                                           liquidation_call(a), std::nullopt, std::nullopt};
-        auto sim = rpc.eth_call(call, "latest");
-        json f = fields;
-        f["simulation"] =
-            sim ? "ok"
-                : (sim.error().revert_data
-                       ? chain::abi::decode_revert(*sim.error().revert_data).to_string()
-                       : sim.error().to_string());
-        log.event("would_liquidate", f,
-                  summary + " simulation " + f["simulation"].get<std::string>());
-        continue;
-      }
-      if (const auto it = liquidating.find(o.account);
-          it != liquidating.end() && manager->is_in_flight(it->second))
-        continue;  // our previous liquidation of this account has not landed yet
-      // Direct funding: the Pool may pull the debt asset (approved once).
-      if (!approved.count(a.debt_asset)) {
-        const tx::Intent approve{
-            "approve:" + a.debt_asset.checksummed(), a.debt_asset,
-            chain::abi::encode_call("approve(address,uint256)",
-                                    chain::abi::Values{chain::abi::Value{contracts->pool},
-                                                       chain::abi::Value{chain::kU256Max}})
-                .value(),
-            0};
-        auto r = manager->submit(approve, block);
-        if (r || r.error().kind == tx::SubmitErrorKind::duplicate) approved.insert(a.debt_asset);
-      }
-      auto sent = manager->submit({intent_key(a), contracts->pool, liquidation_call(a), 0}, block);
-      if (sent) {
-        liquidating[o.account] = sent->nonce;
-        json f = fields;
-        f["tx"] = chain::hex_encode(sent->hash);
-        f["nonce"] = sent->nonce;
-        log.event("liquidation_sent", f, summary + " tx " + chain::hex_encode(sent->hash));
-      } else if (sent.error().kind != tx::SubmitErrorKind::duplicate) {
-        json f = fields;
-        f["error"] = sent.error().message;
-        log.event("liquidation_skipped", f, summary + ": " + sent.error().message);
-        if (sent.error().kind == tx::SubmitErrorKind::spend_limit)
-          log.event("spend_limit", {{"block", block}},
-                    "hourly gas spend limit reached: not sending until it frees up");
-      }
-    }
-    if (manager) {
-      const auto before = manager->counters();
-      manager->on_block(block);
-      const auto& after = manager->counters();
-      if (after.mined != before.mined || after.reverted != before.reverted ||
-          after.cancelled != before.cancelled)
-        log.event("transactions",
-                  {{"block", block},
-                   {"mined", after.mined},
-                   {"reverted", after.reverted},
-                   {"cancelled", after.cancelled},
-                   {"replaced", after.replaced}},
-                  "block " + std::to_string(block) + ": mined " + std::to_string(after.mined) +
-                      ", reverted " + std::to_string(after.reverted) + ", cancelled " +
-                      std::to_string(after.cancelled));
-    }
-    if (max_blocks != 0 && ++blocks_seen >= max_blocks) {
-      log.event("stop", {{"reason", "max_blocks"}, {"block", block}},
-                "processed " + std::to_string(blocks_seen) + " blocks");
+    pipeline.on_head(h, Clock::now());
+    if (opts->max_blocks != 0 && ++blocks_seen >= opts->max_blocks) {
+      log.info("stop", {{"reason", "max_blocks"}, {"block", h.number}},
+               "processed " + std::to_string(blocks_seen) + " blocks");
       shutdown();
     }
   });
   ws->start();
   io.run();
-  return exit_code;
+
+  const auto& t = pipeline.totals();
+  char profit[48];
+  std::snprintf(profit, sizeof profit, "%.2f", t.realised_profit_usd);
+  log.info("summary",
+           {{"heads", t.heads},
+            {"failed_heads", t.failed_heads},
+            {"opportunities", t.opportunities},
+            {"would_liquidate", t.dry_run_reports},
+            {"liquidations_sent", t.liquidations_sent},
+            {"liquidations_mined", t.liquidations_mined},
+            {"reverted", t.reverted},
+            {"realised_profit_usd", t.realised_profit_usd},
+            {"fork", opts->fork}},
+           std::string{opts->fork ? "on the fork: " : ""} + std::to_string(t.liquidations_mined) +
+               " liquidations executed, " + std::to_string(t.reverted) +
+               " reverted, realised profit $" + profit + " over " + std::to_string(t.heads) +
+               " heads");
+  if (fork_node) {
+    const auto pid = fork_node->pid();
+    fork_node->stop();
+    log.info("fork_stopped", {{"pid", pid}}, "fork stopped (pid " + std::to_string(pid) + ")");
+  }
+  return 0;
 }
 
 }  // namespace keeper

@@ -1,5 +1,6 @@
 #pragma once
 namespace keeper {
-// `keeper run --config FILE [--dry-run] [--max-blocks N] [--log-format text|json]`: the daemon.
+// `keeper run --config FILE [--dry-run | --fork] [--max-blocks N] [--log-format text|json]
+// [--log-level L] [--metrics-port P]`: the daemon.
 int run_daemon_command(int argc, char** argv);
 }  // namespace keeper

@@ -99,7 +99,7 @@ tl::expected<void, std::string> Anvil::launch() {
     argv.insert(argv.end(), {"--fork-block-number", std::to_string(*options_.fork_block)});
   argv.insert(argv.end(), options_.extra_args.begin(), options_.extra_args.end());
 
-  auto child = ChildProcess::spawn(argv, options_.log_path);
+  auto child = ChildProcess::spawn(argv, options_.log_path, options_.stop_with_parent);
   if (!child) return tl::unexpected(child.error());
   process_ = std::move(*child);
 

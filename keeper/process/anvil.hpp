@@ -24,6 +24,7 @@ struct AnvilOptions {
   std::filesystem::path log_path;  // empty: <temp>/anvil-<port>.log
   std::vector<std::string> extra_args;
   std::chrono::milliseconds ready_timeout{20000};
+  bool stop_with_parent = false;  // see ChildProcess::spawn
 };
 
 class Anvil {

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -27,7 +28,8 @@ ChildProcess& ChildProcess::operator=(ChildProcess&& other) noexcept {
 ChildProcess::~ChildProcess() { stop(); }
 
 tl::expected<ChildProcess, std::string> ChildProcess::spawn(const std::vector<std::string>& argv,
-                                                            const std::filesystem::path& log_path) {
+                                                            const std::filesystem::path& log_path,
+                                                            bool stop_with_parent) {
   if (argv.empty()) return tl::unexpected(std::string{"spawn: empty argv"});
   if (::access(argv[0].c_str(), X_OK) != 0)
     return tl::unexpected("spawn: " + argv[0] + " is not an executable file");
@@ -40,6 +42,7 @@ tl::expected<ChildProcess, std::string> ChildProcess::spawn(const std::vector<st
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
 
+  const pid_t parent = ::getpid();
   const pid_t pid = ::fork();
   if (pid < 0) {
     ::close(log_fd);
@@ -48,6 +51,10 @@ tl::expected<ChildProcess, std::string> ChildProcess::spawn(const std::vector<st
   if (pid == 0) {
     // Child: its own process group, so a terminal's Ctrl-C reaches keeper, which then stops it.
     ::setpgid(0, 0);
+    if (stop_with_parent) {
+      ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+      if (::getppid() != parent) ::_exit(0);  // the parent died before prctl took effect
+    }
     const int null_fd = ::open("/dev/null", O_RDONLY);
     if (null_fd >= 0) ::dup2(null_fd, STDIN_FILENO);
     ::dup2(log_fd, STDOUT_FILENO);

@@ -23,9 +23,11 @@ class ChildProcess {
   ~ChildProcess();
 
   // argv[0] is the executable path. stdout and stderr go to `log_path` (appended); stdin is
-  // /dev/null.
+  // /dev/null. With `stop_with_parent` the kernel sends it SIGTERM if keeper dies first (even by
+  // SIGKILL), for children that must never outlive their keeper (a --fork node).
   [[nodiscard]] static tl::expected<ChildProcess, std::string> spawn(
-      const std::vector<std::string>& argv, const std::filesystem::path& log_path);
+      const std::vector<std::string>& argv, const std::filesystem::path& log_path,
+      bool stop_with_parent = false);
 
   // Adopts a process started by an earlier keeper run (e.g. `devnet down` reading a PID file).
   [[nodiscard]] static ChildProcess adopt(pid_t pid) noexcept;

@@ -130,6 +130,7 @@ tl::expected<Submitted, SubmitError> TxManager::sign_and_send(
           {nonce, signed_tx->hash, signed_tx->raw, journal_key, head_block, Outcome::pending});
       !ok)
     return tl::unexpected(error(SubmitErrorKind::journal, ok.error()));
+  const auto signed_at = std::chrono::steady_clock::now();
   auto sent = rpc_.send_raw_transaction(signed_tx->raw);
   if (!sent)
     return tl::unexpected(error(SubmitErrorKind::rpc, "send: " + sent.error().to_string()));
@@ -138,7 +139,8 @@ tl::expected<Submitted, SubmitError> TxManager::sign_and_send(
     return tl::unexpected(
         error(SubmitErrorKind::rpc, "the node refused the transaction: " + sent->message));
   ++counters_.sent;
-  return Submitted{signed_tx->hash, nonce, gas, max_fee};
+  return Submitted{signed_tx->hash, nonce,     gas,
+                   max_fee,         signed_at, std::chrono::steady_clock::now()};
 }
 
 tl::expected<Submitted, SubmitError> TxManager::submit(const Intent& intent,
@@ -155,13 +157,16 @@ tl::expected<Submitted, SubmitError> TxManager::submit(const Intent& intent,
   auto sent = sign_and_send(nonce, intent, gas_limit, f->first, f->second, head_block, intent.key);
   if (!sent) return sent;
   ++next_nonce_;
-  in_flight_[nonce] = Flight{
-      intent, head_block, {{sent->hash, f->first, f->second, gas_limit, false}}, std::nullopt};
+  in_flight_[nonce] = Flight{intent,
+                             head_block,
+                             {{sent->hash, f->first, f->second, gas_limit, false}},
+                             std::nullopt,
+                             sent->sent_at};
   return sent;
 }
 
-void TxManager::settle(std::uint64_t nonce, Flight& flight, std::uint64_t head_block) {
-  (void)nonce;
+std::optional<Settlement> TxManager::settle(std::uint64_t nonce, Flight& flight,
+                                            std::uint64_t head_block) {
   // Which attempt (if any) made it into a block?
   for (const auto& attempt : flight.attempts) {
     auto receipt = rpc_.receipt(attempt.hash);
@@ -179,16 +184,19 @@ void TxManager::settle(std::uint64_t nonce, Flight& flight, std::uint64_t head_b
       ++counters_.replaced;
     }
     flight.attempts.clear();
-    return;
+    return Settlement{flight.intent.key, nonce, outcome, std::move(**receipt),
+                      flight.first_sent_at};
   }
+  return std::nullopt;
 }
 
-void TxManager::on_block(std::uint64_t head_block) {
+std::vector<Settlement> TxManager::on_block(std::uint64_t head_block) {
+  std::vector<Settlement> settled;
   auto mined_count = rpc_.transaction_count(key_.address(), "latest");
   for (auto it = in_flight_.begin(); it != in_flight_.end();) {
     const std::uint64_t nonce = it->first;
     Flight& flight = it->second;
-    settle(nonce, flight, head_block);
+    if (auto done = settle(nonce, flight, head_block)) settled.push_back(std::move(*done));
     if (flight.attempts.empty()) {
       it = in_flight_.erase(it);
       continue;
@@ -201,6 +209,8 @@ void TxManager::on_block(std::uint64_t head_block) {
         for (const auto& a : flight.attempts)
           (void)journal_.record_outcome(a.hash, Outcome::dropped, head_block);
         ++counters_.dropped;
+        settled.push_back(Settlement{flight.intent.key, nonce, Outcome::dropped, std::nullopt,
+                                     flight.first_sent_at});
         it = in_flight_.erase(it);
         continue;
       }
@@ -240,6 +250,7 @@ void TxManager::on_block(std::uint64_t head_block) {
     }
     ++it;
   }
+  return settled;
 }
 
 }  // namespace keeper::tx

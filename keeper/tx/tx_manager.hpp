@@ -56,6 +56,18 @@ struct Submitted {
   std::uint64_t nonce = 0;
   std::uint64_t gas_limit = 0;
   chain::u256 max_fee_per_gas;
+  // For the latency metrics: after simulation and signing, and once the node accepted it.
+  std::chrono::steady_clock::time_point signed_at;
+  std::chrono::steady_clock::time_point sent_at;
+};
+
+// A transaction of ours that reached a final state at a head.
+struct Settlement {
+  std::string intent_key;
+  std::uint64_t nonce = 0;
+  Outcome outcome = Outcome::pending;          // mined, reverted, cancelled or dropped
+  std::optional<chain::rpc::Receipt> receipt;  // none when dropped
+  std::chrono::steady_clock::time_point first_sent_at;
 };
 
 struct TxCounters {
@@ -78,7 +90,8 @@ class TxManager {
   // Follows in-flight transactions at a new head: records outcomes, replaces stuck ones whose
   // intent still simulates, cancels (zero-value self-transfer, same nonce) those whose intent no
   // longer does.
-  void on_block(std::uint64_t head_block);
+  // Returns the transactions that reached a final state at this head.
+  std::vector<Settlement> on_block(std::uint64_t head_block);
 
   [[nodiscard]] const TxCounters& counters() const noexcept { return counters_; }
   [[nodiscard]] std::uint64_t next_nonce() const noexcept { return next_nonce_; }
@@ -107,6 +120,7 @@ class TxManager {
     // The block at which the nonce was first seen used without a receipt of ours: receipts can
     // trail the nonce count by a moment, so "dropped" needs a later block to confirm it.
     std::optional<std::uint64_t> nonce_used_at;
+    std::chrono::steady_clock::time_point first_sent_at;
   };
 
   TxManager(chain::rpc::RpcClient& rpc, const chain::PrivateKey& key, Journal journal,
@@ -121,7 +135,7 @@ class TxManager {
                                                      const std::string& journal_key);
   std::optional<SubmitError> simulate(const Intent& intent, std::uint64_t* gas_estimate);
   bool reserve_spend(const chain::u256& worst_case_wei);
-  void settle(std::uint64_t nonce, Flight& flight, std::uint64_t head_block);
+  std::optional<Settlement> settle(std::uint64_t nonce, Flight& flight, std::uint64_t head_block);
 
   chain::rpc::RpcClient& rpc_;
   const chain::PrivateKey& key_;

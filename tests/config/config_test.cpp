@@ -22,6 +22,9 @@ TEST_CASE("the shipped example configs load", "[config]") {
         "0x2f39d218133AFaB8F2B819B1066c7E434Ad94E9e");
   CHECK(mainnet.strategy.max_fee_per_gas_wei == chain::u256{150'000'000'000ULL});
   CHECK(mainnet.wallet->keystore.has_value());
+  REQUIRE(mainnet.metrics.has_value());
+  CHECK(mainnet.metrics->port == 9464);
+  CHECK(mainnet.metrics->max_head_lag_seconds == 60.0);
 }
 
 TEST_CASE("malformed configs name the line and the key", "[config]") {
@@ -60,6 +63,10 @@ TEST_CASE("malformed configs name the line and the key", "[config]") {
       {"gwei with 10 decimals", base + "[strategy]\nmax_fee_per_gas_gwei = \"1.0000000001\"\n", 9,
        "strategy.max_fee_per_gas_gwei"},
       {"bad TOML syntax", base + "[strategy\n", 8, ""},
+      {"metrics port out of range", base + "[metrics]\nport = 70000\n", 9, "metrics.port"},
+      {"metrics lag of zero", base + "[metrics]\nmax_head_lag_seconds = 0.0\n", 9,
+       "metrics.max_head_lag_seconds"},
+      {"unknown metrics key", base + "[metrics]\nlisten = \"0.0.0.0\"\n", 9, "metrics.listen"},
   };
   for (const auto& row : rows) {
     CAPTURE(row.name);

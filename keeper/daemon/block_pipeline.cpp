@@ -1,0 +1,279 @@
+#include "keeper/daemon/block_pipeline.hpp"
+
+#include "chain/abi/revert.hpp"
+#include "chain/abi/signature.hpp"
+#include "chain/hex.hpp"
+#include "keeper/daemon/liquidation_receipt.hpp"
+#include "strategy/aave_v3/account_data.hpp"
+
+namespace keeper::daemon {
+namespace {
+
+namespace aave = strategy::aave_v3;
+using chain::Address;
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+std::string intent_key(const strategy::LiquidateAction& a) {
+  // One attempt per account, pair and position state: never the same liquidation twice.
+  return "liquidation:" + a.opportunity.account.checksummed() + ":" +
+         a.collateral_asset.checksummed() + ":" + a.debt_asset.checksummed() + ":" +
+         chain::to_dec(a.opportunity.outcome.debt_repaid);
+}
+
+chain::Bytes liquidation_call(const strategy::LiquidateAction& a) {
+  return chain::abi::encode_call("liquidationCall(address,address,address,uint256,bool)",
+                                 chain::abi::Values{chain::abi::Value{a.collateral_asset},
+                                                    chain::abi::Value{a.debt_asset},
+                                                    chain::abi::Value{a.opportunity.account},
+                                                    chain::abi::Value{a.opportunity.debt_to_cover},
+                                                    chain::abi::Value{a.receive_a_token}})
+      .value();
+}
+
+double hf_value(const chain::u256& hf) {
+  return hf == chain::kU256Max ? -1.0 : chain::to_double(hf) / 1e18;  // -1: no debt
+}
+
+std::string hf_text(const chain::u256& hf) {
+  return hf == chain::kU256Max ? std::string{"inf"} : std::to_string(hf_value(hf));
+}
+
+std::string money(double usd) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "$%.2f", usd);
+  return buf;
+}
+
+}  // namespace
+
+BlockPipeline::BlockPipeline(chain::rpc::RpcClient& rpc, AaveSync& sync, AaveContracts contracts,
+                             std::set<Address> accounts, std::uint64_t scanned_to,
+                             strategy::Strategy& strategy, tx::TxManager* manager, Address wallet,
+                             const ops::Log& log, ops::Metrics& metrics, PipelineOptions options)
+    : rpc_{rpc},
+      sync_{sync},
+      contracts_{contracts},
+      accounts_{std::move(accounts)},
+      scanned_to_{scanned_to},
+      strategy_{strategy},
+      manager_{manager},
+      wallet_{wallet},
+      log_{log},
+      metrics_{metrics},
+      options_{options} {}
+
+void BlockPipeline::on_head(const chain::rpc::BlockHeader& head, Clock::time_point received_at) {
+  const std::uint64_t block = head.number;
+  ++totals_.heads;
+  metrics_.count_event("head");
+  if (block > scanned_to_) {
+    // Borrowers new since the last head: the Pool's logs up to this block. On failure the range
+    // is retried at the next head, so nobody is skipped.
+    auto fresh = sync_.discover_accounts(contracts_, scanned_to_ + 1, block);
+    if (fresh) {
+      accounts_.insert(fresh->begin(), fresh->end());
+      scanned_to_ = block;
+    } else {
+      log_.event(
+          ops::Level::warn, "backfill_error", {{"block", block}, {"what", fresh.error()}},
+          "discovering accounts up to block " + std::to_string(block) + ": " + fresh.error());
+    }
+  }
+  auto market = sync_.market(contracts_, block);
+  if (!market) {
+    ++totals_.failed_heads;
+    log_.event(ops::Level::error, "error", {{"block", block}, {"what", market.error()}},
+               "block " + std::to_string(block) + ": " + market.error());
+    return;
+  }
+  auto state = sync_.accounts(contracts_, *market,
+                              std::vector<Address>(accounts_.begin(), accounts_.end()), block);
+  if (!state) {
+    ++totals_.failed_heads;
+    log_.event(ops::Level::error, "error", {{"block", block}, {"what", state.error()}},
+               "block " + std::to_string(block) + ": " + state.error());
+    return;
+  }
+  market_ = std::move(*market);
+  positions_ = std::move(*state);
+  report_landed(block, head.timestamp);
+
+  // Evaluation for the operator's view: health factors at the block the actions would land in.
+  const std::uint64_t next_timestamp = head.timestamp + 1;
+  std::vector<double> health_factors;
+  std::size_t in_band = 0;
+  for (const auto& [address, account] : positions_) {
+    auto data = aave::account_data(*market_, account, next_timestamp);
+    if (!data || data->total_debt_base == 0) continue;
+    const double hf = hf_value(data->health_factor);
+    health_factors.push_back(hf);
+    if (hf < options_.hf_watch_band) ++in_band;
+  }
+  metrics_.set_accounts(positions_.size(), health_factors.size(), in_band);
+  metrics_.set_health_factors(health_factors);
+  const auto evaluated_at = Clock::now();
+  metrics_.observe_stage(ops::Stage::evaluated, evaluated_at - received_at);
+
+  const strategy::MarketView view{&*market_, &positions_, block, next_timestamp};
+  const auto actions = strategy_.process_event(strategy::NewBlock{view});
+  const auto decided_at = Clock::now();
+  if (!actions.empty()) metrics_.observe_stage(ops::Stage::decided, decided_at - evaluated_at);
+  for (const auto& action : actions)
+    act(std::get<strategy::LiquidateAction>(action), block, decided_at);
+
+  follow_transactions(block);
+  report_landed(block, head.timestamp);
+  metrics_.head_processed({block, head.timestamp});
+}
+
+void BlockPipeline::act(const strategy::LiquidateAction& a, std::uint64_t block,
+                        Clock::time_point decided_at) {
+  const auto& o = a.opportunity;
+  const auto& m = *market_;
+  ++totals_.opportunities;
+  metrics_.count_opportunity();
+  const std::string pair = m.reserves[o.collateral].symbol + "/" + m.reserves[o.debt].symbol;
+  const json fields{{"block", block},
+                    {"account", o.account.checksummed()},
+                    {"health_factor", hf_value(o.outcome.health_factor)},
+                    {"collateral", m.reserves[o.collateral].symbol},
+                    {"debt", m.reserves[o.debt].symbol},
+                    {"debt_to_cover", chain::to_dec(o.debt_to_cover)},
+                    {"expected_profit_usd", a.profit_usd}};
+  const std::string summary = o.account.checksummed() + " HF " + hf_text(o.outcome.health_factor) +
+                              " " + pair + " cover " + chain::to_dec(o.debt_to_cover) +
+                              " expected profit " + money(a.profit_usd);
+  if (options_.dry_run) {
+    const chain::rpc::CallRequest call{wallet_, contracts_.pool, liquidation_call(a), std::nullopt,
+                                       std::nullopt};
+    auto sim = rpc_.eth_call(call, "latest");
+    json f = fields;
+    f["simulation"] = sim ? "ok"
+                          : (sim.error().revert_data
+                                 ? chain::abi::decode_revert(*sim.error().revert_data).to_string()
+                                 : sim.error().to_string());
+    ++totals_.dry_run_reports;
+    log_.info("would_liquidate", f, summary + ", simulation " + f["simulation"].get<std::string>());
+    return;
+  }
+  if (const auto it = liquidating_.find(o.account);
+      it != liquidating_.end() && manager_->is_in_flight(it->second))
+    return;  // our previous liquidation of this account has not landed yet
+  if (!approved_.count(a.debt_asset)) {
+    // Direct funding: the Pool pulls the debt asset from the wallet, approved once per asset.
+    const tx::Intent approve{
+        "approve:" + a.debt_asset.checksummed(), a.debt_asset,
+        chain::abi::encode_call("approve(address,uint256)",
+                                chain::abi::Values{chain::abi::Value{contracts_.pool},
+                                                   chain::abi::Value{chain::kU256Max}})
+            .value(),
+        0};
+    auto r = manager_->submit(approve, block);
+    if (r || r.error().kind == tx::SubmitErrorKind::duplicate) approved_.insert(a.debt_asset);
+  }
+  const std::string key = intent_key(a);
+  auto sent = manager_->submit({key, contracts_.pool, liquidation_call(a), 0}, block);
+  if (sent) {
+    metrics_.observe_stage(ops::Stage::signed_tx, sent->signed_at - decided_at);
+    metrics_.observe_stage(ops::Stage::sent, sent->sent_at - sent->signed_at);
+    metrics_.count_transaction("sent");
+    ++totals_.liquidations_sent;
+    liquidating_[o.account] = sent->nonce;
+    pending_[key] = {o.account, hf_value(o.outcome.health_factor), a.profit_usd};
+    json f = fields;
+    f["tx"] = chain::hex_encode(sent->hash);
+    f["nonce"] = sent->nonce;
+    log_.info("liquidation_sent", f, summary + ", tx " + chain::hex_encode(sent->hash));
+  } else if (sent.error().kind != tx::SubmitErrorKind::duplicate) {
+    json f = fields;
+    f["error"] = sent.error().message;
+    if (sent.error().kind == tx::SubmitErrorKind::simulation_reverted)
+      metrics_.count_transaction("simulation_reverted");
+    log_.event(ops::Level::warn, "liquidation_skipped", f, summary + ": " + sent.error().message);
+    if (sent.error().kind == tx::SubmitErrorKind::spend_limit)
+      log_.event(ops::Level::warn, "spend_limit", {{"block", block}},
+                 "hourly gas spend limit reached: not sending until it frees up");
+  }
+}
+
+void BlockPipeline::follow_transactions(std::uint64_t block) {
+  if (manager_ == nullptr) return;
+  const auto now = Clock::now();
+  const auto settled = manager_->on_block(block);
+  if (!settled.empty()) {
+    const auto& c = manager_->counters();
+    log_.info("transactions",
+              {{"block", block},
+               {"mined", c.mined},
+               {"reverted", c.reverted},
+               {"cancelled", c.cancelled},
+               {"replaced", c.replaced},
+               {"dropped", c.dropped}},
+              "block " + std::to_string(block) + ": mined " + std::to_string(c.mined) +
+                  ", reverted " + std::to_string(c.reverted) + ", cancelled " +
+                  std::to_string(c.cancelled) + ", dropped " + std::to_string(c.dropped));
+  }
+  for (const auto& s : settled) {
+    metrics_.count_transaction(std::string{tx::to_string(s.outcome)});
+    if (s.outcome == tx::Outcome::reverted) ++totals_.reverted;
+    if (s.first_sent_at != Clock::time_point{})
+      metrics_.observe_stage(ops::Stage::mined, now - s.first_sent_at);
+    const auto p = pending_.find(s.intent_key);
+    if (p == pending_.end()) continue;  // an approval, or a liquidation from before a restart
+    const Pending expected = p->second;
+    pending_.erase(p);
+    if (s.outcome != tx::Outcome::mined || !s.receipt) {
+      log_.event(ops::Level::warn, "liquidation_failed",
+                 {{"block", block},
+                  {"account", expected.account.checksummed()},
+                  {"outcome", std::string{tx::to_string(s.outcome)}}},
+                 expected.account.checksummed() + ": transaction " +
+                     std::string{tx::to_string(s.outcome)});
+      continue;
+    }
+    landed_.push_back({expected, s});
+  }
+}
+
+void BlockPipeline::report_landed(std::uint64_t block, std::uint64_t timestamp) {
+  // The receipt can be from a block newer than the head being processed: its HF after waits for
+  // positions read at that block.
+  for (auto it = landed_.begin(); it != landed_.end();) {
+    const auto& receipt = *it->settlement.receipt;
+    if (receipt.block_number > block) {
+      ++it;
+      continue;
+    }
+    const Pending& expected = it->expected;
+    const auto realised = realised_liquidation(receipt, contracts_.pool, wallet_, *market_);
+    if (realised) {
+      ++totals_.liquidations_mined;
+      totals_.realised_profit_usd += realised->profit_usd;
+      metrics_.add_profit_usd(realised->profit_usd);
+      chain::u256 hf_after = chain::kU256Max;
+      if (const auto p = positions_.find(expected.account); p != positions_.end())
+        if (auto data = aave::account_data(*market_, p->second, timestamp))
+          hf_after = data->health_factor;
+      log_.info("liquidated",
+                {{"block", receipt.block_number},
+                 {"account", expected.account.checksummed()},
+                 {"health_factor_before", expected.health_factor_before},
+                 {"health_factor_after", hf_value(hf_after)},
+                 {"debt_repaid", chain::to_dec(realised->debt_repaid)},
+                 {"collateral_received", chain::to_dec(realised->collateral_received)},
+                 {"gas_paid_wei", chain::to_dec(realised->gas_paid_wei)},
+                 {"expected_profit_usd", expected.expected_profit_usd},
+                 {"realised_profit_usd", realised->profit_usd},
+                 {"tx", chain::hex_encode(receipt.transaction_hash)}},
+                expected.account.checksummed() + " liquidated in block " +
+                    std::to_string(receipt.block_number) + ": HF " +
+                    std::to_string(expected.health_factor_before) + " -> " + hf_text(hf_after) +
+                    ", profit " + money(realised->profit_usd) + " (expected " +
+                    money(expected.expected_profit_usd) + ")");
+    }
+    it = landed_.erase(it);
+  }
+}
+
+}  // namespace keeper::daemon

@@ -1,0 +1,90 @@
+#pragma once
+// The daemon's work at each head: read the market and every known account at that block (exact,
+// so a price written straight into storage or a missed event cannot leave stale state), evaluate,
+// let the strategy choose, and hand each liquidation to the transaction manager (or, in a dry
+// run, simulate and report it). Every stage is timed into the metrics.
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "chain/rpc/rpc_client.hpp"
+#include "keeper/market/aave_sync.hpp"
+#include "keeper/ops/log.hpp"
+#include "keeper/ops/metrics.hpp"
+#include "keeper/tx/tx_manager.hpp"
+#include "strategy/liquidation_strategy.hpp"
+
+namespace keeper::daemon {
+
+struct PipelineOptions {
+  bool dry_run = false;
+  double hf_watch_band = 1.05;
+};
+
+struct PipelineTotals {
+  std::uint64_t heads = 0;
+  std::uint64_t failed_heads = 0;  // the market could not be read at that block
+  std::uint64_t opportunities = 0;
+  std::uint64_t dry_run_reports = 0;
+  std::uint64_t liquidations_sent = 0;
+  std::uint64_t liquidations_mined = 0;
+  std::uint64_t reverted = 0;
+  double realised_profit_usd = 0;
+};
+
+class BlockPipeline {
+ public:
+  // `manager` is null in a dry run. `accounts` are those known up to `scanned_to`.
+  BlockPipeline(chain::rpc::RpcClient& rpc, AaveSync& sync, AaveContracts contracts,
+                std::set<chain::Address> accounts, std::uint64_t scanned_to,
+                strategy::Strategy& strategy, tx::TxManager* manager, chain::Address wallet,
+                const ops::Log& log, ops::Metrics& metrics, PipelineOptions options);
+
+  void on_head(const chain::rpc::BlockHeader& head,
+               std::chrono::steady_clock::time_point received_at);
+
+  [[nodiscard]] const PipelineTotals& totals() const noexcept { return totals_; }
+
+ private:
+  struct Pending {  // a liquidation of ours not yet mined
+    chain::Address account;
+    double health_factor_before = 0;
+    double expected_profit_usd = 0;
+  };
+
+  void act(const strategy::LiquidateAction& action, std::uint64_t block,
+           std::chrono::steady_clock::time_point decided_at);
+  struct Landed {  // a mined liquidation waiting for state at or after its block
+    Pending expected;
+    tx::Settlement settlement;
+  };
+
+  void follow_transactions(std::uint64_t block);
+  // Reports landed liquidations whose block the positions now cover, with the HF after.
+  void report_landed(std::uint64_t block, std::uint64_t timestamp);
+
+  chain::rpc::RpcClient& rpc_;
+  AaveSync& sync_;
+  AaveContracts contracts_;
+  std::set<chain::Address> accounts_;
+  std::uint64_t scanned_to_;
+  strategy::Strategy& strategy_;
+  tx::TxManager* manager_;
+  chain::Address wallet_;
+  const ops::Log& log_;
+  ops::Metrics& metrics_;
+  PipelineOptions options_;
+
+  std::optional<strategy::aave_v3::Market> market_;
+  std::map<chain::Address, strategy::aave_v3::Account> positions_;
+  std::set<chain::Address> approved_;                    // debt assets the Pool may pull
+  std::map<chain::Address, std::uint64_t> liquidating_;  // account -> nonce in flight
+  std::map<std::string, Pending> pending_;               // intent key -> what it expected
+  std::vector<Landed> landed_;
+  PipelineTotals totals_;
+};
+
+}  // namespace keeper::daemon

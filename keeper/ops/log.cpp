@@ -1,0 +1,59 @@
+#include "keeper/ops/log.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <iostream>
+
+namespace keeper::ops {
+namespace {
+
+std::string utc_now() {
+  const auto now = std::chrono::system_clock::now();
+  const std::time_t t = std::chrono::system_clock::to_time_t(now);
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::tm tm{};
+  ::gmtime_r(&t, &tm);
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
+  return buf;
+}
+
+}  // namespace
+
+const char* to_string(Level level) noexcept {
+  switch (level) {
+    case Level::debug: return "debug";
+    case Level::info: return "info";
+    case Level::warn: return "warn";
+    case Level::error: return "error";
+  }
+  return "info";
+}
+
+bool parse_level(const std::string& text, Level& out) noexcept {
+  for (const Level l : {Level::debug, Level::info, Level::warn, Level::error})
+    if (text == to_string(l)) {
+      out = l;
+      return true;
+    }
+  return false;
+}
+
+void Log::event(Level level, const std::string& kind, const nlohmann::json& fields,
+                const std::string& text) const {
+  if (level < min_) return;
+  if (json_) {
+    nlohmann::json line = fields.is_object() ? fields : nlohmann::json::object();
+    line["time"] = utc_now();
+    line["level"] = to_string(level);
+    line["event"] = kind;
+    std::cout << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
+  } else {
+    std::cout << utc_now() << ' ' << to_string(level) << " [" << kind << "] " << text << std::endl;
+  }
+}
+
+}  // namespace keeper::ops

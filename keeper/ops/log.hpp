@@ -1,0 +1,31 @@
+#pragma once
+// The daemon's log: one event per line, readable text by default or JSON lines for machines.
+// Callers pass only public data (addresses, amounts, hashes); key material never reaches here.
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace keeper::ops {
+
+enum class Level { debug, info, warn, error };
+
+class Log {
+ public:
+  Log(bool as_json, Level min_level) : json_{as_json}, min_{min_level} {}
+  void event(Level level, const std::string& kind, const nlohmann::json& fields,
+             const std::string& text) const;
+  void info(const std::string& kind, const nlohmann::json& fields, const std::string& text) const {
+    event(Level::info, kind, fields, text);
+  }
+  [[nodiscard]] bool json() const noexcept { return json_; }
+
+ private:
+  bool json_;
+  Level min_;
+};
+
+[[nodiscard]] const char* to_string(Level level) noexcept;
+// "debug", "info", "warn", "error"; false for anything else.
+[[nodiscard]] bool parse_level(const std::string& text, Level& out) noexcept;
+
+}  // namespace keeper::ops

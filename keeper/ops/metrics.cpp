@@ -1,0 +1,166 @@
+#include "keeper/ops/metrics.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+
+namespace keeper::ops {
+namespace {
+
+// Health factor bounds an operator reads a cascade from: how many accounts sit just above 1.
+constexpr std::array<double, 9> kHealthFactorBounds{1.0,  1.01, 1.02, 1.05, 1.1,
+                                                    1.25, 1.5,  2.0,  5.0};
+
+// 100 us .. 30 s: local evaluation is sub-millisecond, mining is seconds.
+std::vector<double> stage_bounds() {
+  return {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+          0.1,    0.25,    0.5,    1.0,   2.5,    5.0,   10.0, 30.0};
+}
+
+std::string number(double v) {
+  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+  char buf[64];
+  // Shortest text that round-trips, without exponents (Prometheus reads both; people prefer this).
+  auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed);
+  if (r.ec != std::errc{}) r = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, r.ptr);
+}
+
+std::string label_value(const std::string& v) {
+  std::string out;
+  for (const char c : v) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+void header(std::string& out, const char* name, const char* type, const char* help) {
+  out += std::string{"# HELP "} + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
+}
+
+void sample(std::string& out, const std::string& name, const std::string& labels, double v) {
+  out += name;
+  if (!labels.empty()) out += "{" + labels + "}";
+  out += " " + number(v) + "\n";
+}
+
+}  // namespace
+
+Histogram::Histogram(std::vector<double> upper_bounds)
+    : bounds_{std::move(upper_bounds)}, buckets_(bounds_.size(), 0) {
+  std::sort(bounds_.begin(), bounds_.end());
+}
+
+void Histogram::observe(double value) {
+  if (std::isnan(value)) return;
+  const auto it = std::lower_bound(bounds_.begin(), bounds_.end(), value);
+  if (it != bounds_.end()) ++buckets_[static_cast<std::size_t>(it - bounds_.begin())];
+  ++count_;
+  sum_ += value;
+}
+
+void Histogram::render(std::string& out, const std::string& name, const std::string& labels) const {
+  const std::string sep = labels.empty() ? "" : labels + ",";
+  std::uint64_t cumulative = 0;
+  for (std::size_t i = 0; i < bounds_.size(); ++i) {
+    cumulative += buckets_[i];
+    sample(out, name + "_bucket", sep + "le=\"" + number(bounds_[i]) + "\"",
+           static_cast<double>(cumulative));
+  }
+  sample(out, name + "_bucket", sep + "le=\"+Inf\"", static_cast<double>(count_));
+  sample(out, name + "_sum", labels, sum_);
+  sample(out, name + "_count", labels, static_cast<double>(count_));
+}
+
+Metrics::Metrics()
+    : hf_at_most_(kHealthFactorBounds.size(), 0),
+      stages_{Histogram{stage_bounds()}, Histogram{stage_bounds()}, Histogram{stage_bounds()},
+              Histogram{stage_bounds()}, Histogram{stage_bounds()}} {}
+
+void Metrics::set_accounts(std::size_t tracked, std::size_t with_debt, std::size_t in_watch_band) {
+  accounts_ = tracked;
+  with_debt_ = with_debt;
+  in_band_ = in_watch_band;
+}
+
+void Metrics::set_health_factors(const std::vector<double>& health_factors) {
+  std::fill(hf_at_most_.begin(), hf_at_most_.end(), 0);
+  for (const double hf : health_factors)
+    for (std::size_t i = 0; i < kHealthFactorBounds.size(); ++i)
+      if (hf <= kHealthFactorBounds[i]) ++hf_at_most_[i];
+}
+
+void Metrics::head_processed(const HeadStatus& head) {
+  head_ = head;
+  have_head_ = true;
+  ++heads_;
+}
+
+void Metrics::count_event(const std::string& kind, std::uint64_t n) { events_[kind] += n; }
+
+void Metrics::count_transaction(const std::string& outcome, std::uint64_t n) {
+  transactions_[outcome] += n;
+}
+
+void Metrics::observe_stage(Stage stage, std::chrono::nanoseconds elapsed) {
+  stages_[static_cast<std::size_t>(stage)].observe(std::chrono::duration<double>(elapsed).count());
+}
+
+double Metrics::head_lag_seconds(std::chrono::system_clock::time_point now) const {
+  if (!have_head_) return -1;
+  const auto now_s = std::chrono::duration<double>(now.time_since_epoch()).count();
+  return std::max(0.0, now_s - static_cast<double>(head_.block_timestamp));
+}
+
+std::string Metrics::render(std::chrono::system_clock::time_point now) const {
+  std::string out;
+  out.reserve(8192);
+  header(out, "keeper_accounts_tracked", "gauge", "Accounts whose positions keeper holds.");
+  sample(out, "keeper_accounts_tracked", "", static_cast<double>(accounts_));
+  header(out, "keeper_accounts_with_debt", "gauge", "Tracked accounts that owe something.");
+  sample(out, "keeper_accounts_with_debt", "", static_cast<double>(with_debt_));
+  header(out, "keeper_accounts_in_watch_band", "gauge",
+         "Accounts with debt whose health factor is under strategy.hf_watch_band.");
+  sample(out, "keeper_accounts_in_watch_band", "", static_cast<double>(in_band_));
+  header(out, "keeper_accounts_health_factor_at_most", "gauge",
+         "Accounts with debt whose health factor is at most le, at the last head.");
+  for (std::size_t i = 0; i < kHealthFactorBounds.size(); ++i)
+    sample(out, "keeper_accounts_health_factor_at_most",
+           "le=\"" + number(kHealthFactorBounds[i]) + "\"", static_cast<double>(hf_at_most_[i]));
+  header(out, "keeper_head_block", "gauge", "Last block keeper evaluated.");
+  sample(out, "keeper_head_block", "", static_cast<double>(head_.block));
+  header(out, "keeper_head_lag_seconds", "gauge",
+         "Wall clock minus the last evaluated block's timestamp (-1 before the first head).");
+  sample(out, "keeper_head_lag_seconds", "", head_lag_seconds(now));
+  header(out, "keeper_heads_total", "counter", "Heads evaluated.");
+  sample(out, "keeper_heads_total", "", static_cast<double>(heads_));
+  header(out, "keeper_events_total", "counter", "Events received, by kind.");
+  for (const auto& [kind, n] : events_)
+    sample(out, "keeper_events_total", "kind=\"" + label_value(kind) + "\"",
+           static_cast<double>(n));
+  header(out, "keeper_opportunities_total", "counter",
+         "Profitable liquidations the strategy chose.");
+  sample(out, "keeper_opportunities_total", "", static_cast<double>(opportunities_));
+  header(out, "keeper_transactions_total", "counter", "Transactions, by outcome.");
+  for (const auto& [outcome, n] : transactions_)
+    sample(out, "keeper_transactions_total", "outcome=\"" + label_value(outcome) + "\"",
+           static_cast<double>(n));
+  header(out, "keeper_realised_profit_usd_total", "counter",
+         "Collateral received minus debt repaid minus gas, in USD at the oracle's prices.");
+  sample(out, "keeper_realised_profit_usd_total", "", profit_usd_);
+  header(out, "keeper_stage_latency_seconds", "histogram",
+         "Time from the previous stage: head received -> evaluated -> decided -> signed -> sent "
+         "-> mined.");
+  for (std::size_t i = 0; i < stages_.size(); ++i)
+    stages_[i].render(out, "keeper_stage_latency_seconds",
+                      std::string{"stage=\""} + kStageNames[i] + "\"");
+  return out;
+}
+
+}  // namespace keeper::ops

@@ -1,0 +1,72 @@
+#pragma once
+// The daemon's metrics in Prometheus' text exposition format (version 0.0.4). A fixed, typed set:
+// the daemon is single-threaded, so plain integers suffice and a scrape is a consistent snapshot.
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace keeper::ops {
+
+// Cumulative histogram with fixed upper bounds (the +Inf bucket is implicit).
+class Histogram {
+ public:
+  explicit Histogram(std::vector<double> upper_bounds);
+  void observe(double value);
+  [[nodiscard]] std::uint64_t count() const noexcept { return count_; }
+  [[nodiscard]] double sum() const noexcept { return sum_; }
+  // Appends `name_bucket{labels,le=..}`, `name_sum` and `name_count` lines.
+  void render(std::string& out, const std::string& name, const std::string& labels) const;
+
+ private:
+  std::vector<double> bounds_;
+  std::vector<std::uint64_t> buckets_;  // per bound, not cumulative
+  std::uint64_t count_ = 0;
+  double sum_ = 0;
+};
+
+// Stages of one liquidation from the head that revealed it to the block that mined it; each
+// histogram holds the time from the previous stage.
+enum class Stage : std::uint8_t { evaluated, decided, signed_tx, sent, mined };
+inline constexpr std::array<const char*, 5> kStageNames{"evaluated", "decided", "signed", "sent",
+                                                        "mined"};
+
+struct HeadStatus {
+  std::uint64_t block = 0;
+  std::uint64_t block_timestamp = 0;  // seconds since the epoch, as the block says
+};
+
+class Metrics {
+ public:
+  Metrics();
+
+  void set_accounts(std::size_t tracked, std::size_t with_debt, std::size_t in_watch_band);
+  void set_health_factors(const std::vector<double>& health_factors);
+  void head_processed(const HeadStatus& head);
+  void count_event(const std::string& kind, std::uint64_t n = 1);
+  void count_opportunity(std::uint64_t n = 1) { opportunities_ += n; }
+  void count_transaction(const std::string& outcome, std::uint64_t n = 1);
+  void add_profit_usd(double usd) { profit_usd_ += usd; }
+  void observe_stage(Stage stage, std::chrono::nanoseconds elapsed);
+
+  // Seconds between now and the last processed head's timestamp; negative when none yet.
+  [[nodiscard]] double head_lag_seconds(std::chrono::system_clock::time_point now) const;
+  [[nodiscard]] std::string render(std::chrono::system_clock::time_point now) const;
+
+ private:
+  std::size_t accounts_ = 0, with_debt_ = 0, in_band_ = 0;
+  // A distribution at the last head (not cumulative over time): rendered as gauges with `le`.
+  std::vector<std::uint64_t> hf_at_most_;
+  HeadStatus head_;
+  bool have_head_ = false;
+  std::uint64_t heads_ = 0;
+  std::map<std::string, std::uint64_t> events_;
+  std::uint64_t opportunities_ = 0;
+  std::map<std::string, std::uint64_t> transactions_;
+  double profit_usd_ = 0;
+  std::array<Histogram, kStageNames.size()> stages_;
+};
+
+}  // namespace keeper::ops
