@@ -1,24 +1,19 @@
 #include <catch2/catch.hpp>
 
-#include <sys/socket.h>
-#include <sys/time.h>
-
 #include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/write.hpp>
+#include <boost/asio/post.hpp>
 #include <thread>
 
 #include "keeper/ops/status_server.hpp"
+#include "tests/support/http_get.hpp"
 
 namespace asio = boost::asio;
-using asio::ip::tcp;
 using keeper::ops::HttpReply;
 using keeper::ops::StatusServer;
 
 namespace {
 
-// The server runs on its own thread; the test talks to it with a blocking socket whose reads time
-// out, so a server that never answers fails the test instead of hanging it.
+// The server runs on its own thread; the test talks to it over a real socket.
 class Running {
  public:
   Running() : guard_{asio::make_work_guard(io_)} {
@@ -41,23 +36,8 @@ class Running {
 
   [[nodiscard]] std::uint16_t port() const { return server_->port(); }
 
-  // Sends `request` raw and returns whatever comes back until the server closes (or 3 s pass).
   [[nodiscard]] std::string exchange(const std::string& request) const {
-    asio::io_context client;
-    tcp::socket s{client};
-    s.connect({asio::ip::make_address("127.0.0.1"), port()});
-    timeval tv{3, 0};
-    ::setsockopt(s.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    asio::write(s, asio::buffer(request));
-    std::string out;
-    char buf[4096];
-    boost::system::error_code ec;
-    for (;;) {
-      const auto n = s.read_some(asio::buffer(buf), ec);
-      if (ec) break;
-      out.append(buf, n);
-    }
-    return out;
+    return keeper::testing::http_exchange(port(), request);
   }
 
  private:

@@ -1,0 +1,324 @@
+// The daemon end to end on keeper devnet (200 borrowers, one-second blocks): keeper runs in the
+// background while the test moves prices, then the chain itself says what was liquidated, by
+// whom, and in which block.
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <set>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "chain/hex.hpp"
+#include "chain/keccak.hpp"
+#include "chain/rpc/rpc_client.hpp"
+#include "keeper/devnet/deployment.hpp"
+#include "keeper/process/anvil.hpp"
+#include "tests/support/background_keeper.hpp"
+#include "tests/support/chain_fixture.hpp"
+#include "tests/support/devnet_guard.hpp"
+#include "tests/support/http_get.hpp"
+#include "tests/support/run_command.hpp"
+#include "tests/support/tcp_proxy.hpp"
+
+using namespace chain;
+using keeper::testing::BackgroundKeeper;
+using keeper::testing::keeper_command;
+using keeper::testing::of_kind;
+using keeper::testing::run_command;
+using nlohmann::json;
+namespace fs = std::filesystem;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+namespace {
+
+const u256 kOne{1'000'000'000'000'000'000ULL};
+
+// A fresh devnet per test case, stopped and removed however the test ends.
+class LiveDevnet {
+ public:
+  explicit LiveDevnet(const std::string& name)
+      : dir_{fs::temp_directory_path() / ("keeper-e2e-" + name + "-" + std::to_string(::getpid()))},
+        guard_{dir_} {
+    fs::remove_all(dir_);
+    const auto up = run_command(keeper_command(
+        "devnet up --borrowers 200 --seed 1 --block-time 1 "
+        "--port " +
+        std::to_string(keeper::pick_free_port().value()) + " --dir " + dir_.string()));
+    INFO(up.output);
+    REQUIRE(up.exit_code == 0);
+    d_ = keeper::devnet::read_deployment(dir_ / "deployment.json").value();
+    rpc_.emplace(rpc::RpcClientOptions::for_urls({d_.http_url}));
+    // The liquidator's key is anvil's published development key 1, never a real one.
+    ::setenv("KEEPER_PRIVATE_KEY", std::string{keeper::testing::kAnvilKey1}.c_str(), 1);
+  }
+
+  [[nodiscard]] const fs::path& dir() const { return dir_; }
+  [[nodiscard]] std::string config() const { return (dir_ / "keeper.toml").string(); }
+  [[nodiscard]] const keeper::devnet::Deployment& deployment() const { return d_; }
+  rpc::RpcClient& rpc() { return *rpc_; }
+
+  // `devnet price SYMBOL CHANGE`; returns the block the new answer was mined in.
+  std::uint64_t move_price(const std::string& symbol, const std::string& change) {
+    const auto out = run_command(
+        keeper_command("devnet price " + symbol + " " + change + " --dir " + dir_.string()));
+    INFO(out.output);
+    REQUIRE(out.exit_code == 0);
+    std::smatch m;
+    REQUIRE(std::regex_search(out.output, m, std::regex{"in block ([0-9]+)"}));
+    return std::stoull(m[1]);
+  }
+
+  // Accounts whose health factor is below 1 at `block`, as keeper scan computes it (equal to
+  // Pool.getUserAccountData, which the scan test asserts for every account).
+  std::set<std::string> below_one_at(std::uint64_t block) {
+    wait_for_block(block);
+    const auto out = run_command(
+        keeper_command("scan --json --block " + std::to_string(block) + " --config " + config()));
+    INFO(out.output);
+    REQUIRE(out.exit_code == 0);
+    std::set<std::string> accounts;
+    for (const auto& row : json::parse(out.output.substr(out.output.find('['))))
+      if (u256_from_dec(row["health_factor"].get<std::string>()).value() < kOne)
+        accounts.insert(row["account"].get<std::string>());
+    return accounts;
+  }
+
+  void wait_for_block(std::uint64_t block) {
+    const auto deadline = std::chrono::steady_clock::now() + seconds{30};
+    while (rpc().block_number().value() < block && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(milliseconds{100});
+    REQUIRE(rpc().block_number().value() >= block);
+  }
+
+  // Borrower -> block of the first LiquidationCall naming our liquidator, from `from` on.
+  std::map<std::string, std::uint64_t> liquidated_since(std::uint64_t from) {
+    rpc::LogFilter filter;
+    filter.addresses = {d_.pool};
+    filter.topics = {
+        {keccak256("LiquidationCall(address,address,address,uint256,uint256,address,bool)")}};
+    filter.from_block = from;
+    filter.to_block = rpc().block_number().value();
+    std::map<std::string, std::uint64_t> out;
+    const auto logs = rpc().logs(filter).value();
+    for (const auto& log : logs) {
+      Hash word{};
+      std::copy(log.data.begin() + 64, log.data.begin() + 96, word.begin());
+      if (Address::from_word(word) != d_.liquidator) continue;
+      out.emplace(Address::from_word(log.topics[3]).checksummed(), log.block_number);
+    }
+    return out;
+  }
+
+  // Waits (bounded) until every target has been liquidated by keeper since `from`.
+  std::map<std::string, std::uint64_t> wait_liquidated(const std::set<std::string>& targets,
+                                                       std::uint64_t from, seconds limit) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    auto landed = liquidated_since(from);
+    const auto all_in = [&] {
+      for (const auto& t : targets)
+        if (!landed.count(t)) return false;
+      return true;
+    };
+    while (!all_in() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(milliseconds{250});
+      landed = liquidated_since(from);
+    }
+    return landed;
+  }
+
+ private:
+  fs::path dir_;
+  keeper::testing::DevnetGuard guard_;
+  keeper::devnet::Deployment d_;
+  std::optional<rpc::RpcClient> rpc_;
+};
+
+// Running and past its first head: /healthz says ok.
+bool healthy(std::uint16_t port, seconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (keeper::testing::http_get(port, "/healthz").status == 200) return true;
+    std::this_thread::sleep_for(milliseconds{100});
+  }
+  return false;
+}
+
+std::uint64_t metric(const std::string& text, const std::string& series) {
+  const auto at = text.find("\n" + series + " ");
+  if (at == std::string::npos) return 0;
+  return std::stoull(text.substr(at + series.size() + 2));
+}
+
+}  // namespace
+
+TEST_CASE("keeper run liquidates a live crash within 3 blocks and times every stage",
+          "[e2e][run]") {
+  LiveDevnet net{"live"};
+  const auto port = keeper::pick_free_port().value();
+  BackgroundKeeper k({"run", "--config", net.config(), "--log-format", "json", "--metrics-port",
+                      std::to_string(port)},
+                     net.dir() / "keeper-run.log");
+  REQUIRE(k.started());
+  INFO(k.output());
+  REQUIRE(healthy(port, seconds{60}));
+
+  const auto crash = net.move_price("WETH", "-25%");
+  const auto targets = net.below_one_at(crash);
+  REQUIRE(targets.size() == 46);
+  const auto landed = net.wait_liquidated(targets, crash, seconds{60});
+  for (const auto& t : targets) {
+    CAPTURE(t);
+    REQUIRE(landed.count(t) == 1);
+    CHECK(landed.at(t) <= crash + 3);
+  }
+  REQUIRE(k.wait_for([&](const auto& e) { return of_kind(e, "liquidated").size() >= 46; },
+                     milliseconds{30000}));
+
+  const auto metrics = keeper::testing::http_get(port, "/metrics");
+  REQUIRE(metrics.status == 200);
+  INFO(metrics.body);
+  for (const char* stage : {"evaluated", "decided", "signed", "sent", "mined"}) {
+    CAPTURE(stage);
+    CHECK(metric(metrics.body,
+                 std::string{"keeper_stage_latency_seconds_count{stage=\""} + stage + "\"}") > 0);
+  }
+  CHECK(metric(metrics.body, "keeper_transactions_total{outcome=\"mined\"}") >= 46);
+  CHECK(metric(metrics.body, "keeper_transactions_total{outcome=\"reverted\"}") == 0);
+  CHECK(metric(metrics.body, "keeper_accounts_tracked") >= 200);
+
+  REQUIRE(k.stop());
+  const auto summary = of_kind(k.events(), "summary");
+  REQUIRE(summary.size() == 1);
+  CHECK(summary[0]["reverted"] == 0);
+  CHECK(summary[0]["realised_profit_usd"].get<double>() > 0);
+}
+
+TEST_CASE("a price written straight into the feed's storage is acted on within 2 blocks",
+          "[e2e][run]") {
+  LiveDevnet net{"storage"};
+  const auto port = keeper::pick_free_port().value();
+  BackgroundKeeper k({"run", "--config", net.config(), "--log-format", "json", "--metrics-port",
+                      std::to_string(port)},
+                     net.dir() / "keeper-run.log");
+  REQUIRE(k.started());
+  INFO(k.output());
+  REQUIRE(healthy(port, seconds{60}));
+
+  // WETH 2000 -> 1500 in FeedAggregator slot 1 (latestAnswer): no transaction, no AnswerUpdated.
+  const auto* weth = net.deployment().asset("WETH");
+  REQUIRE(weth != nullptr);
+  const auto written_at = net.rpc().block_number().value();
+  REQUIRE(
+      net.rpc()
+          .call("anvil_setStorageAt", json::array({weth->aggregator.lower_hex(), std::string{"0x1"},
+                                                   hex_encode(to_be32(u256{150'000'000'000ULL}))}))
+          .has_value());
+  const auto first_priced = written_at + 1;  // the first block mined over the new storage
+  const auto targets = net.below_one_at(first_priced);
+  REQUIRE(targets.size() == 46);
+  const auto landed = net.wait_liquidated(targets, written_at, seconds{60});
+  for (const auto& t : targets) {
+    CAPTURE(t);
+    REQUIRE(landed.count(t) == 1);
+    CHECK(landed.at(t) <= first_priced + 2);
+  }
+}
+
+TEST_CASE("cutting keeper's WebSocket while prices fall loses no opportunity", "[e2e][run]") {
+  LiveDevnet net{"cut"};
+  keeper::testing::TcpProxy proxy{net.deployment().port};
+  // The same config, with the WebSocket through a proxy the test can cut.
+  std::ifstream in(net.config());
+  std::string text{std::istreambuf_iterator<char>(in), {}};
+  const std::string ws_line = "ws_url = \"" + net.deployment().ws_url + "\"";
+  REQUIRE(text.find(ws_line) != std::string::npos);
+  text.replace(text.find(ws_line), ws_line.size(),
+               "ws_url = \"ws://127.0.0.1:" + std::to_string(proxy.port()) + "\"");
+  const auto config = net.dir() / "keeper-proxied.toml";
+  std::ofstream(config) << text;
+
+  const auto port = keeper::pick_free_port().value();
+  BackgroundKeeper k({"run", "--config", config.string(), "--log-format", "json", "--metrics-port",
+                      std::to_string(port)},
+                     net.dir() / "keeper-run.log");
+  REQUIRE(k.started());
+  INFO(k.output());
+  REQUIRE(healthy(port, seconds{60}));
+
+  proxy.cut();
+  REQUIRE(k.wait_for(
+      [](const auto& e) {
+        for (const auto& w : of_kind(e, "ws"))
+          if (w["state"] == "disconnected") return true;
+        return false;
+      },
+      milliseconds{15000}));
+  const auto crash = net.move_price("WETH", "-25%");
+  net.wait_for_block(crash + 3);  // blocks pass while keeper is blind
+  CHECK(net.liquidated_since(crash).empty());
+  proxy.restore();
+
+  const auto targets = net.below_one_at(crash);
+  REQUIRE(targets.size() == 46);
+  const auto landed = net.wait_liquidated(targets, crash, seconds{90});
+  for (const auto& t : targets) {
+    CAPTURE(t);
+    CHECK(landed.count(t) == 1);
+  }
+  std::size_t connects = 0;
+  for (const auto& w : of_kind(k.events(), "ws"))
+    if (w["state"] == "connected") ++connects;
+  CHECK(connects >= 2);
+  CHECK(proxy.connections_accepted() >= 2);
+}
+
+TEST_CASE("--fork executes on a local fork and sends nothing to the node", "[e2e][fork]") {
+  LiveDevnet net{"fork"};
+  const auto crash = net.move_price("WETH", "-25%");
+  const auto targets = net.below_one_at(crash);
+  REQUIRE(targets.size() == 46);
+  const auto nonce = net.rpc().transaction_count(net.deployment().liquidator, "latest").value();
+
+  const auto out = run_command(
+      keeper_command("run --fork --max-blocks 5 --log-format json --config " + net.config()));
+  INFO(out.output);
+  REQUIRE(out.exit_code == 0);
+  std::vector<json> events;
+  std::istringstream lines(out.output);
+  for (std::string line; std::getline(lines, line);) {
+    auto j = json::parse(line, nullptr, false);
+    if (!j.is_discarded() && j.is_object()) events.push_back(j);
+  }
+  std::set<std::string> executed;
+  for (const auto& e : of_kind(events, "liquidated")) {
+    executed.insert(e["account"].get<std::string>());
+    CHECK(e["realised_profit_usd"].get<double>() > 0);
+  }
+  for (const auto& t : targets) {
+    CAPTURE(t);
+    CHECK(executed.count(t) == 1);
+  }
+  const auto summary = of_kind(events, "summary");
+  REQUIRE(summary.size() == 1);
+  CHECK(summary[0]["reverted"] == 0);
+  CHECK(summary[0]["liquidations_mined"].get<std::uint64_t>() >= targets.size());
+  CHECK(summary[0]["realised_profit_usd"].get<double>() > 0);
+
+  // The devnet saw nothing: same nonce, no LiquidationCall by our liquidator.
+  CHECK(net.rpc().transaction_count(net.deployment().liquidator, "latest").value() == nonce);
+  CHECK(net.liquidated_since(crash).empty());
+  // And the fork node is gone.
+  const auto fork = of_kind(events, "fork");
+  REQUIRE(fork.size() == 1);
+  const auto pid = fork[0]["pid"].get<pid_t>();
+  CHECK((::kill(pid, 0) != 0 && errno == ESRCH));
+}
