@@ -119,74 +119,98 @@ void BlockPipeline::on_head(const chain::rpc::BlockHeader& head, Clock::time_poi
   const auto actions = strategy_.process_event(strategy::NewBlock{view});
   const auto decided_at = Clock::now();
   if (!actions.empty()) metrics_.observe_stage(ops::Stage::decided, decided_at - evaluated_at);
+  std::vector<strategy::LiquidateAction> liquidations;
   for (const auto& action : actions)
-    act(std::get<strategy::LiquidateAction>(action), block, decided_at);
+    liquidations.push_back(std::get<strategy::LiquidateAction>(action));
+  totals_.opportunities += liquidations.size();
+  metrics_.count_opportunity(liquidations.size());
+  if (options_.dry_run) {
+    for (const auto& a : liquidations) report_dry_run(a, block);
+  } else if (!liquidations.empty()) {
+    execute(liquidations, block, decided_at);
+  }
 
   follow_transactions(block);
   report_landed(block, head.timestamp);
   metrics_.head_processed({block, head.timestamp});
 }
 
-void BlockPipeline::act(const strategy::LiquidateAction& a, std::uint64_t block,
-                        Clock::time_point decided_at) {
+json BlockPipeline::describe(const strategy::LiquidateAction& a, std::uint64_t block,
+                             std::string& summary) const {
   const auto& o = a.opportunity;
   const auto& m = *market_;
-  ++totals_.opportunities;
-  metrics_.count_opportunity();
-  const std::string pair = m.reserves[o.collateral].symbol + "/" + m.reserves[o.debt].symbol;
-  const json fields{{"block", block},
-                    {"account", o.account.checksummed()},
-                    {"health_factor", hf_value(o.outcome.health_factor)},
-                    {"collateral", m.reserves[o.collateral].symbol},
-                    {"debt", m.reserves[o.debt].symbol},
-                    {"debt_to_cover", chain::to_dec(o.debt_to_cover)},
-                    {"expected_profit_usd", a.profit_usd}};
-  const std::string summary = o.account.checksummed() + " HF " + hf_text(o.outcome.health_factor) +
-                              " " + pair + " cover " + chain::to_dec(o.debt_to_cover) +
-                              " expected profit " + money(a.profit_usd);
-  if (options_.dry_run) {
-    const chain::rpc::CallRequest call{wallet_, contracts_.pool, liquidation_call(a), std::nullopt,
-                                       std::nullopt};
-    auto sim = rpc_.eth_call(call, "latest");
-    json f = fields;
-    f["simulation"] = sim ? "ok"
-                          : (sim.error().revert_data
-                                 ? chain::abi::decode_revert(*sim.error().revert_data).to_string()
-                                 : sim.error().to_string());
-    ++totals_.dry_run_reports;
-    log_.info("would_liquidate", f, summary + ", simulation " + f["simulation"].get<std::string>());
-    return;
+  summary = o.account.checksummed() + " HF " + hf_text(o.outcome.health_factor) + " " +
+            m.reserves[o.collateral].symbol + "/" + m.reserves[o.debt].symbol + " cover " +
+            chain::to_dec(o.debt_to_cover) + " expected profit " + money(a.profit_usd);
+  return {{"block", block},
+          {"account", o.account.checksummed()},
+          {"health_factor", hf_value(o.outcome.health_factor)},
+          {"collateral", m.reserves[o.collateral].symbol},
+          {"debt", m.reserves[o.debt].symbol},
+          {"debt_to_cover", chain::to_dec(o.debt_to_cover)},
+          {"expected_profit_usd", a.profit_usd}};
+}
+
+void BlockPipeline::report_dry_run(const strategy::LiquidateAction& a, std::uint64_t block) {
+  std::string summary;
+  json f = describe(a, block, summary);
+  const chain::rpc::CallRequest call{wallet_, contracts_.pool, liquidation_call(a), std::nullopt,
+                                     std::nullopt};
+  auto sim = rpc_.eth_call(call, "latest");
+  f["simulation"] = sim ? "ok"
+                        : (sim.error().revert_data
+                               ? chain::abi::decode_revert(*sim.error().revert_data).to_string()
+                               : sim.error().to_string());
+  ++totals_.dry_run_reports;
+  log_.info("would_liquidate", f, summary + ", simulation " + f["simulation"].get<std::string>());
+}
+
+void BlockPipeline::execute(const std::vector<strategy::LiquidateAction>& actions,
+                            std::uint64_t block, Clock::time_point decided_at) {
+  std::vector<const strategy::LiquidateAction*> chosen;
+  for (const auto& a : actions) {
+    const auto it = liquidating_.find(a.opportunity.account);
+    if (it != liquidating_.end() && manager_->is_in_flight(it->second))
+      continue;  // our previous liquidation of this account has not landed yet
+    chosen.push_back(&a);
   }
-  if (const auto it = liquidating_.find(o.account);
-      it != liquidating_.end() && manager_->is_in_flight(it->second))
-    return;  // our previous liquidation of this account has not landed yet
-  if (!approved_.count(a.debt_asset)) {
-    // Direct funding: the Pool pulls the debt asset from the wallet, approved once per asset.
+  // Direct funding: the Pool pulls the debt asset from the wallet, approved once per asset and
+  // sent before the liquidations so their simulations (on the pending state) see it.
+  for (const auto* a : chosen) {
+    if (approved_.count(a->debt_asset)) continue;
     const tx::Intent approve{
-        "approve:" + a.debt_asset.checksummed(), a.debt_asset,
+        "approve:" + a->debt_asset.checksummed(), a->debt_asset,
         chain::abi::encode_call("approve(address,uint256)",
                                 chain::abi::Values{chain::abi::Value{contracts_.pool},
                                                    chain::abi::Value{chain::kU256Max}})
             .value(),
         0};
     auto r = manager_->submit(approve, block);
-    if (r || r.error().kind == tx::SubmitErrorKind::duplicate) approved_.insert(a.debt_asset);
+    if (r || r.error().kind == tx::SubmitErrorKind::duplicate) approved_.insert(a->debt_asset);
   }
-  const std::string key = intent_key(a);
-  auto sent = manager_->submit({key, contracts_.pool, liquidation_call(a), 0}, block);
-  if (sent) {
-    metrics_.observe_stage(ops::Stage::signed_tx, sent->signed_at - decided_at);
-    metrics_.observe_stage(ops::Stage::sent, sent->sent_at - sent->signed_at);
-    metrics_.count_transaction("sent");
-    ++totals_.liquidations_sent;
-    liquidating_[o.account] = sent->nonce;
-    pending_[key] = {o.account, hf_value(o.outcome.health_factor), a.profit_usd};
-    json f = fields;
-    f["tx"] = chain::hex_encode(sent->hash);
-    f["nonce"] = sent->nonce;
-    log_.info("liquidation_sent", f, summary + ", tx " + chain::hex_encode(sent->hash));
-  } else if (sent.error().kind != tx::SubmitErrorKind::duplicate) {
-    json f = fields;
+  std::vector<tx::Intent> intents;
+  for (const auto* a : chosen)
+    intents.push_back({intent_key(*a), contracts_.pool, liquidation_call(*a), 0});
+  const auto results = manager_->submit_all(intents, block);
+  for (std::size_t i = 0; i < chosen.size(); ++i) {
+    const auto& a = *chosen[i];
+    const auto& sent = results[i];
+    if (!sent && sent.error().kind == tx::SubmitErrorKind::duplicate) continue;
+    std::string summary;
+    json f = describe(a, block, summary);
+    if (sent) {
+      metrics_.observe_stage(ops::Stage::signed_tx, sent->signed_at - decided_at);
+      metrics_.observe_stage(ops::Stage::sent, sent->sent_at - sent->signed_at);
+      metrics_.count_transaction("sent");
+      ++totals_.liquidations_sent;
+      liquidating_[a.opportunity.account] = sent->nonce;
+      pending_[intents[i].key] = {a.opportunity.account,
+                                  hf_value(a.opportunity.outcome.health_factor), a.profit_usd};
+      f["tx"] = chain::hex_encode(sent->hash);
+      f["nonce"] = sent->nonce;
+      log_.info("liquidation_sent", f, summary + ", tx " + chain::hex_encode(sent->hash));
+      continue;
+    }
     f["error"] = sent.error().message;
     if (sent.error().kind == tx::SubmitErrorKind::simulation_reverted)
       metrics_.count_transaction("simulation_reverted");

@@ -55,8 +55,12 @@ class BlockPipeline {
     double expected_profit_usd = 0;
   };
 
-  void act(const strategy::LiquidateAction& action, std::uint64_t block,
-           std::chrono::steady_clock::time_point decided_at);
+  // Log fields and a one-line summary of a chosen liquidation.
+  nlohmann::json describe(const strategy::LiquidateAction& action, std::uint64_t block,
+                          std::string& summary) const;
+  void report_dry_run(const strategy::LiquidateAction& action, std::uint64_t block);
+  void execute(const std::vector<strategy::LiquidateAction>& actions, std::uint64_t block,
+               std::chrono::steady_clock::time_point decided_at);
   struct Landed {  // a mined liquidation waiting for state at or after its block
     Pending expected;
     tx::Settlement settlement;

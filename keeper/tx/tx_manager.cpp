@@ -1,6 +1,9 @@
 #include "keeper/tx/tx_manager.hpp"
 
 #include <algorithm>
+#include <set>
+
+#include "chain/rpc/json_codec.hpp"
 
 namespace keeper::tx {
 namespace {
@@ -66,23 +69,25 @@ tl::expected<std::pair<u256, u256>, SubmitError> TxManager::fees() {
   return std::pair{max_fee, priority};
 }
 
+SubmitError TxManager::simulation_failure(const chain::rpc::RpcError& e) {
+  if (e.revert_data || e.kind == chain::rpc::RpcErrorKind::rpc_error) {
+    ++counters_.simulation_reverts;
+    SubmitError out = error(SubmitErrorKind::simulation_reverted, e.message);
+    if (e.revert_data) {
+      out.revert = chain::abi::decode_revert(*e.revert_data);
+      out.message = out.revert->to_string();
+    }
+    return out;
+  }
+  return error(SubmitErrorKind::rpc, "simulation: " + e.to_string());
+}
+
 std::optional<SubmitError> TxManager::simulate(const Intent& intent, std::uint64_t* gas_estimate) {
   const chain::rpc::CallRequest call{key_.address(), intent.to, intent.data, intent.value,
                                      std::nullopt};
   // Against the pending state: our own transactions not yet mined count (no double liquidation).
   auto result = rpc_.eth_call(call, "pending");
-  if (!result) {
-    if (result.error().revert_data || result.error().kind == chain::rpc::RpcErrorKind::rpc_error) {
-      ++counters_.simulation_reverts;
-      SubmitError e = error(SubmitErrorKind::simulation_reverted, result.error().message);
-      if (result.error().revert_data) {
-        e.revert = chain::abi::decode_revert(*result.error().revert_data);
-        e.message = e.revert->to_string();
-      }
-      return e;
-    }
-    return error(SubmitErrorKind::rpc, "simulation: " + result.error().to_string());
-  }
+  if (!result) return simulation_failure(result.error());
   if (gas_estimate != nullptr) {
     auto gas = rpc_.estimate_gas(call);
     if (!gas) return error(SubmitErrorKind::rpc, "estimate gas: " + gas.error().to_string());
@@ -145,24 +150,74 @@ tl::expected<Submitted, SubmitError> TxManager::sign_and_send(
 
 tl::expected<Submitted, SubmitError> TxManager::submit(const Intent& intent,
                                                        std::uint64_t head_block) {
-  if (journal_.attempted(intent.key))
-    return tl::unexpected(error(SubmitErrorKind::duplicate, "already sent: " + intent.key));
-  std::uint64_t gas = 0;
-  if (auto failed = simulate(intent, &gas)) return tl::unexpected(*failed);
+  return submit_all({intent}, head_block).front();
+}
+
+std::vector<tl::expected<Submitted, SubmitError>> TxManager::submit_all(
+    const std::vector<Intent>& intents, std::uint64_t head_block) {
+  using Result = tl::expected<Submitted, SubmitError>;
+  std::vector<Result> out(intents.size(), tl::unexpected(error(SubmitErrorKind::rpc, "not sent")));
+  std::vector<std::size_t> todo;
+  std::set<std::string> this_round;
+  for (std::size_t i = 0; i < intents.size(); ++i) {
+    if (journal_.attempted(intents[i].key) || !this_round.insert(intents[i].key).second)
+      out[i] = tl::unexpected(error(SubmitErrorKind::duplicate, "already sent: " + intents[i].key));
+    else
+      todo.push_back(i);
+  }
+  if (todo.empty()) return out;
+  const auto fail_all = [&](const SubmitError& e) {
+    for (const auto i : todo) out[i] = tl::unexpected(e);
+    return out;
+  };
   auto f = fees();
-  if (!f) return tl::unexpected(f.error());
-  const auto gas_limit =
-      static_cast<std::uint64_t>(static_cast<double>(gas) * options_.gas_limit_multiplier);
-  const std::uint64_t nonce = next_nonce_;
-  auto sent = sign_and_send(nonce, intent, gas_limit, f->first, f->second, head_block, intent.key);
-  if (!sent) return sent;
-  ++next_nonce_;
-  in_flight_[nonce] = Flight{intent,
-                             head_block,
-                             {{sent->hash, f->first, f->second, gas_limit, false}},
-                             std::nullopt,
-                             sent->sent_at};
-  return sent;
+  if (!f) return fail_all(f.error());
+  std::vector<chain::rpc::Call> calls;
+  for (const auto i : todo) {
+    // Against the pending state: our own transactions not yet mined count (no double
+    // liquidation), and an approval sent a moment ago is seen.
+    const auto request = chain::rpc::to_json(chain::rpc::CallRequest{
+        key_.address(), intents[i].to, intents[i].data, intents[i].value, std::nullopt});
+    calls.push_back({"eth_call", chain::rpc::Json::array({request, "pending"})});
+    calls.push_back({"eth_estimateGas", chain::rpc::Json::array({request})});
+  }
+  auto simulated = rpc_.batch(calls);
+  if (!simulated)
+    return fail_all(error(SubmitErrorKind::rpc, "simulation: " + simulated.error().to_string()));
+  for (std::size_t k = 0; k < todo.size(); ++k) {
+    const std::size_t i = todo[k];
+    const auto& call = (*simulated)[2 * k];
+    const auto& estimate = (*simulated)[2 * k + 1];
+    if (!call) {
+      out[i] = tl::unexpected(simulation_failure(call.error()));
+      continue;
+    }
+    if (!estimate) {
+      out[i] = tl::unexpected(
+          error(SubmitErrorKind::rpc, "estimate gas: " + estimate.error().to_string()));
+      continue;
+    }
+    auto gas = chain::rpc::quantity_u64(*estimate, "gas");
+    if (!gas) {
+      out[i] = tl::unexpected(error(SubmitErrorKind::rpc, "estimate gas: malformed quantity"));
+      continue;
+    }
+    const auto gas_limit =
+        static_cast<std::uint64_t>(static_cast<double>(*gas) * options_.gas_limit_multiplier);
+    const std::uint64_t nonce = next_nonce_;
+    auto sent = sign_and_send(nonce, intents[i], gas_limit, f->first, f->second, head_block,
+                              intents[i].key);
+    if (sent) {
+      ++next_nonce_;
+      in_flight_[nonce] = Flight{intents[i],
+                                 head_block,
+                                 {{sent->hash, f->first, f->second, gas_limit, false}},
+                                 std::nullopt,
+                                 sent->sent_at};
+    }
+    out[i] = std::move(sent);
+  }
+  return out;
 }
 
 std::optional<Settlement> TxManager::settle(std::uint64_t nonce, Flight& flight,

@@ -86,6 +86,11 @@ class TxManager {
 
   [[nodiscard]] tl::expected<Submitted, SubmitError> submit(const Intent& intent,
                                                             std::uint64_t head_block);
+  // Several independent intents at one head: one fee read and one batch of simulations and gas
+  // estimates, then each signed, journalled and sent in nonce order. A failure costs only its
+  // own intent (its nonce goes to the next one). Results are in the intents' order.
+  [[nodiscard]] std::vector<tl::expected<Submitted, SubmitError>> submit_all(
+      const std::vector<Intent>& intents, std::uint64_t head_block);
 
   // Follows in-flight transactions at a new head: records outcomes, replaces stuck ones whose
   // intent still simulates, cancels (zero-value self-transfer, same nonce) those whose intent no
@@ -134,6 +139,7 @@ class TxManager {
                                                      std::uint64_t head_block,
                                                      const std::string& journal_key);
   std::optional<SubmitError> simulate(const Intent& intent, std::uint64_t* gas_estimate);
+  SubmitError simulation_failure(const chain::rpc::RpcError& e);
   bool reserve_spend(const chain::u256& worst_case_wei);
   std::optional<Settlement> settle(std::uint64_t nonce, Flight& flight, std::uint64_t head_block);
 

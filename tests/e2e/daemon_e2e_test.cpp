@@ -281,7 +281,8 @@ TEST_CASE("cutting keeper's WebSocket while prices fall loses no opportunity", "
   CHECK(proxy.connections_accepted() >= 2);
 }
 
-TEST_CASE("--fork executes on a local fork and sends nothing to the node", "[e2e][fork]") {
+TEST_CASE("keeper run --fork executes on a local fork and sends nothing to the node",
+          "[e2e][fork]") {
   LiveDevnet net{"fork"};
   const auto crash = net.move_price("WETH", "-25%");
   const auto targets = net.below_one_at(crash);
