@@ -3,6 +3,7 @@
 #include <iostream>
 #include <string_view>
 
+#include "keeper/commands/account_command.hpp"
 #include "keeper/commands/run_command.hpp"
 #include "keeper/commands/scan_command.hpp"
 #include "keeper/devnet/devnet_command.hpp"
@@ -14,8 +15,9 @@ constexpr std::string_view kUsage =
     "commands:\n"
     "  devnet up|down|price|advance|report   a local anvil with the real Aave V3 market\n"
     "  scan --config FILE [--block N] [--json] [--limit K]   accounts ranked by health factor\n"
-    "  run --config FILE [--dry-run] [--max-blocks N] [--log-format text|json]   the keeper "
-    "daemon\n"
+    "  run --config FILE [--dry-run | --fork] [--max-blocks N] [--log-format text|json]\n"
+    "      [--log-level L] [--metrics-port P]   the keeper daemon\n"
+    "  account ADDRESS --config FILE [--block N] [--json]   one account, reserve by reserve\n"
     "  --version                             print the version\n";
 
 }  // namespace
@@ -36,6 +38,7 @@ int main(int argc, char** argv) {
   if (command == "devnet") return keeper::devnet::run_devnet_command(argc - 2, argv + 2);
   if (command == "scan") return keeper::run_scan_command(argc - 2, argv + 2);
   if (command == "run") return keeper::run_daemon_command(argc - 2, argv + 2);
+  if (command == "account") return keeper::run_account_command(argc - 2, argv + 2);
   if (command == "--help" || command == "help") {
     std::cout << kUsage;
     return 0;

@@ -12,6 +12,7 @@
 
 #include "chain/ws/ws_client.hpp"
 #include "config/keeper_config.hpp"
+#include "keeper/commands/node_connection.hpp"
 #include "keeper/daemon/block_pipeline.hpp"
 #include "keeper/market/aave_sync.hpp"
 #include "keeper/ops/status_server.hpp"
@@ -91,13 +92,6 @@ tl::expected<RunOptions, std::string> parse_args(int argc, char** argv) {
   return o;
 }
 
-chain::rpc::RpcClientOptions rpc_options(const config::NodeConfig& node) {
-  auto o = chain::rpc::RpcClientOptions::for_urls({node.http_url});
-  for (const auto& u : node.extra_http_urls) o.urls.push_back(u);
-  o.http.request_timeout = std::chrono::milliseconds{node.request_timeout_ms};
-  return o;
-}
-
 std::filesystem::path journal_path(const config::KeeperConfig& cfg, bool fork) {
   if (fork) {
     // A fork's transactions must never be resumed or rebroadcast against the real node: they
@@ -140,12 +134,7 @@ int run_daemon_command(int argc, char** argv) {
 
   // The configured node must be the configured chain, fork or not.
   chain::rpc::RpcClient upstream{rpc_options(cfg->node)};
-  auto chain_id = upstream.chain_id();
-  if (!chain_id) return fail("node " + cfg->node.http_url + ": " + chain_id.error().to_string());
-  if (*chain_id != cfg->chain_id)
-    return fail("the node is on chain " + std::to_string(*chain_id) +
-                " but the config says chain_id = " + std::to_string(cfg->chain_id) +
-                ": refusing to start");
+  if (auto ok = check_chain(upstream, *cfg); !ok) return fail(ok.error());
   auto key = load_wallet(*cfg->wallet, cfg->base_dir);
   if (!key) return fail(key.error());
 
@@ -177,11 +166,11 @@ int run_daemon_command(int argc, char** argv) {
       return fail("the fork is not on the configured chain");
   }
   log.info("start",
-           {{"chain_id", *chain_id},
+           {{"chain_id", cfg->chain_id},
             {"wallet", key->address().checksummed()},
             {"dry_run", opts->dry_run},
             {"fork", opts->fork}},
-           "chain " + std::to_string(*chain_id) + ", wallet " + key->address().checksummed() +
+           "chain " + std::to_string(cfg->chain_id) + ", wallet " + key->address().checksummed() +
                (opts->dry_run ? ", dry run: nothing is broadcast" : "") +
                (opts->fork ? ", fork mode" : ""));
 

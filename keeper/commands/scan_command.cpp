@@ -10,9 +10,10 @@
 #include <nlohmann/json.hpp>
 
 #include "config/keeper_config.hpp"
+#include "keeper/commands/node_connection.hpp"
 #include "keeper/market/aave_sync.hpp"
 #include "strategy/aave_v3/account_data.hpp"
-#include "strategy/evaluator/risk_book.hpp"
+#include "strategy/evaluator/liquidation_prices.hpp"
 
 namespace keeper {
 namespace {
@@ -30,48 +31,6 @@ struct Ranked {
   aave::AccountData data;
   std::vector<std::pair<std::string, double>> liquidation_prices;  // symbol -> base-currency price
 };
-
-double pow10d(unsigned n) {
-  double v = 1;
-  for (unsigned i = 0; i < n; ++i) v *= 10;
-  return v;
-}
-
-// The price of each held asset at which the account's health crosses 1, others fixed (ranking
-// only).
-std::vector<std::pair<std::string, double>> liquidation_prices(const aave::Market& m,
-                                                               const aave::Account& a,
-                                                               std::uint64_t timestamp) {
-  std::vector<strategy::Weight> weights;
-  std::vector<double> prices(m.reserves.size());
-  for (const auto& r : m.reserves)
-    prices[r.id] = chain::to_double(aave::effective_price(m, r, a.emode));
-  const auto* emode = a.emode != 0 && m.emodes.count(a.emode) ? &m.emodes.at(a.emode) : nullptr;
-  for (const auto& p : a.positions) {
-    const auto& r = m.reserves[p.reserve];
-    const double unit = pow10d(r.config.decimals);
-    if (a.config.using_as_collateral(r.id) && r.config.liquidation_threshold != 0) {
-      const double lt =
-          (emode && r.config.emode_category == a.emode ? emode->liquidation_threshold
-                                                       : r.config.liquidation_threshold) /
-          1e4;
-      const double balance = chain::to_double(aave::a_token_balance(r, p, timestamp).value_or(0));
-      weights.push_back({r.id, false, balance * lt / unit});
-    }
-    if (a.config.borrowing(r.id)) {
-      const double debt =
-          chain::to_double(aave::variable_debt_balance(r, p, timestamp).value_or(0)) +
-          chain::to_double(aave::stable_debt_balance(p, timestamp).value_or(0));
-      weights.push_back({r.id, true, debt / unit});
-    }
-  }
-  std::vector<std::pair<std::string, double>> out;
-  for (const auto& p : a.positions) {
-    const auto t = strategy::liquidation_trigger(weights, p.reserve, prices);
-    if (t.valid) out.emplace_back(m.reserves[p.reserve].symbol, t.trigger.price);
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -112,22 +71,11 @@ int run_scan_command(int argc, char** argv) {
   auto cfg = config::load_config_file(config_path);
   if (!cfg) return fail(cfg.error().to_string());
 
-  auto options = chain::rpc::RpcClientOptions::for_urls({cfg->node.http_url});
-  for (const auto& u : cfg->node.extra_http_urls) options.urls.push_back(u);
-  options.http.request_timeout = std::chrono::milliseconds{cfg->node.request_timeout_ms};
-  chain::rpc::RpcClient rpc{options};
-  auto chain_id = rpc.chain_id();
-  if (!chain_id) return fail("node " + cfg->node.http_url + ": " + chain_id.error().to_string());
-  if (*chain_id != cfg->chain_id)
-    return fail("the node is on chain " + std::to_string(*chain_id) +
-                " but the config says chain_id = " + std::to_string(cfg->chain_id));
-  if (!block) {
-    auto head = rpc.block_number();
-    if (!head) return fail(head.error().to_string());
-    block = *head;
-  }
-  auto header = rpc.block(*block);
-  if (!header) return fail("block " + std::to_string(*block) + ": " + header.error().to_string());
+  chain::rpc::RpcClient rpc{rpc_options(cfg->node)};
+  if (auto ok = check_chain(rpc, *cfg); !ok) return fail(ok.error());
+  auto header = block_at(rpc, block);
+  if (!header) return fail(header.error());
+  block = header->number;
 
   std::vector<Ranked> ranked;
   for (const auto& market_cfg : cfg->markets) {
@@ -154,7 +102,10 @@ int run_scan_command(int argc, char** argv) {
         return fail(address.checksummed() + ": " + std::string{aave::describe(data.error())});
       if (data->total_collateral_base == 0 && data->total_debt_base == 0)
         continue;  // left the market
-      ranked.push_back({address, *data, liquidation_prices(*market, account, header->timestamp)});
+      std::vector<std::pair<std::string, double>> prices;
+      for (const auto& lp : strategy::liquidation_prices(*market, account, header->timestamp))
+        prices.emplace_back(market->reserves[lp.reserve].symbol, lp.price);
+      ranked.push_back({address, *data, std::move(prices)});
     }
   }
   std::sort(ranked.begin(), ranked.end(), [](const Ranked& a, const Ranked& b) {

@@ -1,0 +1,37 @@
+#include "keeper/commands/node_connection.hpp"
+
+namespace keeper {
+
+chain::rpc::RpcClientOptions rpc_options(const config::NodeConfig& node) {
+  auto o = chain::rpc::RpcClientOptions::for_urls({node.http_url});
+  for (const auto& u : node.extra_http_urls) o.urls.push_back(u);
+  o.http.request_timeout = std::chrono::milliseconds{node.request_timeout_ms};
+  return o;
+}
+
+tl::expected<void, std::string> check_chain(chain::rpc::RpcClient& rpc,
+                                            const config::KeeperConfig& cfg) {
+  auto chain_id = rpc.chain_id();
+  if (!chain_id)
+    return tl::unexpected("node " + cfg.node.http_url + ": " + chain_id.error().to_string());
+  if (*chain_id != cfg.chain_id)
+    return tl::unexpected("the node is on chain " + std::to_string(*chain_id) +
+                          " but the config says chain_id = " + std::to_string(cfg.chain_id) +
+                          ": refusing to start");
+  return {};
+}
+
+tl::expected<chain::rpc::BlockHeader, std::string> block_at(chain::rpc::RpcClient& rpc,
+                                                            std::optional<std::uint64_t> block) {
+  if (!block) {
+    auto head = rpc.block_number();
+    if (!head) return tl::unexpected("head: " + head.error().to_string());
+    block = *head;
+  }
+  auto header = rpc.block(*block);
+  if (!header)
+    return tl::unexpected("block " + std::to_string(*block) + ": " + header.error().to_string());
+  return *header;
+}
+
+}  // namespace keeper

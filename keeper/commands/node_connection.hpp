@@ -1,0 +1,24 @@
+#pragma once
+// The start of every command that reads the chain: an RPC client for the configured node, which
+// must be on the configured chain, and the block to read at.
+#include <optional>
+#include <string>
+
+#include <tl/expected.hpp>
+
+#include "chain/rpc/rpc_client.hpp"
+#include "config/keeper_config.hpp"
+
+namespace keeper {
+
+[[nodiscard]] chain::rpc::RpcClientOptions rpc_options(const config::NodeConfig& node);
+
+// Fails with a readable message when the node is unreachable or on another chain.
+[[nodiscard]] tl::expected<void, std::string> check_chain(chain::rpc::RpcClient& rpc,
+                                                          const config::KeeperConfig& cfg);
+
+// The header of `block`, or of the head when none is given.
+[[nodiscard]] tl::expected<chain::rpc::BlockHeader, std::string> block_at(
+    chain::rpc::RpcClient& rpc, std::optional<std::uint64_t> block);
+
+}  // namespace keeper
