@@ -36,7 +36,7 @@ double hf_value(const chain::u256& hf) {
 }
 
 std::string hf_text(const chain::u256& hf) {
-  return hf == chain::kU256Max ? std::string{"inf"} : std::to_string(hf_value(hf));
+  return hf == chain::kU256Max ? std::string{"no debt"} : std::to_string(hf_value(hf));
 }
 
 std::string money(double usd) {

@@ -326,7 +326,13 @@ int report(int argc, char** argv) {
                   chain::to_double(r.values[1].as_uint()) / 1e8);
     std::cout << line;
   }
-  std::cout << below << " of " << rows.size() << " accounts below health factor 1\n";
+  // Below 1 with nothing left to seize is bad debt, not an opportunity anyone can take.
+  std::size_t bad_debt = 0;
+  for (const auto& r : rows)
+    if (r.values[0].as_uint() == 0 && r.values[1].as_uint() != 0) ++bad_debt;
+  std::cout << below << " of " << rows.size() << " accounts below health factor 1";
+  if (bad_debt != 0) std::cout << " (" << bad_debt << " with no collateral left: bad debt)";
+  std::cout << '\n';
   return 0;
 }
 
