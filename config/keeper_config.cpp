@@ -323,6 +323,24 @@ tl::expected<MetricsConfig, ConfigError> read_metrics(const Reader& r, const Val
   return c;
 }
 
+tl::expected<StateConfig, ConfigError> read_state(const Reader& r, const Value& t) {
+  if (!t.is_table()) return tl::unexpected(r.error(t, "state", "must be a table"));
+  KEEPER_CFG(ok, r.only(t, "state.", {"snapshot_path", "snapshot_every_blocks"}));
+  StateConfig c;
+  KEEPER_CFG(path, r.required<std::string>(t, "state.", "snapshot_path"));
+  if (path->empty())
+    return tl::unexpected(r.error(t.at("snapshot_path"), "state.snapshot_path", "is empty"));
+  c.snapshot_path = *path;
+  KEEPER_CFG(every, r.optional<std::int64_t>(t, "state.", "snapshot_every_blocks"));
+  if (*every) {
+    if (**every < 1 || **every > 1'000'000)
+      return tl::unexpected(r.error(t.at("snapshot_every_blocks"), "state.snapshot_every_blocks",
+                                    "must be between 1 and 1000000"));
+    c.snapshot_every_blocks = static_cast<std::uint64_t>(**every);
+  }
+  return c;
+}
+
 }  // namespace
 
 std::string ConfigError::to_string() const {
@@ -367,7 +385,7 @@ tl::expected<KeeperConfig, ConfigError> parse_config(const std::string& text,
   }
   KEEPER_CFG(known, r.only(root, "",
                            {"chain_id", "node", "markets", "wallet", "strategy", "transactions",
-                            "metrics"}));
+                            "metrics", "state"}));
   KeeperConfig c;
   KEEPER_CFG(chain_id, r.required<std::int64_t>(root, "", "chain_id"));
   if (*chain_id <= 0)
@@ -399,6 +417,10 @@ tl::expected<KeeperConfig, ConfigError> parse_config(const std::string& text,
   if (root.contains("metrics")) {
     KEEPER_CFG(m, read_metrics(r, root.at("metrics")));
     c.metrics = *m;
+  }
+  if (root.contains("state")) {
+    KEEPER_CFG(st, read_state(r, root.at("state")));
+    c.state = *st;
   }
   return c;
 }

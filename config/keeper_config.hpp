@@ -70,6 +70,13 @@ struct MetricsConfig {
   double max_head_lag_seconds = 60;  // /healthz is 503 beyond it
 };
 
+// Where keeper keeps its market state between runs, so a restart resumes from the snapshot's
+// block instead of backfilling from start_block.
+struct StateConfig {
+  std::filesystem::path snapshot_path;  // relative to the config file's folder
+  std::uint64_t snapshot_every_blocks = 50;
+};
+
 struct KeeperConfig {
   std::uint64_t chain_id = 0;
   NodeConfig node;
@@ -78,6 +85,7 @@ struct KeeperConfig {
   StrategyConfig strategy;
   TransactionsConfig transactions;
   std::optional<MetricsConfig> metrics;  // absent: no listener
+  std::optional<StateConfig> state;      // absent: every start backfills from start_block
   std::filesystem::path base_dir;  // the config file's folder: relative paths resolve against it
 };
 

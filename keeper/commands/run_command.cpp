@@ -14,6 +14,7 @@
 #include "config/keeper_config.hpp"
 #include "keeper/commands/node_connection.hpp"
 #include "keeper/daemon/block_pipeline.hpp"
+#include "keeper/daemon/state_store.hpp"
 #include "keeper/market/aave_sync.hpp"
 #include "keeper/ops/status_server.hpp"
 #include "keeper/process/anvil.hpp"
@@ -198,21 +199,25 @@ int run_daemon_command(int argc, char** argv) {
   if (!head) return fail(head.error().to_string());
   auto contracts = sync.contracts(*head);
   if (!contracts) return fail(contracts.error());
-  const bool tty = !opts->json_logs && ::isatty(2);
-  const auto backfill_started = Clock::now();
-  auto known = sync.discover_accounts(
-      *contracts, market_cfg.start_block, *head, [&](const chain::rpc::BackfillProgress& p) {
-        if (!tty) return;
-        const double s = std::chrono::duration<double>(Clock::now() - backfill_started).count();
-        std::fprintf(stderr, "\rbackfill: %llu/%llu blocks (%.0f blocks/s)",
-                     static_cast<unsigned long long>(p.blocks_done),
-                     static_cast<unsigned long long>(p.blocks_total),
-                     s > 0 ? static_cast<double>(p.blocks_done) / s : 0.0);
-      });
-  if (tty) std::fprintf(stderr, "\n");
-  if (!known) return fail(known.error());
-  log.info("synced", {{"block", *head}, {"accounts", known->size()}},
-           std::to_string(known->size()) + " accounts known at block " + std::to_string(*head));
+  auto head_header = rpc.block(*head);
+  if (!head_header)
+    return fail("block " + std::to_string(*head) + ": " + head_header.error().to_string());
+  MarketState state{rpc, sync, *contracts};
+  daemon::StateStoreOptions store_options;
+  if (cfg->state) {
+    const auto& p = cfg->state->snapshot_path;
+    store_options.snapshot_path = p.is_absolute() ? p : cfg->base_dir / p;
+    store_options.every_blocks = cfg->state->snapshot_every_blocks;
+  }
+  store_options.writable = !opts->fork;
+  store_options.chain_id = cfg->chain_id;
+  store_options.provider = market_cfg.pool_addresses_provider;
+  daemon::StateStore store{rpc, log, store_options};
+  if (auto ok = store.start(state, *head_header, market_cfg.start_block); !ok)
+    return fail("syncing the market: " + ok.error());
+  log.info("synced", {{"block", state.block()}, {"accounts", state.accounts().size()}},
+           std::to_string(state.accounts().size()) + " accounts known at block " +
+               std::to_string(state.block()));
 
   strategy::LiquidationStrategyConfig scfg;
   scfg.min_profit_usd = cfg->strategy.min_profit_usd;
@@ -225,10 +230,8 @@ int run_daemon_command(int argc, char** argv) {
 
   ops::Metrics metrics;
   daemon::BlockPipeline pipeline{rpc,
-                                 sync,
+                                 state,
                                  *contracts,
-                                 std::set<Address>(known->begin(), known->end()),
-                                 *head,
                                  strat,
                                  manager ? &*manager : nullptr,
                                  key->address(),
@@ -286,6 +289,7 @@ int run_daemon_command(int argc, char** argv) {
   });
   ws->subscribe_heads([&](const chain::rpc::BlockHeader& h) {
     pipeline.on_head(h, Clock::now());
+    store.maybe_save(state);
     if (opts->max_blocks != 0 && ++blocks_seen >= opts->max_blocks) {
       log.info("stop", {{"reason", "max_blocks"}, {"block", h.number}},
                "processed " + std::to_string(blocks_seen) + " blocks");
@@ -295,6 +299,7 @@ int run_daemon_command(int argc, char** argv) {
   ws->start();
   io.run();
 
+  store.save(state);
   const auto& t = pipeline.totals();
   char profit[48];
   std::snprintf(profit, sizeof profit, "%.2f", t.realised_profit_usd);

@@ -47,15 +47,13 @@ std::string money(double usd) {
 
 }  // namespace
 
-BlockPipeline::BlockPipeline(chain::rpc::RpcClient& rpc, AaveSync& sync, AaveContracts contracts,
-                             std::set<Address> accounts, std::uint64_t scanned_to,
-                             strategy::Strategy& strategy, tx::TxManager* manager, Address wallet,
-                             const ops::Log& log, ops::Metrics& metrics, PipelineOptions options)
+BlockPipeline::BlockPipeline(chain::rpc::RpcClient& rpc, MarketState& state,
+                             AaveContracts contracts, strategy::Strategy& strategy,
+                             tx::TxManager* manager, Address wallet, const ops::Log& log,
+                             ops::Metrics& metrics, PipelineOptions options)
     : rpc_{rpc},
-      sync_{sync},
+      state_{state},
       contracts_{contracts},
-      accounts_{std::move(accounts)},
-      scanned_to_{scanned_to},
       strategy_{strategy},
       manager_{manager},
       wallet_{wallet},
@@ -67,55 +65,50 @@ void BlockPipeline::on_head(const chain::rpc::BlockHeader& head, Clock::time_poi
   const std::uint64_t block = head.number;
   ++totals_.heads;
   metrics_.count_event("head");
-  if (block > scanned_to_) {
-    // Borrowers new since the last head: the Pool's logs up to this block. On failure the range
-    // is retried at the next head, so nobody is skipped.
-    auto fresh = sync_.discover_accounts(contracts_, scanned_to_ + 1, block);
-    if (fresh) {
-      accounts_.insert(fresh->begin(), fresh->end());
-      scanned_to_ = block;
-    } else {
-      log_.event(
-          ops::Level::warn, "backfill_error", {{"block", block}, {"what", fresh.error()}},
-          "discovering accounts up to block " + std::to_string(block) + ": " + fresh.error());
-    }
-  }
-  auto market = sync_.market(contracts_, block);
-  if (!market) {
+  // On failure the state stays at its last block, and the next head covers this one's logs
+  // too: nothing is skipped.
+  auto advanced = state_.advance(head);
+  if (!advanced) {
     ++totals_.failed_heads;
-    log_.event(ops::Level::error, "error", {{"block", block}, {"what", market.error()}},
-               "block " + std::to_string(block) + ": " + market.error());
+    log_.event(ops::Level::error, "error", {{"block", block}, {"what", advanced.error()}},
+               "block " + std::to_string(block) + ": " + advanced.error());
     return;
   }
-  auto state = sync_.accounts(contracts_, *market,
-                              std::vector<Address>(accounts_.begin(), accounts_.end()), block);
-  if (!state) {
-    ++totals_.failed_heads;
-    log_.event(ops::Level::error, "error", {{"block", block}, {"what", state.error()}},
-               "block " + std::to_string(block) + ": " + state.error());
-    return;
+  for (const auto& [kind, n] : advanced->events) metrics_.count_event(kind, n);
+  if (!advanced->resynced.empty()) {
+    metrics_.count_event("reorg");
+    log_.event(
+        ops::Level::warn, "resync", {{"block", block}, {"why", advanced->resynced}},
+        "re-read the whole market at block " + std::to_string(block) + ": " + advanced->resynced);
   }
-  market_ = std::move(*market);
-  positions_ = std::move(*state);
+  log_.event(ops::Level::debug, "state",
+             {{"block", block},
+              {"from", advanced->from},
+              {"logs", advanced->logs},
+              {"refreshed", advanced->accounts_refreshed},
+              {"new_accounts", advanced->accounts_new}},
+             "block " + std::to_string(block) + ": " + std::to_string(advanced->logs) + " logs, " +
+                 std::to_string(advanced->accounts_refreshed) + " accounts re-read, " +
+                 std::to_string(advanced->accounts_new) + " new");
   report_landed(block, head.timestamp);
 
   // Evaluation for the operator's view: health factors at the block the actions would land in.
   const std::uint64_t next_timestamp = head.timestamp + 1;
   std::vector<double> health_factors;
   std::size_t in_band = 0;
-  for (const auto& [address, account] : positions_) {
-    auto data = aave::account_data(*market_, account, next_timestamp);
+  for (const auto& [address, account] : state_.positions()) {
+    auto data = aave::account_data(state_.market(), account, next_timestamp);
     if (!data || data->total_debt_base == 0) continue;
     const double hf = hf_value(data->health_factor);
     health_factors.push_back(hf);
     if (hf < options_.hf_watch_band) ++in_band;
   }
-  metrics_.set_accounts(positions_.size(), health_factors.size(), in_band);
+  metrics_.set_accounts(state_.positions().size(), health_factors.size(), in_band);
   metrics_.set_health_factors(health_factors);
   const auto evaluated_at = Clock::now();
   metrics_.observe_stage(ops::Stage::evaluated, evaluated_at - received_at);
 
-  const strategy::MarketView view{&*market_, &positions_, block, next_timestamp};
+  const strategy::MarketView view{&state_.market(), &state_.positions(), block, next_timestamp};
   const auto actions = strategy_.process_event(strategy::NewBlock{view});
   const auto decided_at = Clock::now();
   if (!actions.empty()) metrics_.observe_stage(ops::Stage::decided, decided_at - evaluated_at);
@@ -138,7 +131,7 @@ void BlockPipeline::on_head(const chain::rpc::BlockHeader& head, Clock::time_poi
 json BlockPipeline::describe(const strategy::LiquidateAction& a, std::uint64_t block,
                              std::string& summary) const {
   const auto& o = a.opportunity;
-  const auto& m = *market_;
+  const auto& m = state_.market();
   summary = o.account.checksummed() + " HF " + hf_text(o.outcome.health_factor) + " " +
             m.reserves[o.collateral].symbol + "/" + m.reserves[o.debt].symbol + " cover " +
             chain::to_dec(o.debt_to_cover) + " expected profit " + money(a.profit_usd);
@@ -270,14 +263,14 @@ void BlockPipeline::report_landed(std::uint64_t block, std::uint64_t timestamp) 
       continue;
     }
     const Pending& expected = it->expected;
-    const auto realised = realised_liquidation(receipt, contracts_.pool, wallet_, *market_);
+    const auto realised = realised_liquidation(receipt, contracts_.pool, wallet_, state_.market());
     if (realised) {
       ++totals_.liquidations_mined;
       totals_.realised_profit_usd += realised->profit_usd;
       metrics_.add_profit_usd(realised->profit_usd);
       chain::u256 hf_after = chain::kU256Max;
-      if (const auto p = positions_.find(expected.account); p != positions_.end())
-        if (auto data = aave::account_data(*market_, p->second, timestamp))
+      if (const auto p = state_.positions().find(expected.account); p != state_.positions().end())
+        if (auto data = aave::account_data(state_.market(), p->second, timestamp))
           hf_after = data->health_factor;
       log_.info("liquidated",
                 {{"block", receipt.block_number},

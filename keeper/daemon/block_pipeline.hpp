@@ -1,8 +1,8 @@
 #pragma once
-// The daemon's work at each head: read the market and every known account at that block (exact,
-// so a price written straight into storage or a missed event cannot leave stale state), evaluate,
-// let the strategy choose, and hand each liquidation to the transaction manager (or, in a dry
-// run, simulate and report it). Every stage is timed into the metrics.
+// The daemon's work at each head: bring the market state to that block (MarketState: the market
+// reconciled in one batch, the accounts the block's logs touched re-read), evaluate every
+// account, let the strategy choose, and hand each liquidation to the transaction manager (or, in a
+// dry run, simulate and report it). Every stage is timed into the metrics.
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -12,6 +12,7 @@
 
 #include "chain/rpc/rpc_client.hpp"
 #include "keeper/market/aave_sync.hpp"
+#include "keeper/market/market_state.hpp"
 #include "keeper/ops/log.hpp"
 #include "keeper/ops/metrics.hpp"
 #include "keeper/tx/tx_manager.hpp"
@@ -37,9 +38,8 @@ struct PipelineTotals {
 
 class BlockPipeline {
  public:
-  // `manager` is null in a dry run. `accounts` are those known up to `scanned_to`.
-  BlockPipeline(chain::rpc::RpcClient& rpc, AaveSync& sync, AaveContracts contracts,
-                std::set<chain::Address> accounts, std::uint64_t scanned_to,
+  // `manager` is null in a dry run; `state` is synced.
+  BlockPipeline(chain::rpc::RpcClient& rpc, MarketState& state, AaveContracts contracts,
                 strategy::Strategy& strategy, tx::TxManager* manager, chain::Address wallet,
                 const ops::Log& log, ops::Metrics& metrics, PipelineOptions options);
 
@@ -71,10 +71,8 @@ class BlockPipeline {
   void report_landed(std::uint64_t block, std::uint64_t timestamp);
 
   chain::rpc::RpcClient& rpc_;
-  AaveSync& sync_;
+  MarketState& state_;
   AaveContracts contracts_;
-  std::set<chain::Address> accounts_;
-  std::uint64_t scanned_to_;
   strategy::Strategy& strategy_;
   tx::TxManager* manager_;
   chain::Address wallet_;
@@ -82,8 +80,6 @@ class BlockPipeline {
   ops::Metrics& metrics_;
   PipelineOptions options_;
 
-  std::optional<strategy::aave_v3::Market> market_;
-  std::map<chain::Address, strategy::aave_v3::Account> positions_;
   std::set<chain::Address> approved_;                    // debt assets the Pool may pull
   std::map<chain::Address, std::uint64_t> liquidating_;  // account -> nonce in flight
   std::map<std::string, Pending> pending_;               // intent key -> what it expected

@@ -99,7 +99,8 @@ std::string keeper_toml(const Deployment& d) {
          "\"\nstart_block = 0\n\n[wallet]\nprivate_key_env = \"KEEPER_PRIVATE_KEY\"\n"
          "\n[strategy]\n# devnet gas is cheap: a low fee cap keeps small liquidations profitable\n"
          "min_profit_usd = 1.0\nmax_fee_per_gas_gwei = 20\nmax_priority_fee_per_gas_gwei = 2\n"
-         "\n[transactions]\njournal_path = \"keeper-journal.log\"\n";
+         "\n[transactions]\njournal_path = \"keeper-journal.log\"\n"
+         "\n[state]\nsnapshot_path = \"keeper-state.json\"\nsnapshot_every_blocks = 10\n";
 }
 
 int up(int argc, char** argv) {

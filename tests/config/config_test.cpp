@@ -25,6 +25,9 @@ TEST_CASE("the shipped example configs load", "[config]") {
   REQUIRE(mainnet.metrics.has_value());
   CHECK(mainnet.metrics->port == 9464);
   CHECK(mainnet.metrics->max_head_lag_seconds == 60.0);
+  REQUIRE(mainnet.state.has_value());
+  CHECK(mainnet.state->snapshot_path == "/var/lib/keeper/state.json");
+  CHECK(mainnet.state->snapshot_every_blocks == 25);
 }
 
 TEST_CASE("malformed configs name the line and the key", "[config]") {
@@ -66,6 +69,11 @@ TEST_CASE("malformed configs name the line and the key", "[config]") {
       {"metrics port out of range", base + "[metrics]\nport = 70000\n", 9, "metrics.port"},
       {"metrics lag of zero", base + "[metrics]\nmax_head_lag_seconds = 0.0\n", 9,
        "metrics.max_head_lag_seconds"},
+      {"state without a path", base + "[state]\nsnapshot_every_blocks = 10\n", 8,
+       "state.snapshot_path"},
+      {"snapshot every 0 blocks",
+       base + "[state]\nsnapshot_path = \"s.json\"\nsnapshot_every_blocks = 0\n", 10,
+       "state.snapshot_every_blocks"},
       {"unknown metrics key", base + "[metrics]\nlisten = \"0.0.0.0\"\n", 9, "metrics.listen"},
   };
   for (const auto& row : rows) {

@@ -91,8 +91,9 @@ TEST_CASE("keeper run liquidates every liquidatable account without a revert", "
     for (const auto& e : json_lines(out.output))
       if (e["event"] == "transactions") reverted = e["reverted"].get<std::uint64_t>();
     CHECK(reverted == 0);
-    // On chain: LiquidationCall events naming our liquidator. On a quiet machine they all land within
-    // 3 one-second blocks; a loaded CI machine may need a few more, so the window is the whole run.
+    // On chain: LiquidationCall events naming our liquidator. On a quiet machine they all land
+    // within 3 one-second blocks; a loaded CI machine may need a few more, so the window is the
+    // whole run.
     rpc::LogFilter filter;
     filter.addresses = {d.pool};
     filter.topics = {

@@ -1,0 +1,46 @@
+#pragma once
+// keeper's market state at one block, on disk: every known account, the market and every
+// position, so a restart resumes from block B+1 instead of backfilling the Pool's whole history.
+//
+// The file is one JSON document whose `state` is covered by a Keccak-256 checksum; it is written
+// to a temporary file, fsync'd and renamed, so a crash leaves the old snapshot or the new one,
+// never half of one. Whoever loads it must still check that block B is on the canonical chain.
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+
+#include <tl/expected.hpp>
+
+#include "chain/address.hpp"
+#include "strategy/aave_v3/market.hpp"
+
+namespace keeper {
+
+struct StateSnapshot {
+  std::uint64_t chain_id = 0;
+  chain::Address provider;  // the market's PoolAddressesProvider
+  std::uint64_t block = 0;  // the state is as of this block
+  chain::Hash block_hash{};
+  std::set<chain::Address> accounts;  // every account seen in the Pool's logs up to `block`
+  // Absent while the first backfill is still in progress: `accounts` is then its progress.
+  std::optional<strategy::aave_v3::Market> market;
+  std::map<chain::Address, strategy::aave_v3::Account> positions;
+};
+
+enum class SnapshotErrorKind { missing, unreadable, corrupt, incompatible };
+
+struct SnapshotError {
+  SnapshotErrorKind kind;
+  std::string message;
+};
+
+[[nodiscard]] tl::expected<void, std::string> write_snapshot(const StateSnapshot& snapshot,
+                                                             const std::filesystem::path& path);
+// A missing, truncated, corrupted (checksum), or other-format file is an error, never a guess.
+[[nodiscard]] tl::expected<StateSnapshot, SnapshotError> read_snapshot(
+    const std::filesystem::path& path);
+
+}  // namespace keeper
