@@ -39,18 +39,25 @@ std::vector<Action> AaveLiquidationStrategy::process_event(const Event& event) {
   sync_state(view);
   const auto& m = *view.market;
   std::vector<LiquidateAction> found;
-  for (const auto& [address, account] : *view.accounts) {
+  const auto consider = [&](const chain::Address& address, const aave_v3::Account& account) {
     auto data = aave_v3::account_data(m, account, view.timestamp);
-    if (!data || data->health_factor >= aave_v3::kWad) continue;
+    if (!data || data->health_factor >= aave_v3::kWad) return;
     auto best = aave_v3::best_liquidation(m, address, account, view.timestamp, limits_);
-    if (!best) continue;
+    if (!best) return;
     const double profit_usd =
         chain::to_double(best->profit_base < 0 ? chain::u256{0}
                                                : static_cast<chain::u256>(best->profit_base)) /
         chain::to_double(m.base_currency_unit);
-    if (best->profit_base <= 0 || profit_usd < config_.min_profit_usd) continue;
+    if (best->profit_base <= 0 || profit_usd < config_.min_profit_usd) return;
     found.push_back({*best, m.reserves[best->collateral].asset, m.reserves[best->debt].asset,
                      config_.receive_a_token, profit_usd});
+  };
+  if (view.candidates != nullptr) {
+    for (const auto& address : *view.candidates)
+      if (const auto it = view.accounts->find(address); it != view.accounts->end())
+        consider(address, it->second);
+  } else {
+    for (const auto& [address, account] : *view.accounts) consider(address, account);
   }
   std::sort(found.begin(), found.end(),
             [](const auto& a, const auto& b) { return a.profit_usd > b.profit_usd; });

@@ -17,6 +17,8 @@ struct MarketView {
   const std::map<chain::Address, aave_v3::Account>* accounts = nullptr;
   std::uint64_t block = 0;
   std::uint64_t timestamp = 0;  // of the block the actions would land in
+  // When set, only these accounts are evaluated exactly (the watchlist's candidates).
+  const std::vector<chain::Address>* candidates = nullptr;
 };
 
 struct NewBlock {

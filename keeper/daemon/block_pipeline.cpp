@@ -14,6 +14,10 @@ using chain::Address;
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
+// Linear forms hold balances fixed; interest moves them, so all are rebuilt this often.
+constexpr std::uint64_t kWatchRebuildBlocks = 50;
+constexpr std::uint64_t kWatchRebuildSeconds = 3600;
+
 std::string intent_key(const strategy::LiquidateAction& a) {
   // One attempt per account, pair and position state: never the same liquidation twice.
   return "liquidation:" + a.opportunity.account.checksummed() + ":" +
@@ -92,23 +96,27 @@ void BlockPipeline::on_head(const chain::rpc::BlockHeader& head, Clock::time_poi
                  std::to_string(advanced->accounts_new) + " new");
   report_landed(block, head.timestamp);
 
-  // Evaluation for the operator's view: health factors at the block the actions would land in.
+  // Rank every account with the watchlist's linear forms (rebuilt for the accounts this block
+  // touched, and for all after a resync or once enough blocks or chain time passed for interest
+  // to matter); only the candidates under the watch band get exact uint256 evaluation.
   const std::uint64_t next_timestamp = head.timestamp + 1;
-  std::vector<double> health_factors;
-  std::size_t in_band = 0;
-  for (const auto& [address, account] : state_.positions()) {
-    auto data = aave::account_data(state_.market(), account, next_timestamp);
-    if (!data || data->total_debt_base == 0) continue;
-    const double hf = hf_value(data->health_factor);
-    health_factors.push_back(hf);
-    if (hf < options_.hf_watch_band) ++in_band;
+  const bool rebuild = !watch_rebuilt_ || !advanced->resynced.empty() ||
+                       block >= watch_rebuilt_->first + kWatchRebuildBlocks ||
+                       head.timestamp >= watch_rebuilt_->second + kWatchRebuildSeconds;
+  if (rebuild) {
+    watchlist_.refresh_all(state_.market(), state_.positions(), next_timestamp);
+    watch_rebuilt_ = {block, head.timestamp};
+  } else {
+    watchlist_.refresh(state_.market(), state_.positions(), advanced->touched, next_timestamp);
   }
-  metrics_.set_accounts(state_.positions().size(), health_factors.size(), in_band);
-  metrics_.set_health_factors(health_factors);
+  const auto pass = watchlist_.scan(state_.market(), options_.hf_watch_band);
+  metrics_.set_accounts(state_.positions().size(), pass.health.size(), pass.in_band);
+  metrics_.set_health_factors(pass.health);
   const auto evaluated_at = Clock::now();
   metrics_.observe_stage(ops::Stage::evaluated, evaluated_at - received_at);
 
-  const strategy::MarketView view{&state_.market(), &state_.positions(), block, next_timestamp};
+  const strategy::MarketView view{&state_.market(), &state_.positions(), block, next_timestamp,
+                                  &pass.candidates};
   const auto actions = strategy_.process_event(strategy::NewBlock{view});
   const auto decided_at = Clock::now();
   if (!actions.empty()) metrics_.observe_stage(ops::Stage::decided, decided_at - evaluated_at);

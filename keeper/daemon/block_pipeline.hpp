@@ -16,6 +16,7 @@
 #include "keeper/ops/log.hpp"
 #include "keeper/ops/metrics.hpp"
 #include "keeper/tx/tx_manager.hpp"
+#include "strategy/evaluator/watchlist.hpp"
 #include "strategy/liquidation_strategy.hpp"
 
 namespace keeper::daemon {
@@ -84,6 +85,8 @@ class BlockPipeline {
   std::map<chain::Address, std::uint64_t> liquidating_;  // account -> nonce in flight
   std::map<std::string, Pending> pending_;               // intent key -> what it expected
   std::vector<Landed> landed_;
+  strategy::Watchlist watchlist_;
+  std::optional<std::pair<std::uint64_t, std::uint64_t>> watch_rebuilt_;  // block, timestamp
   PipelineTotals totals_;
 };
 

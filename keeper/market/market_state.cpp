@@ -126,6 +126,7 @@ tl::expected<AdvanceReport, std::string> MarketState::advance(const chain::rpc::
     known_.insert(found->begin(), found->end());
     if (auto ok = read_all(head); !ok) return tl::unexpected(ok.error());
     report.resynced = reorg;
+    report.touched.assign(known_.begin(), known_.end());
     report.accounts_new = known_.size() - before;
     report.accounts_refreshed = positions_.size();
     return report;
@@ -178,6 +179,7 @@ tl::expected<AdvanceReport, std::string> MarketState::advance(const chain::rpc::
     positions_[who] = std::move(account);
   }
   report.accounts_refreshed = refreshed->size();
+  report.touched.assign(touched.begin(), touched.end());
   block_ = head.number;
   hash_ = head.hash;
   return report;

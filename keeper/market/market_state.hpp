@@ -28,6 +28,7 @@ struct AdvanceReport {
   std::size_t accounts_refreshed = 0;
   std::size_t accounts_new = 0;
   std::string resynced;                         // non-empty: why everything was re-read
+  std::vector<chain::Address> touched;          // accounts re-read (all of them after a resync)
   std::map<std::string, std::uint64_t> events;  // decoded logs by kind, for metrics
 };
 
