@@ -20,6 +20,7 @@
 #include "keeper/process/anvil.hpp"
 #include "keeper/tx/tx_manager.hpp"
 #include "keeper/wallet/wallet_loader.hpp"
+#include "strategy/aave_v3/events.hpp"
 
 namespace keeper {
 namespace {
@@ -286,6 +287,16 @@ int run_daemon_command(int argc, char** argv) {
     log.event(ops::Level::warn, "gap", {{"from", g.from}, {"to", g.to}, {"reset", g.reset}},
               "missed blocks " + std::to_string(g.from) + ".." + std::to_string(g.to) +
                   ": covered by the next head");
+  });
+  // Price ticks straight from the aggregators the oracle reads, re-subscribed when they change.
+  std::optional<chain::ws::SubscriptionId> price_subscription;
+  pipeline.on_feeds_changed([&](const FeedMap& feeds) {
+    if (price_subscription) ws->unsubscribe(*price_subscription);
+    chain::rpc::LogFilter filter;
+    for (const auto& [emitter, reserves] : feeds) filter.addresses.push_back(emitter);
+    filter.topics = {{strategy::aave_v3::answer_updated_topic()}};
+    price_subscription = ws->subscribe_logs(
+        filter, [&](const chain::rpc::Log& l) { pipeline.on_price_log(l, Clock::now()); });
   });
   ws->subscribe_heads([&](const chain::rpc::BlockHeader& h) {
     pipeline.on_head(h, Clock::now());

@@ -5,6 +5,7 @@
 #include "chain/hex.hpp"
 #include "keeper/daemon/liquidation_receipt.hpp"
 #include "strategy/aave_v3/account_data.hpp"
+#include "strategy/aave_v3/events.hpp"
 
 namespace keeper::daemon {
 namespace {
@@ -17,6 +18,8 @@ using Clock = std::chrono::steady_clock;
 // Linear forms hold balances fixed; interest moves them, so all are rebuilt this often.
 constexpr std::uint64_t kWatchRebuildBlocks = 50;
 constexpr std::uint64_t kWatchRebuildSeconds = 3600;
+// A proxy can switch aggregators without an event keeper watches: look again this often.
+constexpr std::uint64_t kFeedRefollowBlocks = 25;
 
 std::string intent_key(const strategy::LiquidateAction& a) {
   // One attempt per account, pair and position state: never the same liquidation twice.
@@ -95,6 +98,7 @@ void BlockPipeline::on_head(const chain::rpc::BlockHeader& head, Clock::time_poi
                  std::to_string(advanced->accounts_refreshed) + " accounts re-read, " +
                  std::to_string(advanced->accounts_new) + " new");
   report_landed(block, head.timestamp);
+  last_head_timestamp_ = head.timestamp;
 
   // Rank every account with the watchlist's linear forms (rebuilt for the accounts this block
   // touched, and for all after a resync or once enough blocks or chain time passed for interest
@@ -115,8 +119,19 @@ void BlockPipeline::on_head(const chain::rpc::BlockHeader& head, Clock::time_poi
   const auto evaluated_at = Clock::now();
   metrics_.observe_stage(ops::Stage::evaluated, evaluated_at - received_at);
 
+  band_ = pass.candidates;
   const strategy::MarketView view{&state_.market(), &state_.positions(), block, next_timestamp,
                                   &pass.candidates};
+  decide_and_act(view, evaluated_at, "head");
+
+  follow_transactions(block);
+  report_landed(block, head.timestamp);
+  follow_feeds_at(block);
+  metrics_.head_processed({block, head.timestamp});
+}
+
+void BlockPipeline::decide_and_act(const strategy::MarketView& view, Clock::time_point evaluated_at,
+                                   const char* source) {
   const auto actions = strategy_.process_event(strategy::NewBlock{view});
   const auto decided_at = Clock::now();
   if (!actions.empty()) metrics_.observe_stage(ops::Stage::decided, decided_at - evaluated_at);
@@ -126,18 +141,79 @@ void BlockPipeline::on_head(const chain::rpc::BlockHeader& head, Clock::time_poi
   totals_.opportunities += liquidations.size();
   metrics_.count_opportunity(liquidations.size());
   if (options_.dry_run) {
-    for (const auto& a : liquidations) report_dry_run(a, block);
+    for (const auto& a : liquidations) report_dry_run(a, view.block, source);
   } else if (!liquidations.empty()) {
-    execute(liquidations, block, decided_at);
+    execute(liquidations, view.block, decided_at, source);
   }
+}
 
-  follow_transactions(block);
-  report_landed(block, head.timestamp);
-  metrics_.head_processed({block, head.timestamp});
+void BlockPipeline::follow_feeds_at(std::uint64_t block) {
+  std::vector<Address> sources;
+  for (const auto& r : state_.market().reserves) sources.push_back(r.price_source);
+  if (feeds_block_ && sources == feed_sources_ && block < *feeds_block_ + kFeedRefollowBlocks)
+    return;
+  auto feeds = follow_feeds(rpc_, state_.market(), block);
+  if (!feeds) {
+    log_.event(ops::Level::warn, "feeds", {{"block", block}, {"what", feeds.error()}},
+               "following the price feeds: " + feeds.error());
+    return;
+  }
+  feeds_block_ = block;
+  feed_sources_ = std::move(sources);
+  if (*feeds == feeds_) return;
+  feeds_ = std::move(*feeds);
+  json emitters = json::array();
+  for (const auto& [emitter, reserves] : feeds_) emitters.push_back(emitter.checksummed());
+  log_.info("feeds", {{"block", block}, {"emitters", emitters}},
+            "following " + std::to_string(feeds_.size()) + " price feed aggregators");
+  if (on_feeds_changed_) on_feeds_changed_(feeds_);
+}
+
+void BlockPipeline::on_price_log(const chain::rpc::Log& log, Clock::time_point received_at) {
+  if (!state_.ready() || log.removed) return;
+  auto event = aave::decode_event({log.address, log.topics, log.data});
+  if (!event) return;
+  const auto* answer = std::get_if<aave::AnswerUpdated>(&*event);
+  const auto feed = feeds_.find(log.address);
+  if (answer == nullptr || feed == feeds_.end()) return;
+  metrics_.count_event("price_tick");
+  // AaveOracle falls back elsewhere on a non-positive answer: leave that to the head's read.
+  if (answer->negative() || answer->current == 0) return;
+  aave::Market ticked = state_.market();
+  std::set<Address> candidates(band_.begin(), band_.end());
+  bool moved = false;
+  for (const auto id : feed->second) {
+    auto& reserve = ticked.reserves[id];
+    if (reserve.price == answer->current) continue;
+    const auto crossed =
+        watchlist_.crossed(id, chain::to_double(reserve.price), chain::to_double(answer->current));
+    candidates.insert(crossed.begin(), crossed.end());
+    reserve.price = answer->current;
+    moved = true;
+  }
+  if (!moved) return;
+  const std::vector<Address> chosen(candidates.begin(), candidates.end());
+  const auto evaluated_at = Clock::now();
+  metrics_.observe_stage(ops::Stage::evaluated, evaluated_at - received_at);
+  log_.event(ops::Level::debug, "price_tick",
+             {{"block", log.block_number},
+              {"aggregator", log.address.checksummed()},
+              {"answer", chain::to_dec(answer->current)},
+              {"candidates", chosen.size()}},
+             "price tick from " + log.address.checksummed() + ": " + std::to_string(chosen.size()) +
+                 " candidates");
+  // The block carrying the tick is newer than our state; its timestamp is at least now.
+  const auto now_s =
+      static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count());
+  const std::uint64_t timestamp = std::max(last_head_timestamp_ + 1, now_s);
+  const strategy::MarketView view{&ticked, &state_.positions(), state_.block(), timestamp, &chosen};
+  decide_and_act(view, evaluated_at, "tick");
 }
 
 json BlockPipeline::describe(const strategy::LiquidateAction& a, std::uint64_t block,
-                             std::string& summary) const {
+                             const char* source, std::string& summary) const {
   const auto& o = a.opportunity;
   const auto& m = state_.market();
   summary = o.account.checksummed() + " HF " + hf_text(o.outcome.health_factor) + " " +
@@ -149,12 +225,14 @@ json BlockPipeline::describe(const strategy::LiquidateAction& a, std::uint64_t b
           {"collateral", m.reserves[o.collateral].symbol},
           {"debt", m.reserves[o.debt].symbol},
           {"debt_to_cover", chain::to_dec(o.debt_to_cover)},
-          {"expected_profit_usd", a.profit_usd}};
+          {"expected_profit_usd", a.profit_usd},
+          {"source", source}};
 }
 
-void BlockPipeline::report_dry_run(const strategy::LiquidateAction& a, std::uint64_t block) {
+void BlockPipeline::report_dry_run(const strategy::LiquidateAction& a, std::uint64_t block,
+                                   const char* source) {
   std::string summary;
-  json f = describe(a, block, summary);
+  json f = describe(a, block, source, summary);
   const chain::rpc::CallRequest call{wallet_, contracts_.pool, liquidation_call(a), std::nullopt,
                                      std::nullopt};
   auto sim = rpc_.eth_call(call, "latest");
@@ -167,7 +245,7 @@ void BlockPipeline::report_dry_run(const strategy::LiquidateAction& a, std::uint
 }
 
 void BlockPipeline::execute(const std::vector<strategy::LiquidateAction>& actions,
-                            std::uint64_t block, Clock::time_point decided_at) {
+                            std::uint64_t block, Clock::time_point decided_at, const char* source) {
   std::vector<const strategy::LiquidateAction*> chosen;
   for (const auto& a : actions) {
     const auto it = liquidating_.find(a.opportunity.account);
@@ -198,7 +276,7 @@ void BlockPipeline::execute(const std::vector<strategy::LiquidateAction>& action
     const auto& sent = results[i];
     if (!sent && sent.error().kind == tx::SubmitErrorKind::duplicate) continue;
     std::string summary;
-    json f = describe(a, block, summary);
+    json f = describe(a, block, source, summary);
     if (sent) {
       metrics_.observe_stage(ops::Stage::signed_tx, sent->signed_at - decided_at);
       metrics_.observe_stage(ops::Stage::sent, sent->sent_at - sent->signed_at);

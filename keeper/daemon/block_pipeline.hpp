@@ -5,6 +5,7 @@
 // dry run, simulate and report it). Every stage is timed into the metrics.
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -13,6 +14,7 @@
 #include "chain/rpc/rpc_client.hpp"
 #include "keeper/market/aave_sync.hpp"
 #include "keeper/market/market_state.hpp"
+#include "keeper/market/price_feeds.hpp"
 #include "keeper/ops/log.hpp"
 #include "keeper/ops/metrics.hpp"
 #include "keeper/tx/tx_manager.hpp"
@@ -47,6 +49,14 @@ class BlockPipeline {
   void on_head(const chain::rpc::BlockHeader& head,
                std::chrono::steady_clock::time_point received_at);
 
+  // An aggregator's AnswerUpdated as soon as the node reports it: the in-memory market with the
+  // new price decides at once, on the accounts under the watch band and those whose liquidation
+  // price the tick crossed, before the head's reads. The head still reconciles exactly.
+  void on_price_log(const chain::rpc::Log& log, std::chrono::steady_clock::time_point received_at);
+
+  // The AnswerUpdated emitters to follow; `f` is called whenever they change.
+  void on_feeds_changed(std::function<void(const FeedMap&)> f) { on_feeds_changed_ = std::move(f); }
+
   [[nodiscard]] const PipelineTotals& totals() const noexcept { return totals_; }
 
  private:
@@ -58,10 +68,15 @@ class BlockPipeline {
 
   // Log fields and a one-line summary of a chosen liquidation.
   nlohmann::json describe(const strategy::LiquidateAction& action, std::uint64_t block,
-                          std::string& summary) const;
-  void report_dry_run(const strategy::LiquidateAction& action, std::uint64_t block);
+                          const char* source, std::string& summary) const;
+  // `source` ("head" or "tick") says which path found the opportunity, in the logs.
+  void decide_and_act(const strategy::MarketView& view,
+                      std::chrono::steady_clock::time_point evaluated_at, const char* source);
+  void follow_feeds_at(std::uint64_t block);
+  void report_dry_run(const strategy::LiquidateAction& action, std::uint64_t block,
+                      const char* source);
   void execute(const std::vector<strategy::LiquidateAction>& actions, std::uint64_t block,
-               std::chrono::steady_clock::time_point decided_at);
+               std::chrono::steady_clock::time_point decided_at, const char* source);
   struct Landed {  // a mined liquidation waiting for state at or after its block
     Pending expected;
     tx::Settlement settlement;
@@ -86,6 +101,12 @@ class BlockPipeline {
   std::map<std::string, Pending> pending_;               // intent key -> what it expected
   std::vector<Landed> landed_;
   strategy::Watchlist watchlist_;
+  std::vector<chain::Address> band_;  // the last head's candidates
+  std::uint64_t last_head_timestamp_ = 0;
+  FeedMap feeds_;
+  std::vector<chain::Address> feed_sources_;
+  std::optional<std::uint64_t> feeds_block_;
+  std::function<void(const FeedMap&)> on_feeds_changed_;
   std::optional<std::pair<std::uint64_t, std::uint64_t>> watch_rebuilt_;  // block, timestamp
   PipelineTotals totals_;
 };

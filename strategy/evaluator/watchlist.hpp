@@ -5,6 +5,7 @@
 // for everyone now and then, since interest slowly moves balances the forms hold fixed.
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <span>
 #include <unordered_map>
@@ -12,6 +13,7 @@
 
 #include "strategy/aave_v3/market.hpp"
 #include "strategy/evaluator/risk_book.hpp"
+#include "strategy/evaluator/trigger_index.hpp"
 
 namespace strategy {
 
@@ -32,6 +34,13 @@ class Watchlist {
   // One ranking pass at `market`'s prices.
   [[nodiscard]] Pass scan(const aave_v3::Market& market, double band) const;
 
+  // The accounts whose liquidation price of `asset` lies between the old and the new price: a
+  // tick's candidates, found without visiting the other accounts. Triggers are as of the last
+  // refresh of each account (other assets' moves since then make them drift: the next head's
+  // exact pass covers that).
+  [[nodiscard]] std::vector<aave_v3::Address> crossed(std::uint16_t asset, double old_price,
+                                                      double new_price) const;
+
   [[nodiscard]] std::size_t size() const noexcept { return addresses_.size(); }
 
  private:
@@ -39,6 +48,8 @@ class Watchlist {
            const aave_v3::Account& account, std::uint64_t timestamp);
 
   RiskBook book_;
+  std::optional<TriggerIndex> triggers_;  // sized by the market's reserve count
+  std::vector<double> trigger_prices_;    // the prices triggers are being computed at
   std::unordered_map<aave_v3::Address, AccountId> ids_;
   std::vector<aave_v3::Address> addresses_;  // by id
   // eMode categories with their own price source: a single price vector cannot rank these

@@ -194,6 +194,12 @@ TEST_CASE("keeper run liquidates a live crash within 3 blocks and times every st
   CHECK(metric(metrics.body, "keeper_transactions_total{outcome=\"mined\"}") >= 46);
   CHECK(metric(metrics.body, "keeper_transactions_total{outcome=\"reverted\"}") == 0);
   CHECK(metric(metrics.body, "keeper_accounts_tracked") >= 200);
+  // The crash came as an AnswerUpdated log: the tick path decided before the head's reads.
+  CHECK(metric(metrics.body, "keeper_events_total{kind=\"price_tick\"}") >= 1);
+  std::size_t from_tick = 0;
+  for (const auto& e : of_kind(k.events(), "liquidation_sent"))
+    if (e["source"] == "tick") ++from_tick;
+  CHECK(from_tick >= 40);
 
   REQUIRE(k.stop());
   const auto summary = of_kind(k.events(), "summary");
@@ -231,6 +237,8 @@ TEST_CASE("a price written straight into the feed's storage is acted on within 2
     REQUIRE(landed.count(t) == 1);
     CHECK(landed.at(t) <= first_priced + 2);
   }
+  // No event carried this price: the head's reconciliation found it.
+  for (const auto& e : of_kind(k.events(), "liquidation_sent")) CHECK(e["source"] == "head");
 }
 
 TEST_CASE("cutting keeper's WebSocket while prices fall loses no opportunity", "[e2e][run]") {
