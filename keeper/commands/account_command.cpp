@@ -89,12 +89,11 @@ int run_account_command(int argc, char** argv) {
   }
   if (!account) return fail(std::string{"an ADDRESS is required\n"} + kUsage);
   if (config_path.empty()) return fail(std::string{"--config FILE is required\n"} + kUsage);
-  auto cfg = config::load_config_file(config_path);
-  if (!cfg) return fail(cfg.error().to_string());
-  chain::rpc::RpcClient rpc{rpc_options(cfg->node)};
-  if (auto ok = check_chain(rpc, *cfg); !ok) return fail(ok.error());
-  auto header = block_at(rpc, block);
-  if (!header) return fail(header.error());
+  auto session = open_node_session(config_path, block);
+  if (!session) return fail(session.error());
+  auto& rpc = *session->rpc;
+  const auto* header = &session->header;
+  const auto& cfg = &session->config;
 
   AaveSync sync{rpc, cfg->markets.front().pool_addresses_provider};
   auto contracts = sync.contracts(header->number);

@@ -34,4 +34,15 @@ tl::expected<chain::rpc::BlockHeader, std::string> block_at(chain::rpc::RpcClien
   return *header;
 }
 
+tl::expected<NodeSession, std::string> open_node_session(const std::string& config_path,
+                                                         std::optional<std::uint64_t> block) {
+  auto cfg = config::load_config_file(config_path);
+  if (!cfg) return tl::unexpected(cfg.error().to_string());
+  auto rpc = std::make_unique<chain::rpc::RpcClient>(rpc_options(cfg->node));
+  if (auto ok = check_chain(*rpc, *cfg); !ok) return tl::unexpected(ok.error());
+  auto header = block_at(*rpc, block);
+  if (!header) return tl::unexpected(header.error());
+  return NodeSession{std::move(*cfg), std::move(rpc), *header};
+}
+
 }  // namespace keeper

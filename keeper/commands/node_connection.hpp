@@ -1,6 +1,7 @@
 #pragma once
 // The start of every command that reads the chain: an RPC client for the configured node, which
 // must be on the configured chain, and the block to read at.
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -20,5 +21,16 @@ namespace keeper {
 // The header of `block`, or of the head when none is given.
 [[nodiscard]] tl::expected<chain::rpc::BlockHeader, std::string> block_at(
     chain::rpc::RpcClient& rpc, std::optional<std::uint64_t> block);
+
+// What scan and account start from: the config, a client for its node (checked to be on its
+// chain) and the header of the block to read at (the head when none is given).
+struct NodeSession {
+  config::KeeperConfig config;
+  std::unique_ptr<chain::rpc::RpcClient> rpc;
+  chain::rpc::BlockHeader header;
+};
+
+[[nodiscard]] tl::expected<NodeSession, std::string> open_node_session(
+    const std::string& config_path, std::optional<std::uint64_t> block);
 
 }  // namespace keeper

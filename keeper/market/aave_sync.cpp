@@ -173,12 +173,7 @@ tl::expected<std::vector<Address>, std::string> AaveSync::discover_accounts(
         for (const auto& log : logs) {
           auto ev = aave::decode_event({log.address, log.topics, log.data});
           if (!ev) continue;
-          if (const auto* t = std::get_if<aave::AccountsTouched>(&*ev)) {
-            if (!t->first.is_zero()) seen.insert(t->first);
-            if (!t->second.is_zero()) seen.insert(t->second);
-          } else if (const auto* l = std::get_if<aave::LiquidationCall>(&*ev)) {
-            seen.insert(l->user);
-          }
+          aave::add_accounts_changed(*ev, seen);
         }
         return true;
       },

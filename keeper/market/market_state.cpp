@@ -155,12 +155,7 @@ tl::expected<AdvanceReport, std::string> MarketState::advance(const chain::rpc::
           auto ev = aave::decode_event({log.address, log.topics, log.data});
           if (!ev) continue;
           ++report.events[event_name(*ev)];
-          if (const auto* t = std::get_if<aave::AccountsTouched>(&*ev)) {
-            if (!t->first.is_zero()) touched.insert(t->first);
-            if (!t->second.is_zero()) touched.insert(t->second);
-          } else if (const auto* l = std::get_if<aave::LiquidationCall>(&*ev)) {
-            touched.insert(l->user);
-          }
+          aave::add_accounts_changed(*ev, touched);
         }
         return true;
       });

@@ -310,4 +310,13 @@ std::span<const Hash> oracle_event_topics() { return registry().oracle; }
 std::span<const Hash> configurator_event_topics() { return registry().configurator; }
 const Hash& answer_updated_topic() { return registry().answer_updated; }
 
+void add_accounts_changed(const Event& event, std::set<chain::Address>& out) {
+  if (const auto* t = std::get_if<AccountsTouched>(&event)) {
+    if (!t->first.is_zero()) out.insert(t->first);
+    if (!t->second.is_zero()) out.insert(t->second);
+  } else if (const auto* l = std::get_if<LiquidationCall>(&event)) {
+    out.insert(l->user);
+  }
+}
+
 }  // namespace strategy::aave_v3

@@ -3,6 +3,7 @@
 // and the Chainlink-style feeds'. Decoding is specialised per event (fixed topic count and word
 // count), because it runs on every log the keeper ingests.
 #include <cstdint>
+#include <set>
 #include <span>
 #include <string_view>
 #include <variant>
@@ -104,6 +105,10 @@ enum class EventError {
 [[nodiscard]] std::string_view describe(EventError e) noexcept;
 
 [[nodiscard]] tl::expected<Event, EventError> decode_event(const LogRef& log);
+
+// The accounts whose positions an event changed (none for market-level events); zero addresses
+// (token mints and burns) are left out.
+void add_accounts_changed(const Event& event, std::set<chain::Address>& out);
 
 // topic0 of every event decode_event understands, for log filters and subscriptions.
 [[nodiscard]] std::span<const chain::Hash> pool_event_topics();

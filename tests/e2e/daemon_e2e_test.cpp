@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <regex>
 #include <set>
 #include <thread>
@@ -42,6 +43,16 @@ namespace {
 
 const u256 kOne{1'000'000'000'000'000'000ULL};
 
+// Running and past its first head: /healthz says ok.
+bool healthy(std::uint16_t port, seconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (keeper::testing::http_get(port, "/healthz").status == 200) return true;
+    std::this_thread::sleep_for(milliseconds{100});
+  }
+  return false;
+}
+
 // A fresh devnet per test case, stopped and removed however the test ends.
 class LiveDevnet {
  public:
@@ -62,6 +73,19 @@ class LiveDevnet {
   }
 
   [[nodiscard]] const fs::path& dir() const { return dir_; }
+
+  // keeper run in the background (JSON logs, metrics on `port`), once it has evaluated a head.
+  std::unique_ptr<BackgroundKeeper> start_keeper(const std::string& config, std::uint16_t port) {
+    auto k = std::make_unique<BackgroundKeeper>(
+        std::vector<std::string>{"run", "--config", config, "--log-format", "json",
+                                 "--metrics-port", std::to_string(port)},
+        dir_ / "keeper-run.log");
+    REQUIRE(k->started());
+    const bool up = healthy(port, seconds{60});
+    INFO(k->output());
+    REQUIRE(up);
+    return k;
+  }
   [[nodiscard]] std::string config() const { return (dir_ / "keeper.toml").string(); }
   [[nodiscard]] const keeper::devnet::Deployment& deployment() const { return d_; }
   rpc::RpcClient& rpc() { return *rpc_; }
@@ -142,16 +166,6 @@ class LiveDevnet {
   std::optional<rpc::RpcClient> rpc_;
 };
 
-// Running and past its first head: /healthz says ok.
-bool healthy(std::uint16_t port, seconds limit) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (keeper::testing::http_get(port, "/healthz").status == 200) return true;
-    std::this_thread::sleep_for(milliseconds{100});
-  }
-  return false;
-}
-
 std::uint64_t metric(const std::string& text, const std::string& series) {
   const auto at = text.find("\n" + series + " ");
   if (at == std::string::npos) return 0;
@@ -164,12 +178,9 @@ TEST_CASE("keeper run liquidates a live crash within 3 blocks and times every st
           "[e2e][run]") {
   LiveDevnet net{"live"};
   const auto port = keeper::pick_free_port().value();
-  BackgroundKeeper k({"run", "--config", net.config(), "--log-format", "json", "--metrics-port",
-                      std::to_string(port)},
-                     net.dir() / "keeper-run.log");
-  REQUIRE(k.started());
+  const auto keeper = net.start_keeper(net.config(), port);
+  auto& k = *keeper;
   INFO(k.output());
-  REQUIRE(healthy(port, seconds{60}));
 
   const auto crash = net.move_price("WETH", "-25%");
   const auto targets = net.below_one_at(crash);
@@ -212,12 +223,9 @@ TEST_CASE("a price written straight into the feed's storage is acted on within 2
           "[e2e][run]") {
   LiveDevnet net{"storage"};
   const auto port = keeper::pick_free_port().value();
-  BackgroundKeeper k({"run", "--config", net.config(), "--log-format", "json", "--metrics-port",
-                      std::to_string(port)},
-                     net.dir() / "keeper-run.log");
-  REQUIRE(k.started());
+  const auto keeper = net.start_keeper(net.config(), port);
+  auto& k = *keeper;
   INFO(k.output());
-  REQUIRE(healthy(port, seconds{60}));
 
   // WETH 2000 -> 1500 in FeedAggregator slot 1 (latestAnswer): no transaction, no AnswerUpdated.
   const auto* weth = net.deployment().asset("WETH");
@@ -255,12 +263,9 @@ TEST_CASE("cutting keeper's WebSocket while prices fall loses no opportunity", "
   std::ofstream(config) << text;
 
   const auto port = keeper::pick_free_port().value();
-  BackgroundKeeper k({"run", "--config", config.string(), "--log-format", "json", "--metrics-port",
-                      std::to_string(port)},
-                     net.dir() / "keeper-run.log");
-  REQUIRE(k.started());
+  const auto keeper = net.start_keeper(config.string(), port);
+  auto& k = *keeper;
   INFO(k.output());
-  REQUIRE(healthy(port, seconds{60}));
 
   proxy.cut();
   REQUIRE(k.wait_for(
