@@ -253,7 +253,16 @@ tl::expected<StateSnapshot, SnapshotError> read_snapshot(const std::filesystem::
   std::ifstream in(path, std::ios::binary);
   if (!in) return error(K::unreadable, "cannot open");
   const std::string text{std::istreambuf_iterator<char>(in), {}};
-  const json doc = json::parse(text, nullptr, false);
+  return parse_snapshot(text, path.string());
+}
+
+tl::expected<StateSnapshot, SnapshotError> parse_snapshot(std::string_view text,
+                                                          const std::string& source) {
+  using K = SnapshotErrorKind;
+  const auto error = [&](K kind, const std::string& why) {
+    return tl::unexpected(SnapshotError{kind, source + ": " + why});
+  };
+  const json doc = json::parse(text.begin(), text.end(), nullptr, false);
   if (doc.is_discarded() || !doc.is_object())
     return error(K::corrupt, "not a complete JSON document (truncated?)");
   if (!doc.contains("format") || doc["format"] != kFormat)

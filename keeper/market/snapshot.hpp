@@ -11,6 +11,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 
 #include <tl/expected.hpp>
 
@@ -42,5 +43,8 @@ struct SnapshotError {
 // A missing, truncated, corrupted (checksum), or other-format file is an error, never a guess.
 [[nodiscard]] tl::expected<StateSnapshot, SnapshotError> read_snapshot(
     const std::filesystem::path& path);
+// The same for text already in memory; `source` names it in error messages.
+[[nodiscard]] tl::expected<StateSnapshot, SnapshotError> parse_snapshot(std::string_view text,
+                                                                        const std::string& source);
 
 }  // namespace keeper
