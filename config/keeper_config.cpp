@@ -72,9 +72,12 @@ class Reader {
   std::string source_;
 };
 
+// `var` is a declarator, which cannot be parenthesised.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define KEEPER_CFG(var, expr) \
   auto var = (expr);          \
   if (!var) return tl::unexpected(var.error())
+// NOLINTEND(bugprone-macro-parentheses)
 
 bool has_scheme(const std::string& url, std::initializer_list<const char*> schemes) {
   for (const char* s : schemes)
@@ -431,7 +434,7 @@ tl::expected<KeeperConfig, ConfigError> load_config_file(const std::filesystem::
   if (ec)
     return tl::unexpected(
         ConfigError{path.string(), 0, "", "cannot read the config file: " + ec.message()});
-  if (size > 1024 * 1024)
+  if (size > std::uintmax_t{1024} * 1024)
     return tl::unexpected(ConfigError{path.string(), 0, "", "config file is larger than 1 MiB"});
   std::ifstream in(path, std::ios::binary);
   std::stringstream ss;

@@ -25,7 +25,6 @@
 namespace keeper {
 namespace {
 
-using chain::Address;
 using Clock = std::chrono::steady_clock;
 
 constexpr const char* kUsage =

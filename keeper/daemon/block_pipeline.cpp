@@ -136,6 +136,7 @@ void BlockPipeline::decide_and_act(const strategy::MarketView& view, Clock::time
   const auto decided_at = Clock::now();
   if (!actions.empty()) metrics_.observe_stage(ops::Stage::decided, decided_at - evaluated_at);
   std::vector<strategy::LiquidateAction> liquidations;
+  liquidations.reserve(actions.size());
   for (const auto& action : actions)
     liquidations.push_back(std::get<strategy::LiquidateAction>(action));
   totals_.opportunities += liquidations.size();
@@ -268,6 +269,7 @@ void BlockPipeline::execute(const std::vector<strategy::LiquidateAction>& action
     if (r || r.error().kind == tx::SubmitErrorKind::duplicate) approved_.insert(a->debt_asset);
   }
   std::vector<tx::Intent> intents;
+  intents.reserve(chosen.size());
   for (const auto* a : chosen)
     intents.push_back({intent_key(*a), contracts_.pool, liquidation_call(*a), 0});
   const auto results = manager_->submit_all(intents, block);

@@ -19,6 +19,7 @@ tl::expected<FeedMap, std::string> follow_feeds(chain::rpc::RpcClient& rpc,
   const auto fn = chain::abi::parse_function("aggregator()(address)").value();
   const auto data = chain::hex_encode(fn.encode_call({}).value());
   std::vector<chain::rpc::Call> calls;
+  calls.reserve(sources.size());
   for (const auto& s : sources)
     calls.push_back({"eth_call", chain::rpc::Json::array({{{"to", s.lower_hex()}, {"data", data}},
                                                           chain::rpc::block_tag(block)})});

@@ -1,5 +1,7 @@
 #include "keeper/process/child_process.hpp"
 
+#include "keeper/process/os_error.hpp"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -35,7 +37,7 @@ tl::expected<ChildProcess, std::string> ChildProcess::spawn(const std::vector<st
     return tl::unexpected("spawn: " + argv[0] + " is not an executable file");
   const int log_fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (log_fd < 0)
-    return tl::unexpected("spawn: cannot open " + log_path.string() + ": " + std::strerror(errno));
+    return tl::unexpected("spawn: cannot open " + log_path.string() + ": " + errno_text());
 
   std::vector<char*> args;
   args.reserve(argv.size() + 1);
@@ -46,7 +48,7 @@ tl::expected<ChildProcess, std::string> ChildProcess::spawn(const std::vector<st
   const pid_t pid = ::fork();
   if (pid < 0) {
     ::close(log_fd);
-    return tl::unexpected(std::string{"spawn: fork failed: "} + std::strerror(errno));
+    return tl::unexpected(std::string{"spawn: fork failed: "} + errno_text());
   }
   if (pid == 0) {
     // Child: its own process group, so a terminal's Ctrl-C reaches keeper, which then stops it.
