@@ -232,6 +232,17 @@ json BlockPipeline::describe(const strategy::LiquidateAction& a, std::uint64_t b
 
 void BlockPipeline::report_dry_run(const strategy::LiquidateAction& a, std::uint64_t block,
                                    const char* source) {
+  // A tick and the head after it usually find the same liquidation: the head does not report it
+  // again. (Later heads do: in a dry run nothing takes it.)
+  const std::string pair = a.opportunity.account.checksummed() + ":" +
+                           a.collateral_asset.checksummed() + ":" + a.debt_asset.checksummed();
+  if (std::string_view{source} == "tick") {
+    dry_run_ticked_[pair] = block;
+  } else if (const auto it = dry_run_ticked_.find(pair); it != dry_run_ticked_.end()) {
+    const bool same_opportunity = block <= it->second + 1;
+    dry_run_ticked_.erase(it);
+    if (same_opportunity) return;
+  }
   std::string summary;
   json f = describe(a, block, source, summary);
   const chain::rpc::CallRequest call{wallet_, contracts_.pool, liquidation_call(a), std::nullopt,

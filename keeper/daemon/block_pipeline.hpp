@@ -100,6 +100,7 @@ class BlockPipeline {
   std::map<chain::Address, std::uint64_t> liquidating_;  // account -> nonce in flight
   std::map<std::string, Pending> pending_;               // intent key -> what it expected
   std::vector<Landed> landed_;
+  std::map<std::string, std::uint64_t> dry_run_ticked_;  // account:pair -> state block at a tick
   strategy::Watchlist watchlist_;
   std::vector<chain::Address> band_;  // the last head's candidates
   std::uint64_t last_head_timestamp_ = 0;
