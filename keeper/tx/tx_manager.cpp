@@ -82,18 +82,17 @@ SubmitError TxManager::simulation_failure(const chain::rpc::RpcError& e) {
   return error(SubmitErrorKind::rpc, "simulation: " + e.to_string());
 }
 
-std::optional<SubmitError> TxManager::simulate(const Intent& intent, std::uint64_t* gas_estimate) {
+bool TxManager::still_holds(const Intent& intent) {
+  // Against the latest block, not the pending one: a transaction of ours still waiting in the
+  // pending block would make its own intent look spent, and keeper would cancel a good one.
   const chain::rpc::CallRequest call{key_.address(), intent.to, intent.data, intent.value,
                                      std::nullopt};
-  // Against the pending state: our own transactions not yet mined count (no double liquidation).
-  auto result = rpc_.eth_call(call, "pending");
-  if (!result) return simulation_failure(result.error());
-  if (gas_estimate != nullptr) {
-    auto gas = rpc_.estimate_gas(call);
-    if (!gas) return error(SubmitErrorKind::rpc, "estimate gas: " + gas.error().to_string());
-    *gas_estimate = *gas;
-  }
-  return std::nullopt;
+  auto result = rpc_.eth_call(call, "latest");
+  if (result) return true;
+  (void)simulation_failure(result.error());  // counted
+  // A node that did not answer says nothing about the intent: keep it and try again later.
+  return !(result.error().revert_data ||
+           result.error().kind == chain::rpc::RpcErrorKind::rpc_error);
 }
 
 bool TxManager::reserve_spend(const u256& worst_case_wei) {
@@ -278,7 +277,7 @@ std::vector<Settlement> TxManager::on_block(std::uint64_t head_block) {
     }
     // Stuck: replace if the intent still holds, else cancel with a self-transfer at this nonce.
     const Attempt last = flight.attempts.back();
-    const bool still_valid = !last.cancel && !simulate(flight.intent, nullptr).has_value();
+    const bool still_valid = !last.cancel && still_holds(flight.intent);
     auto f = fees();
     u256 max_fee = bump(last.max_fee, options_.fee_bump_permille);
     u256 priority = bump(last.priority, options_.fee_bump_permille);

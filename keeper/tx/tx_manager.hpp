@@ -138,7 +138,8 @@ class TxManager {
                                                      const chain::u256& priority,
                                                      std::uint64_t head_block,
                                                      const std::string& journal_key);
-  std::optional<SubmitError> simulate(const Intent& intent, std::uint64_t* gas_estimate);
+  // Whether a stuck transaction's intent still succeeds on the latest block.
+  bool still_holds(const Intent& intent);
   SubmitError simulation_failure(const chain::rpc::RpcError& e);
   bool reserve_spend(const chain::u256& worst_case_wei);
   std::optional<Settlement> settle(std::uint64_t nonce, Flight& flight, std::uint64_t head_block);

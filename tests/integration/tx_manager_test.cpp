@@ -190,6 +190,28 @@ TEST_CASE("transaction manager: simulate, send once, replace, cancel, resume, ca
     CHECK(net.rpc->transaction_count(net.key.address(), "latest").value() == m.next_nonce());
   }
 
+  SECTION("a stuck liquidation that still holds is replaced, not cancelled") {
+    // Regression: re-simulating on the pending block, which holds the stuck transaction itself,
+    // made a good liquidation look spent and keeper cancelled it.
+    REQUIRE(
+        run_command(keeper_command("devnet price WETH -25% --dir " + net.dir.string())).exit_code ==
+        0);
+    auto [market, ops] = net.opportunities();
+    REQUIRE_FALSE(ops.empty());
+    net.automine(false);
+    auto sent = m.submit(net.liquidation(ops[0], market), net.head());
+    REQUIRE(sent.has_value());
+    m.on_block(net.head() + 3);  // not mined for 3 blocks
+    net.mine();
+    net.automine(true);
+    net.settle(m);
+    CHECK(m.counters().cancelled == 0);
+    CHECK(m.counters().replaced == 1);
+    CHECK(m.counters().mined == 9);
+    CHECK(m.counters().reverted == 0);
+    CHECK(m.in_flight() == 0);
+  }
+
   SECTION(
       "when a competitor liquidates first, the pending liquidation is cancelled, not reverted") {
     REQUIRE(
