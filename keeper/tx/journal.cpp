@@ -23,6 +23,7 @@ std::string_view to_string(Outcome o) noexcept {
     case Outcome::replaced: return "replaced";
     case Outcome::cancelled: return "cancelled";
     case Outcome::dropped: return "dropped";
+    case Outcome::unsent: return "unsent";
   }
   return "unknown";
 }
@@ -31,7 +32,7 @@ namespace {
 
 std::optional<Outcome> outcome_of(const std::string& s) {
   for (const auto o : {Outcome::pending, Outcome::mined, Outcome::reverted, Outcome::replaced,
-                       Outcome::cancelled, Outcome::dropped})
+                       Outcome::cancelled, Outcome::dropped, Outcome::unsent})
     if (to_string(o) == s) return o;
   return std::nullopt;
 }
@@ -73,7 +74,6 @@ tl::expected<void, std::string> Journal::apply(const std::string& line, bool las
       e.intent_key = doc.at("intent").get<std::string>();
       e.sent_at_block = doc.at("block").get<std::uint64_t>();
       intents_.insert(e.intent_key);
-      highest_nonce_ = std::max(highest_nonce_.value_or(0), e.nonce);
       entries_[e.hash] = std::move(e);
     } else if (kind == "outcome") {
       const auto o = outcome_of(doc.at("outcome").get<std::string>());
@@ -81,6 +81,7 @@ tl::expected<void, std::string> Journal::apply(const std::string& line, bool las
       if (!o || it == entries_.end())
         return tl::unexpected(std::string{"outcome for an unknown transaction"});
       it->second.outcome = *o;
+      if (*o == Outcome::unsent) intents_.erase(it->second.intent_key);  // free to try again
     } else {
       return tl::unexpected("unknown journal event " + kind);
     }
@@ -109,18 +110,44 @@ tl::expected<void, std::string> Journal::append(const std::string& line) {
   return {};
 }
 
+namespace {
+
+std::string signed_line(const JournalEntry& e) {
+  return nlohmann::json{{"event", "signed"},
+                        {"nonce", e.nonce},
+                        {"hash", chain::hex_encode(e.hash)},
+                        {"raw", chain::hex_encode(e.raw)},
+                        {"intent", e.intent_key},
+                        {"block", e.sent_at_block}}
+      .dump();
+}
+
+}  // namespace
+
 tl::expected<void, std::string> Journal::record_signed(const JournalEntry& e) {
-  const nlohmann::json line{{"event", "signed"},
-                            {"nonce", e.nonce},
-                            {"hash", chain::hex_encode(e.hash)},
-                            {"raw", chain::hex_encode(e.raw)},
-                            {"intent", e.intent_key},
-                            {"block", e.sent_at_block}};
-  if (auto ok = append(line.dump()); !ok) return ok;
-  intents_.insert(e.intent_key);
-  highest_nonce_ = std::max(highest_nonce_.value_or(0), e.nonce);
-  entries_[e.hash] = e;
+  return record_signed_all({e});
+}
+
+tl::expected<void, std::string> Journal::record_signed_all(const std::vector<JournalEntry>& all) {
+  if (all.empty()) return {};
+  std::string lines;
+  for (const auto& e : all) {
+    if (!lines.empty()) lines += "\n";
+    lines += signed_line(e);
+  }
+  if (auto ok = append(lines); !ok) return ok;
+  for (const auto& e : all) {
+    intents_.insert(e.intent_key);
+    entries_[e.hash] = e;
+  }
   return {};
+}
+
+std::optional<std::uint64_t> Journal::highest_nonce() const noexcept {
+  std::optional<std::uint64_t> out;
+  for (const auto& [hash, e] : entries_)
+    if (e.outcome != Outcome::unsent) out = std::max(out.value_or(0), e.nonce);
+  return out;
 }
 
 tl::expected<void, std::string> Journal::record_outcome(const chain::Hash& hash, Outcome outcome,
@@ -134,6 +161,8 @@ tl::expected<void, std::string> Journal::record_outcome(const chain::Hash& hash,
                             {"block", block}};
   if (auto ok = append(line.dump()); !ok) return ok;
   it->second.outcome = outcome;
+  // A transaction that never left keeper did not attempt its intent.
+  if (outcome == Outcome::unsent) intents_.erase(it->second.intent_key);
   return {};
 }
 

@@ -16,7 +16,9 @@
 
 namespace keeper::tx {
 
-enum class Outcome { pending, mined, reverted, replaced, cancelled, dropped };
+// unsent: signed and journalled with its batch, but never broadcast (an earlier transaction of the
+// batch was refused), so its nonce is free again.
+enum class Outcome { pending, mined, reverted, replaced, cancelled, dropped, unsent };
 [[nodiscard]] std::string_view to_string(Outcome o) noexcept;
 
 struct JournalEntry {
@@ -35,6 +37,10 @@ class Journal {
   [[nodiscard]] static tl::expected<Journal, std::string> open(const std::filesystem::path& path);
 
   [[nodiscard]] tl::expected<void, std::string> record_signed(const JournalEntry& entry);
+  // Several at once, with one fsync: a batch of a head's transactions is on disk before the
+  // first of them is broadcast.
+  [[nodiscard]] tl::expected<void, std::string> record_signed_all(
+      const std::vector<JournalEntry>& entries);
   [[nodiscard]] tl::expected<void, std::string> record_outcome(const chain::Hash& hash,
                                                                Outcome outcome,
                                                                std::uint64_t block);
@@ -43,9 +49,8 @@ class Journal {
     return entries_;
   }
   [[nodiscard]] std::vector<JournalEntry> pending() const;
-  [[nodiscard]] std::optional<std::uint64_t> highest_nonce() const noexcept {
-    return highest_nonce_;
-  }
+  // The highest nonce any transaction that may have left keeper used (unsent ones excluded).
+  [[nodiscard]] std::optional<std::uint64_t> highest_nonce() const noexcept;
   [[nodiscard]] bool attempted(const std::string& intent_key) const {
     return intents_.count(intent_key) != 0;
   }
@@ -58,7 +63,6 @@ class Journal {
   std::filesystem::path path_;
   std::map<chain::Hash, JournalEntry> entries_;
   std::set<std::string> intents_;
-  std::optional<std::uint64_t> highest_nonce_;
 };
 
 }  // namespace keeper::tx

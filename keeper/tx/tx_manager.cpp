@@ -109,9 +109,11 @@ bool TxManager::reserve_spend(const u256& worst_case_wei) {
   return true;
 }
 
-tl::expected<Submitted, SubmitError> TxManager::sign_and_send(
-    std::uint64_t nonce, const Intent& intent, std::uint64_t gas, const u256& max_fee,
-    const u256& priority, std::uint64_t head_block, const std::string& journal_key) {
+tl::expected<TxManager::SignedTx, SubmitError> TxManager::sign(std::uint64_t nonce,
+                                                               const Intent& intent,
+                                                               std::uint64_t gas,
+                                                               const u256& max_fee,
+                                                               const u256& priority) {
   if (!reserve_spend(u256{gas} * max_fee))
     return tl::unexpected(
         error(SubmitErrorKind::spend_limit,
@@ -129,13 +131,11 @@ tl::expected<Submitted, SubmitError> TxManager::sign_and_send(
   if (!signed_tx)
     return tl::unexpected(
         error(SubmitErrorKind::signing, std::string{chain::describe(signed_tx.error())}));
-  // The journal line is on disk before the transaction can exist anywhere else.
-  if (auto ok = journal_.record_signed(
-          {nonce, signed_tx->hash, signed_tx->raw, journal_key, head_block, Outcome::pending});
-      !ok)
-    return tl::unexpected(error(SubmitErrorKind::journal, ok.error()));
-  const auto signed_at = std::chrono::steady_clock::now();
-  auto sent = rpc_.send_raw_transaction(signed_tx->raw);
+  return SignedTx{signed_tx->hash, std::move(signed_tx->raw), nonce, gas, max_fee};
+}
+
+tl::expected<void, SubmitError> TxManager::broadcast(const chain::Bytes& raw) {
+  auto sent = rpc_.send_raw_transaction(raw);
   if (!sent)
     return tl::unexpected(error(SubmitErrorKind::rpc, "send: " + sent.error().to_string()));
   using K = chain::rpc::SendResult::Kind;
@@ -143,8 +143,22 @@ tl::expected<Submitted, SubmitError> TxManager::sign_and_send(
     return tl::unexpected(
         error(SubmitErrorKind::rpc, "the node refused the transaction: " + sent->message));
   ++counters_.sent;
-  return Submitted{signed_tx->hash, nonce,     gas,
-                   max_fee,         signed_at, std::chrono::steady_clock::now()};
+  return {};
+}
+
+tl::expected<Submitted, SubmitError> TxManager::sign_and_send(
+    std::uint64_t nonce, const Intent& intent, std::uint64_t gas, const u256& max_fee,
+    const u256& priority, std::uint64_t head_block, const std::string& journal_key) {
+  auto tx = sign(nonce, intent, gas, max_fee, priority);
+  if (!tx) return tl::unexpected(tx.error());
+  // The journal line is on disk before the transaction can exist anywhere else.
+  if (auto ok = journal_.record_signed(
+          {nonce, tx->hash, tx->raw, journal_key, head_block, Outcome::pending});
+      !ok)
+    return tl::unexpected(error(SubmitErrorKind::journal, ok.error()));
+  const auto signed_at = std::chrono::steady_clock::now();
+  if (auto sent = broadcast(tx->raw); !sent) return tl::unexpected(sent.error());
+  return Submitted{tx->hash, nonce, gas, max_fee, signed_at, std::chrono::steady_clock::now()};
 }
 
 tl::expected<Submitted, SubmitError> TxManager::submit(const Intent& intent,
@@ -183,6 +197,14 @@ std::vector<tl::expected<Submitted, SubmitError>> TxManager::submit_all(
   auto simulated = rpc_.batch(calls);
   if (!simulated)
     return fail_all(error(SubmitErrorKind::rpc, "simulation: " + simulated.error().to_string()));
+  // Sign every intent that simulated, with consecutive nonces; one journal write (one fsync)
+  // for them all; then broadcast in nonce order.
+  struct Ready {
+    std::size_t index;
+    SignedTx tx;
+    chain::u256 priority;
+  };
+  std::vector<Ready> ready;
   for (std::size_t k = 0; k < todo.size(); ++k) {
     const std::size_t i = todo[k];
     const auto& call = (*simulated)[2 * k];
@@ -203,18 +225,51 @@ std::vector<tl::expected<Submitted, SubmitError>> TxManager::submit_all(
     }
     const auto gas_limit =
         static_cast<std::uint64_t>(static_cast<double>(*gas) * options_.gas_limit_multiplier);
-    const std::uint64_t nonce = next_nonce_;
-    auto sent = sign_and_send(nonce, intents[i], gas_limit, f->first, f->second, head_block,
-                              intents[i].key);
-    if (sent) {
-      ++next_nonce_;
-      in_flight_[nonce] = Flight{intents[i],
-                                 head_block,
-                                 {{sent->hash, f->first, f->second, gas_limit, false}},
-                                 std::nullopt,
-                                 sent->sent_at};
+    auto tx = sign(next_nonce_ + ready.size(), intents[i], gas_limit, f->first, f->second);
+    if (!tx) {
+      out[i] = tl::unexpected(tx.error());
+      continue;
     }
-    out[i] = std::move(sent);
+    ready.push_back({i, std::move(*tx), f->second});
+  }
+  if (ready.empty()) return out;
+  std::vector<JournalEntry> entries;
+  entries.reserve(ready.size());
+  for (const auto& r : ready)
+    entries.push_back(
+        {r.tx.nonce, r.tx.hash, r.tx.raw, intents[r.index].key, head_block, Outcome::pending});
+  // On disk before any of them can exist anywhere else.
+  if (auto ok = journal_.record_signed_all(entries); !ok) {
+    for (const auto& r : ready)
+      out[r.index] = tl::unexpected(error(SubmitErrorKind::journal, ok.error()));
+    return out;
+  }
+  const auto signed_at = std::chrono::steady_clock::now();
+  std::optional<SubmitError> refused;
+  for (const auto& r : ready) {
+    if (refused) {
+      // Behind a refused nonce this one could never mine: it was not sent, its nonce is free.
+      (void)journal_.record_outcome(r.tx.hash, Outcome::unsent, head_block);
+      out[r.index] = tl::unexpected(error(
+          refused->kind,
+          "not sent: an earlier transaction of the batch was refused (" + refused->message + ")"));
+      continue;
+    }
+    if (auto sent = broadcast(r.tx.raw); !sent) {
+      (void)journal_.record_outcome(r.tx.hash, Outcome::unsent, head_block);
+      refused = sent.error();
+      out[r.index] = tl::unexpected(sent.error());
+      continue;
+    }
+    const auto sent_at = std::chrono::steady_clock::now();
+    in_flight_[r.tx.nonce] = Flight{intents[r.index],
+                                    head_block,
+                                    {{r.tx.hash, r.tx.max_fee, r.priority, r.tx.gas_limit, false}},
+                                    std::nullopt,
+                                    sent_at};
+    ++next_nonce_;
+    out[r.index] =
+        Submitted{r.tx.hash, r.tx.nonce, r.tx.gas_limit, r.tx.max_fee, signed_at, sent_at};
   }
   return out;
 }

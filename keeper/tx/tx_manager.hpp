@@ -132,7 +132,20 @@ class TxManager {
             TxManagerOptions options)
       : rpc_{rpc}, key_{key}, journal_{std::move(journal)}, options_{std::move(options)} {}
 
+  struct SignedTx {
+    chain::Hash hash{};
+    chain::Bytes raw;
+    std::uint64_t nonce = 0;
+    std::uint64_t gas_limit = 0;
+    chain::u256 max_fee;
+  };
+
   tl::expected<std::pair<chain::u256, chain::u256>, SubmitError> fees();
+  // Reserves the worst-case gas spend and signs; nothing leaves keeper.
+  tl::expected<SignedTx, SubmitError> sign(std::uint64_t nonce, const Intent& intent,
+                                           std::uint64_t gas, const chain::u256& max_fee,
+                                           const chain::u256& priority);
+  tl::expected<void, SubmitError> broadcast(const chain::Bytes& raw);
   tl::expected<Submitted, SubmitError> sign_and_send(std::uint64_t nonce, const Intent& intent,
                                                      std::uint64_t gas, const chain::u256& max_fee,
                                                      const chain::u256& priority,

@@ -283,6 +283,30 @@ TEST_CASE("transaction manager: simulate, send once, replace, cancel, resume, ca
     CHECK(net.rpc->transaction_count(net.key.address(), "latest").value() == second.next_nonce());
   }
 
+  SECTION("a batch whose send is refused leaves no nonce gap and can be sent again") {
+    // Fees below the base fee: both simulate, both are signed and journalled in one write, the
+    // node refuses the first, so the second is never broadcast and both nonces stay free.
+    const auto nonce_before = m.next_nonce();
+    m.set_fee_override(std::pair{u256{1}, u256{1}});
+    const std::vector<keeper::tx::Intent> batch{{"transfer:batch:1", net.key.address(), {}, 1},
+                                                {"transfer:batch:2", net.key.address(), {}, 2}};
+    const auto refused = m.submit_all(batch, net.head());
+    REQUIRE(refused.size() == 2);
+    REQUIRE_FALSE(refused[0].has_value());
+    REQUIRE_FALSE(refused[1].has_value());
+    CHECK_THAT(refused[1].error().message, Catch::Contains("not sent"));
+    CHECK(m.next_nonce() == nonce_before);
+    CHECK(m.in_flight() == 0);
+    m.set_fee_override(std::nullopt);
+    const auto sent = m.submit_all(batch, net.head());
+    REQUIRE(sent[0].has_value());
+    REQUIRE(sent[1].has_value());
+    CHECK(sent[0]->nonce == nonce_before);
+    CHECK(sent[1]->nonce == nonce_before + 1);
+    net.settle(m);
+    CHECK(net.rpc->transaction_count(net.key.address(), "latest").value() == nonce_before + 2);
+  }
+
   SECTION("the hourly spend cap stops sending") {
     auto options = net.options();
     options.max_spend_per_hour_wei = 1;
