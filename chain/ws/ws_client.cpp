@@ -91,7 +91,7 @@ struct WsClient::Impl {
     const auto gen = generation;
     resolver.async_resolve(
         url.host, std::to_string(url.port),
-        [this, self, gen](beast::error_code ec, tcp::resolver::results_type results) {
+        [this, self, gen](beast::error_code ec, const tcp::resolver::results_type& results) {
           if (gen != generation) return;
           if (ec) return fail("resolve: " + ec.message());
           on_resolved(results);
@@ -376,7 +376,7 @@ void WsClient::unsubscribe(SubscriptionId id) {
     by_server_id_.erase(it->second.server_id);
     if (state_ == WsState::connected)
       impl_->send_request("eth_unsubscribe", rpc::Json::array({it->second.server_id}),
-                          [](tl::expected<rpc::Json, RpcError>) {});
+                          [](const tl::expected<rpc::Json, RpcError>&) {});
   }
   subscriptions_.erase(it);
 }

@@ -29,9 +29,11 @@ using chain::abi::Value;
 namespace fs = std::filesystem;
 
 // anvil's first dev account: the devnet's administrator and price-feed owner.
-const Address kAdmin = Address::from_hex("0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266").value();
+const Address kAdmin =  // NOLINT(cert-err58-cpp): a constant address; tests parse it
+    Address::from_hex("0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266").value();
 // anvil's second dev account: funded, its published dev key goes in the keeper's env var.
-const Address kLiquidator = Address::from_hex("0x70997970C51812dc3A010C7d01b50e0d17dc79C8").value();
+const Address kLiquidator =  // NOLINT(cert-err58-cpp): a constant address; tests parse it
+    Address::from_hex("0x70997970C51812dc3A010C7d01b50e0d17dc79C8").value();
 
 struct Args {
   std::vector<std::string> positional;

@@ -8,7 +8,8 @@ using chain::abi::Value;
 using chain::abi::Values;
 using Libraries = std::map<std::string, Address>;
 
-const u256 kRay = u256{1'000'000'000ULL} * u256{1'000'000'000'000'000'000ULL};
+const u256 kRay =  // NOLINT(cert-err58-cpp): fixed-width arithmetic, no allocation
+    u256{1'000'000'000ULL} * u256{1'000'000'000'000'000'000ULL};
 u256 ray_percent(unsigned percent) { return kRay * percent / 100; }
 
 class Deployer {
@@ -45,9 +46,12 @@ class Deployer {
   Address admin_;
 };
 
+// `var` is a declarator, which cannot be parenthesised.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define KEEPER_TRY(var, expr) \
   auto var = (expr);          \
   if (!var) return tl::unexpected(var.error())
+// NOLINTEND(bugprone-macro-parentheses)
 #define KEEPER_TRY_VOID(expr) \
   if (auto ok_ = (expr); !ok_) return tl::unexpected(ok_.error())
 

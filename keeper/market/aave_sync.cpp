@@ -131,6 +131,7 @@ tl::expected<aave::Market, std::string> AaveSync::market(const AaveContracts& c,
     m.reserves.push_back(std::move(r));
   }
   std::vector<ViewCall> emode_calls;
+  emode_calls.reserve(emode_ids.size());
   for (const auto id : emode_ids)
     emode_calls.push_back(view_call(c.pool, fn(kEMode), {Value{std::uint64_t{id}}}));
   auto emodes = batch_eth_call(rpc_, emode_calls, block);

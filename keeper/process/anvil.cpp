@@ -32,6 +32,8 @@ std::string tail_of(const std::filesystem::path& path, std::size_t max_chars) {
 }  // namespace
 
 std::filesystem::path default_anvil_binary() {
+  // Read before any thread starts; nothing in keeper writes the environment.
+  // NOLINTNEXTLINE(concurrency-mt-unsafe)
   if (const char* env = std::getenv("KEEPER_ANVIL"); env != nullptr && *env != '\0') return env;
   return std::filesystem::path{KEEPER_SOURCE_DIR} /
          "node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil";

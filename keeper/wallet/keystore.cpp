@@ -20,7 +20,7 @@ using Json = nlohmann::json;
 // geth's "standard" scrypt is n=2^18, r=8 (256 MiB); allow up to 1 GiB of scrypt memory.
 constexpr std::uint64_t kMaxScryptMemory = 1ULL << 30;
 constexpr std::uint64_t kMaxPbkdf2Rounds = 10'000'000;
-constexpr std::size_t kMaxKeystoreBytes = 64 * 1024;
+constexpr std::size_t kMaxKeystoreBytes = std::size_t{64} * 1024;
 
 tl::expected<chain::Bytes, KeystoreError> hex_field(const Json& obj, const char* key) {
   if (!obj.is_object() || !obj.contains(key) || !obj[key].is_string())

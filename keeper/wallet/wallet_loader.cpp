@@ -19,7 +19,9 @@ std::filesystem::path resolve(const std::filesystem::path& p, const std::filesys
 tl::expected<chain::PrivateKey, std::string> load_wallet(const config::WalletConfig& wallet,
                                                          const std::filesystem::path& base_dir) {
   if (wallet.private_key_env) {
-    const char* value = std::getenv(wallet.private_key_env->c_str());
+    // Read at start-up, before any thread; nothing in keeper writes the environment.
+    const char* value =
+        std::getenv(wallet.private_key_env->c_str());  // NOLINT(concurrency-mt-unsafe)
     if (value == nullptr || *value == '\0')
       return tl::unexpected("the environment variable " + *wallet.private_key_env +
                             " (wallet.private_key_env) is not set");
@@ -34,7 +36,7 @@ tl::expected<chain::PrivateKey, std::string> load_wallet(const config::WalletCon
   if (!wallet.keystore) return tl::unexpected(std::string{"[wallet] names no key source"});
   std::string password;
   if (wallet.password_env) {
-    const char* value = std::getenv(wallet.password_env->c_str());
+    const char* value = std::getenv(wallet.password_env->c_str());  // NOLINT(concurrency-mt-unsafe)
     if (value == nullptr)
       return tl::unexpected("the environment variable " + *wallet.password_env + " is not set");
     password = value;

@@ -156,7 +156,7 @@ enum class Group { pool, token, oracle, configurator, feed };
 
 struct Entry {
   Spec spec;
-  Group group;
+  Group group = Group::pool;
 };
 
 // Signatures as the contracts of @aave/core-v3 1.19 declare them (indexed-ness fixes the counts).
