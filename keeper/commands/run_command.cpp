@@ -16,6 +16,7 @@
 #include "keeper/daemon/block_pipeline.hpp"
 #include "keeper/daemon/state_store.hpp"
 #include "keeper/market/aave_sync.hpp"
+#include "keeper/ops/status_routes.hpp"
 #include "keeper/ops/status_server.hpp"
 #include "keeper/process/anvil.hpp"
 #include "keeper/tx/tx_manager.hpp"
@@ -102,23 +103,6 @@ std::filesystem::path journal_path(const config::KeeperConfig& cfg, bool fork) {
   }
   const auto& p = cfg.transactions.journal_path;
   return p.is_absolute() ? p : cfg.base_dir / p;
-}
-
-ops::HttpReply serve_status(const std::string& target, const ops::Metrics& metrics,
-                            double max_lag_seconds) {
-  const auto now = std::chrono::system_clock::now();
-  const std::string path = target.substr(0, target.find('?'));
-  if (path == "/metrics")
-    return {200, "text/plain; version=0.0.4; charset=utf-8", metrics.render(now)};
-  if (path == "/healthz") {
-    const double lag = metrics.head_lag_seconds(now);
-    char text[160];
-    if (lag < 0) return {503, "text/plain; charset=utf-8", "unhealthy: no head evaluated yet\n"};
-    std::snprintf(text, sizeof text, "%s: head lag %.1f s (limit %.1f s)\n",
-                  lag > max_lag_seconds ? "unhealthy" : "ok", lag, max_lag_seconds);
-    return {lag > max_lag_seconds ? 503U : 200U, "text/plain; charset=utf-8", text};
-  }
-  return {404, "text/plain; charset=utf-8", "not found: try /metrics or /healthz\n"};
 }
 
 }  // namespace
@@ -245,7 +229,7 @@ int run_daemon_command(int argc, char** argv) {
     const std::uint16_t port = opts->metrics_port ? *opts->metrics_port : cfg->metrics->port;
     const double max_lag = cfg->metrics ? cfg->metrics->max_head_lag_seconds : 60.0;
     auto server = ops::StatusServer::start(io, port, [&metrics, max_lag](const std::string& t) {
-      return serve_status(t, metrics, max_lag);
+      return ops::status_route(t, metrics, max_lag, std::chrono::system_clock::now());
     });
     if (!server) return fail("metrics: " + server.error());
     status = *server;

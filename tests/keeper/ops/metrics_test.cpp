@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "keeper/ops/metrics.hpp"
+#include "keeper/ops/status_routes.hpp"
 
 using keeper::ops::Histogram;
 using keeper::ops::Metrics;
@@ -91,4 +92,39 @@ TEST_CASE("metric label values are escaped", "[metrics]") {
   m.count_event("a\"b\\c\nd");
   CHECK(has_line(m.render(std::chrono::system_clock::now()),
                  "keeper_events_total{kind=\"a\\\"b\\\\c\\nd\"} 1"));
+}
+
+TEST_CASE("/healthz follows the head lag; /metrics and unknown paths", "[metrics][http]") {
+  using keeper::ops::status_route;
+  const auto at = [](std::int64_t s) {
+    return std::chrono::system_clock::time_point{std::chrono::seconds{s}};
+  };
+  Metrics m;
+  struct Row {
+    const char* name;
+    std::string target;
+    std::int64_t now;
+    unsigned status;
+    const char* body_starts;
+  };
+  // Before any head: unhealthy. Then the head at t=1000 is checked at several wall clocks.
+  auto before = status_route("/healthz", m, 30, at(1000));
+  CHECK(before.status == 503);
+  CHECK(before.body == "unhealthy: no head evaluated yet\n");
+  m.head_processed({7, 1000});
+  const std::vector<Row> rows{
+      {"fresh", "/healthz", 1010, 200, "ok: head lag 10.0 s (limit 30.0 s)"},
+      {"at the limit", "/healthz", 1030, 200, "ok: head lag 30.0 s"},
+      {"too old", "/healthz", 1031, 503, "unhealthy: head lag 31.0 s"},
+      {"query ignored", "/healthz?verbose=1", 1010, 200, "ok"},
+      {"metrics", "/metrics", 1010, 200, "# HELP keeper_accounts_tracked"},
+      {"unknown", "/", 1010, 404, "not found"},
+      {"prefix is not a route", "/metricsx", 1010, 404, "not found"},
+  };
+  for (const auto& row : rows) {
+    CAPTURE(row.name);
+    const auto r = status_route(row.target, m, 30, at(row.now));
+    CHECK(r.status == row.status);
+    CHECK(r.body.rfind(row.body_starts, 0) == 0);
+  }
 }
