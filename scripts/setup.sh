@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs everything keeper needs on a fresh Debian 12 machine and builds it.
+# Installs everything keeper needs on a fresh Debian 12 machine and builds it (curl: the demo asks
+# the daemon's /healthz and /metrics with it).
 # Idempotent: packages already present are not reinstalled, an existing build is reused.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,7 +9,7 @@ APT_PACKAGES=(
   build-essential cmake ninja-build pkg-config clang clang-format clang-tidy libclang-rt-dev
   libcurl4-openssl-dev libboost-dev libboost-system-dev nlohmann-json3-dev libsecp256k1-dev
   catch2 libcrypto++-dev libexpected-dev libssl-dev libtoml11-dev libbenchmark-dev
-  ca-certificates
+  ca-certificates curl
 )
 
 missing=()
