@@ -139,6 +139,7 @@ int run_daemon_command(int argc, char** argv) {
     log.info("fork",
              {{"fork_url", fork_node->http_url()},
               {"pid", fork_node->pid()},
+              {"keeper_pid", ::getpid()},
               {"upstream", a.fork_url.value()}},
              "forked " + *a.fork_url + " into a local anvil at " + fork_node->http_url() +
                  " (pid " + std::to_string(fork_node->pid()) +
@@ -314,6 +315,9 @@ int run_daemon_command(int argc, char** argv) {
   if (fork_node) {
     const auto pid = fork_node->pid();
     fork_node->stop();
+    // The fork's journal described transactions on a chain that no longer exists.
+    std::error_code ignored;
+    std::filesystem::remove(journal_path(*cfg, true), ignored);
     log.info("fork_stopped", {{"pid", pid}}, "fork stopped (pid " + std::to_string(pid) + ")");
   }
   return 0;

@@ -335,4 +335,8 @@ TEST_CASE("keeper run --fork executes on a local fork and sends nothing to the n
   REQUIRE(fork.size() == 1);
   const auto pid = fork[0]["pid"].get<pid_t>();
   CHECK((::kill(pid, 0) != 0 && errno == ESRCH));
+  // Its journal is gone with it: nothing of the fork is resumed by a later run.
+  CHECK_FALSE(fs::exists(
+      fs::temp_directory_path() /
+      ("keeper-fork-journal-" + std::to_string(fork[0]["keeper_pid"].get<int>()) + ".log")));
 }
