@@ -146,11 +146,8 @@ int run_daemon_command(int argc, char** argv) {
                  "): transactions go to the fork only");
   }
   chain::rpc::RpcClient rpc{rpc_options(cfg->node)};
-  if (opts->fork) {
-    auto fork_chain = rpc.chain_id();
-    if (!fork_chain || *fork_chain != cfg->chain_id)
-      return fail("the fork is not on the configured chain");
-  }
+  if (opts->fork)
+    if (auto ok = check_chain(rpc, *cfg); !ok) return fail("the fork: " + ok.error());
   log.info("start",
            {{"chain_id", cfg->chain_id},
             {"wallet", key->address().checksummed()},
@@ -180,13 +177,10 @@ int run_daemon_command(int argc, char** argv) {
 
   const auto& market_cfg = cfg->markets.front();
   AaveSync sync{rpc, market_cfg.pool_addresses_provider};
-  auto head = rpc.block_number();
-  if (!head) return fail(head.error().to_string());
-  auto contracts = sync.contracts(*head);
+  auto head_header = block_at(rpc, std::nullopt);
+  if (!head_header) return fail(head_header.error());
+  auto contracts = sync.contracts(head_header->number);
   if (!contracts) return fail(contracts.error());
-  auto head_header = rpc.block(*head);
-  if (!head_header)
-    return fail("block " + std::to_string(*head) + ": " + head_header.error().to_string());
   MarketState state{rpc, sync, *contracts};
   daemon::StateStoreOptions store_options;
   if (cfg->state) {
@@ -228,7 +222,7 @@ int run_daemon_command(int argc, char** argv) {
   std::shared_ptr<ops::StatusServer> status;
   if (opts->metrics_port || cfg->metrics) {
     const std::uint16_t port = opts->metrics_port ? *opts->metrics_port : cfg->metrics->port;
-    const double max_lag = cfg->metrics ? cfg->metrics->max_head_lag_seconds : 60.0;
+    const double max_lag = cfg->metrics.value_or(config::MetricsConfig{}).max_head_lag_seconds;
     auto server = ops::StatusServer::start(io, port, [&metrics, max_lag](const std::string& t) {
       return ops::status_route(t, metrics, max_lag, std::chrono::system_clock::now());
     });

@@ -97,7 +97,6 @@ void BlockPipeline::on_head(const chain::rpc::BlockHeader& head, Clock::time_poi
              "block " + std::to_string(block) + ": " + std::to_string(advanced->logs) + " logs, " +
                  std::to_string(advanced->accounts_refreshed) + " accounts re-read, " +
                  std::to_string(advanced->accounts_new) + " new");
-  report_landed(block, head.timestamp);
   last_head_timestamp_ = head.timestamp;
 
   // Rank every account with the watchlist's linear forms (rebuilt for the accounts this block
@@ -119,9 +118,9 @@ void BlockPipeline::on_head(const chain::rpc::BlockHeader& head, Clock::time_poi
   const auto evaluated_at = Clock::now();
   metrics_.observe_stage(ops::Stage::evaluated, evaluated_at - received_at);
 
-  band_ = pass.candidates;
+  band_ = pass.candidates;  // a tick before the next head starts from these
   const strategy::MarketView view{&state_.market(), &state_.positions(), block, next_timestamp,
-                                  &pass.candidates};
+                                  &band_};
   decide_and_act(view, evaluated_at, "head");
 
   follow_transactions(block);

@@ -1,6 +1,7 @@
 #include "keeper/daemon/liquidation_receipt.hpp"
 
 #include "strategy/aave_v3/events.hpp"
+#include "strategy/aave_v3/wad_ray_math.hpp"
 
 namespace keeper::daemon {
 namespace {
@@ -9,10 +10,8 @@ namespace aave = strategy::aave_v3;
 
 double usd(const chain::u256& amount, const aave::Reserve& r, const aave::Market& m) {
   // amount * price / 10^decimals, in base currency units, then to dollars.
-  double unit = 1;
-  for (unsigned i = 0; i < r.config.decimals; ++i) unit *= 10;
-  return chain::to_double(amount) / unit * chain::to_double(r.price) /
-         chain::to_double(m.base_currency_unit);
+  return chain::to_double(amount) / chain::to_double(aave::pow10(r.config.decimals)) *
+         chain::to_double(r.price) / chain::to_double(m.base_currency_unit);
 }
 
 }  // namespace

@@ -3,15 +3,14 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <fstream>
-#include <system_error>
 
 #include <nlohmann/json.hpp>
 
 #include "chain/hex.hpp"
 #include "chain/keccak.hpp"
 #include "keeper/process/os_error.hpp"
+#include "keeper/process/synced_write.hpp"
 
 namespace keeper {
 namespace {
@@ -190,25 +189,6 @@ std::string checksum_of(const std::string& text) {
   return chain::hex_encode(chain::keccak256(std::string_view{text}));
 }
 
-tl::expected<void, std::string> write_all_synced(const std::filesystem::path& path,
-                                                 const std::string& text) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return tl::unexpected(path.string() + ": " + errno_text());
-  std::size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n <= 0) {
-      ::close(fd);
-      return tl::unexpected(path.string() + ": write failed: " + errno_text());
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  const bool synced = ::fsync(fd) == 0;
-  ::close(fd);
-  if (!synced) return tl::unexpected(path.string() + ": fsync failed: " + errno_text());
-  return {};
-}
-
 }  // namespace
 
 tl::expected<void, std::string> write_snapshot(const StateSnapshot& s,
@@ -228,7 +208,7 @@ tl::expected<void, std::string> write_snapshot(const StateSnapshot& s,
                  {"checksum", checksum_of(body)},
                  {"state", state}};
   const auto tmp = path.string() + ".tmp";
-  if (auto ok = write_all_synced(tmp, doc.dump() + "\n"); !ok) return ok;
+  if (auto ok = write_synced(tmp, doc.dump() + "\n", WriteMode::replace); !ok) return ok;
   if (::rename(tmp.c_str(), path.c_str()) != 0)
     return tl::unexpected("snapshot: rename to " + path.string() + ": " + errno_text());
   // The rename itself must survive a crash: sync the folder that holds the entry.

@@ -50,6 +50,20 @@ void sample(std::string& out, const std::string& name, const std::string& labels
   out += " " + number(v) + "\n";
 }
 
+// A metric with one unlabelled sample.
+void single(std::string& out, const char* name, const char* type, const char* help, double v) {
+  header(out, name, type, help);
+  sample(out, name, "", v);
+}
+
+// A metric with one sample per key of `values`, labelled `label`.
+void by_label(std::string& out, const char* name, const char* help, const char* label,
+              const std::map<std::string, std::uint64_t>& values) {
+  header(out, name, "counter", help);
+  for (const auto& [key, n] : values)
+    sample(out, name, std::string{label} + "=\"" + label_value(key) + "\"", static_cast<double>(n));
+}
+
 }  // namespace
 
 Histogram::Histogram(std::vector<double> upper_bounds)
@@ -121,39 +135,31 @@ double Metrics::head_lag_seconds(std::chrono::system_clock::time_point now) cons
 std::string Metrics::render(std::chrono::system_clock::time_point now) const {
   std::string out;
   out.reserve(8192);
-  header(out, "keeper_accounts_tracked", "gauge", "Accounts whose positions keeper holds.");
-  sample(out, "keeper_accounts_tracked", "", static_cast<double>(accounts_));
-  header(out, "keeper_accounts_with_debt", "gauge", "Tracked accounts that owe something.");
-  sample(out, "keeper_accounts_with_debt", "", static_cast<double>(with_debt_));
-  header(out, "keeper_accounts_in_watch_band", "gauge",
-         "Accounts with debt whose health factor is under strategy.hf_watch_band.");
-  sample(out, "keeper_accounts_in_watch_band", "", static_cast<double>(in_band_));
+  single(out, "keeper_accounts_tracked", "gauge", "Accounts whose positions keeper holds.",
+         static_cast<double>(accounts_));
+  single(out, "keeper_accounts_with_debt", "gauge", "Tracked accounts that owe something.",
+         static_cast<double>(with_debt_));
+  single(out, "keeper_accounts_in_watch_band", "gauge",
+         "Accounts with debt whose health factor is under strategy.hf_watch_band.",
+         static_cast<double>(in_band_));
   header(out, "keeper_accounts_health_factor_at_most", "gauge",
          "Accounts with debt whose health factor is at most le, at the last head.");
   for (std::size_t i = 0; i < kHealthFactorBounds.size(); ++i)
     sample(out, "keeper_accounts_health_factor_at_most",
            "le=\"" + number(kHealthFactorBounds[i]) + "\"", static_cast<double>(hf_at_most_[i]));
-  header(out, "keeper_head_block", "gauge", "Last block keeper evaluated.");
-  sample(out, "keeper_head_block", "", static_cast<double>(head_.block));
-  header(out, "keeper_head_lag_seconds", "gauge",
-         "Wall clock minus the last evaluated block's timestamp (-1 before the first head).");
-  sample(out, "keeper_head_lag_seconds", "", head_lag_seconds(now));
-  header(out, "keeper_heads_total", "counter", "Heads evaluated.");
-  sample(out, "keeper_heads_total", "", static_cast<double>(heads_));
-  header(out, "keeper_events_total", "counter", "Events received, by kind.");
-  for (const auto& [kind, n] : events_)
-    sample(out, "keeper_events_total", "kind=\"" + label_value(kind) + "\"",
-           static_cast<double>(n));
-  header(out, "keeper_opportunities_total", "counter",
-         "Profitable liquidations the strategy chose.");
-  sample(out, "keeper_opportunities_total", "", static_cast<double>(opportunities_));
-  header(out, "keeper_transactions_total", "counter", "Transactions, by outcome.");
-  for (const auto& [outcome, n] : transactions_)
-    sample(out, "keeper_transactions_total", "outcome=\"" + label_value(outcome) + "\"",
-           static_cast<double>(n));
-  header(out, "keeper_realised_profit_usd_total", "counter",
-         "Collateral received minus debt repaid minus gas, in USD at the oracle's prices.");
-  sample(out, "keeper_realised_profit_usd_total", "", profit_usd_);
+  single(out, "keeper_head_block", "gauge", "Last block keeper evaluated.",
+         static_cast<double>(head_.block));
+  single(out, "keeper_head_lag_seconds", "gauge",
+         "Wall clock minus the last evaluated block's timestamp (-1 before the first head).",
+         head_lag_seconds(now));
+  single(out, "keeper_heads_total", "counter", "Heads evaluated.", static_cast<double>(heads_));
+  by_label(out, "keeper_events_total", "Events received, by kind.", "kind", events_);
+  single(out, "keeper_opportunities_total", "counter",
+         "Profitable liquidations the strategy chose.", static_cast<double>(opportunities_));
+  by_label(out, "keeper_transactions_total", "Transactions, by outcome.", "outcome", transactions_);
+  single(out, "keeper_realised_profit_usd_total", "counter",
+         "Collateral received minus debt repaid minus gas, in USD at the oracle's prices.",
+         profit_usd_);
   header(out, "keeper_stage_latency_seconds", "histogram",
          "Time from the previous stage: head received -> evaluated -> decided -> signed -> sent "
          "-> mined.");

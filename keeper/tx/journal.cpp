@@ -1,17 +1,11 @@
 #include "keeper/tx/journal.hpp"
 
-#include "keeper/process/os_error.hpp"
-
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
 
 #include "chain/hex.hpp"
+#include "keeper/process/synced_write.hpp"
 
 namespace keeper::tx {
 
@@ -92,21 +86,8 @@ tl::expected<void, std::string> Journal::apply(const std::string& line, bool las
 }
 
 tl::expected<void, std::string> Journal::append(const std::string& line) {
-  const int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-  if (fd < 0) return tl::unexpected("journal " + path_.string() + ": " + errno_text());
-  const std::string text = line + "\n";
-  std::size_t written = 0;
-  while (written < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
-    if (n <= 0) {
-      ::close(fd);
-      return tl::unexpected("journal write failed: " + errno_text());
-    }
-    written += static_cast<std::size_t>(n);
-  }
-  const bool synced = ::fsync(fd) == 0;
-  ::close(fd);
-  if (!synced) return tl::unexpected("journal fsync failed: " + errno_text());
+  auto ok = write_synced(path_, line + "\n", WriteMode::append);
+  if (!ok) return tl::unexpected("journal " + ok.error());
   return {};
 }
 

@@ -89,10 +89,8 @@ bool TxManager::still_holds(const Intent& intent) {
                                      std::nullopt};
   auto result = rpc_.eth_call(call, "latest");
   if (result) return true;
-  (void)simulation_failure(result.error());  // counted
   // A node that did not answer says nothing about the intent: keep it and try again later.
-  return !(result.error().revert_data ||
-           result.error().kind == chain::rpc::RpcErrorKind::rpc_error);
+  return simulation_failure(result.error()).kind != SubmitErrorKind::simulation_reverted;
 }
 
 bool TxManager::reserve_spend(const u256& worst_case_wei) {

@@ -1,0 +1,33 @@
+#include "keeper/process/synced_write.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "keeper/process/os_error.hpp"
+
+namespace keeper {
+
+tl::expected<void, std::string> write_synced(const std::filesystem::path& path,
+                                             std::string_view text, WriteMode mode) {
+  const int flags =
+      O_WRONLY | O_CREAT | O_CLOEXEC | (mode == WriteMode::append ? O_APPEND : O_TRUNC);
+  const int fd = ::open(path.c_str(), flags, 0600);
+  if (fd < 0) return tl::unexpected(path.string() + ": " + errno_text());
+  std::size_t written = 0;
+  while (written < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
+    if (n <= 0) {
+      const std::string why = errno_text();
+      ::close(fd);
+      return tl::unexpected(path.string() + ": write failed: " + why);
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  const bool synced = ::fsync(fd) == 0;
+  const std::string why = synced ? std::string{} : errno_text();
+  ::close(fd);
+  if (!synced) return tl::unexpected(path.string() + ": fsync failed: " + why);
+  return {};
+}
+
+}  // namespace keeper

@@ -1,0 +1,18 @@
+#pragma once
+// Writing a file so that it is on disk when the call returns (write, then fsync): what the
+// journal and the state snapshot rely on before anything leaves keeper.
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include <tl/expected.hpp>
+
+namespace keeper {
+
+enum class WriteMode { append, replace };
+
+// Creates the file (mode 0600) if needed; errors name the path.
+[[nodiscard]] tl::expected<void, std::string> write_synced(const std::filesystem::path& path,
+                                                           std::string_view text, WriteMode mode);
+
+}  // namespace keeper
