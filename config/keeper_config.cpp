@@ -196,10 +196,11 @@ tl::expected<chain::u256, ConfigError> read_gwei(const Reader& r, const Value& t
 
 tl::expected<StrategyConfig, ConfigError> read_strategy(const Reader& r, const Value& s) {
   if (!s.is_table()) return tl::unexpected(r.error(s, "strategy", "must be a table"));
-  KEEPER_CFG(ok, r.only(s, "strategy.",
-                        {"name", "min_profit_usd", "max_fee_per_gas_gwei",
-                         "max_priority_fee_per_gas_gwei", "max_debt_to_cover_usd", "allow_assets",
-                         "deny_assets", "receive_a_token", "funding", "hf_watch_band"}));
+  KEEPER_CFG(
+      ok, r.only(s, "strategy.",
+                 {"name", "min_profit_usd", "max_fee_per_gas_gwei", "max_priority_fee_per_gas_gwei",
+                  "max_debt_to_cover_usd", "allow_assets", "deny_assets", "receive_a_token",
+                  "funding", "hf_watch_band", "bid_share", "native_asset"}));
   StrategyConfig c;
   KEEPER_CFG(name, r.optional<std::string>(s, "strategy.", "name"));
   if (*name) c.name = **name;
@@ -236,11 +237,27 @@ tl::expected<StrategyConfig, ConfigError> read_strategy(const Reader& r, const V
   if (*receive) c.receive_a_token = **receive;
   KEEPER_CFG(funding, r.optional<std::string>(s, "strategy.", "funding"));
   if (*funding) {
-    if (**funding == "flash-loan")
+    if (**funding == "flash" || **funding == "contract")
+      return tl::unexpected(r.error(s.at("funding"), "strategy.funding",
+                                    "\"" + **funding + "\" funding is not supported yet"));
+    if (**funding != "wallet" && **funding != "direct")
+      return tl::unexpected(r.error(s.at("funding"), "strategy.funding", "must be \"wallet\""));
+    c.funding = "wallet";  // "direct" is its older name
+  }
+  KEEPER_CFG(share, r.optional<double>(s, "strategy.", "bid_share"));
+  if (*share) {
+    if (!(**share >= 0.0 && **share <= 1.0))
       return tl::unexpected(
-          r.error(s.at("funding"), "strategy.funding", "flash-loan funding is not supported yet"));
-    if (**funding != "direct")
-      return tl::unexpected(r.error(s.at("funding"), "strategy.funding", "must be \"direct\""));
+          r.error(s.at("bid_share"), "strategy.bid_share", "must be between 0 and 1"));
+    c.bid_share = **share;
+  }
+  KEEPER_CFG(native, r.optional<std::string>(s, "strategy.", "native_asset"));
+  if (*native) {
+    auto address = chain::Address::from_hex(**native);
+    if (!address)
+      return tl::unexpected(r.error(s.at("native_asset"), "strategy.native_asset",
+                                    "must be a 0x-prefixed 20-byte address"));
+    c.native_asset = *address;
   }
   KEEPER_CFG(band, r.optional<double>(s, "strategy.", "hf_watch_band"));
   if (*band) {
@@ -254,12 +271,15 @@ tl::expected<StrategyConfig, ConfigError> read_strategy(const Reader& r, const V
 
 tl::expected<TransactionsConfig, ConfigError> read_transactions(const Reader& r, const Value& t) {
   if (!t.is_table()) return tl::unexpected(r.error(t, "transactions", "must be a table"));
-  KEEPER_CFG(ok, r.only(t, "transactions.",
-                        {"journal_path", "confirmations_timeout_blocks", "fee_bump_percent",
-                         "max_gas_spend_per_hour_eth", "gas_limit_multiplier"}));
+  KEEPER_CFG(
+      ok, r.only(t, "transactions.",
+                 {"journal_path", "state_dir", "confirmations_timeout_blocks", "fee_bump_percent",
+                  "max_gas_spend_per_hour_eth", "gas_limit_multiplier"}));
   TransactionsConfig c;
   KEEPER_CFG(journal, r.optional<std::string>(t, "transactions.", "journal_path"));
   if (*journal) c.journal_path = **journal;
+  KEEPER_CFG(state_dir, r.optional<std::string>(t, "transactions.", "state_dir"));
+  if (*state_dir) c.state_dir = **state_dir;
   KEEPER_CFG(timeout, r.optional<std::int64_t>(t, "transactions.", "confirmations_timeout_blocks"));
   if (*timeout) {
     if (**timeout < 1 || **timeout > 1000)

@@ -52,12 +52,18 @@ struct StrategyConfig {
   std::vector<std::string> allow_assets;
   std::vector<std::string> deny_assets;
   bool receive_a_token = false;
-  std::string funding = "direct";
+  std::string funding = "wallet";  // "wallet": the debt asset comes from keeper's wallet
   double hf_watch_band = 1.05;
+  double bid_share = 0.5;  // of the profit per gas above the base fee, offered as the tip
+  // The wrapped native token's reserve (WETH on Ethereum): gas is valued at its oracle price.
+  std::optional<chain::Address> native_asset;
 };
 
 struct TransactionsConfig {
-  std::filesystem::path journal_path = "keeper-journal.log";
+  // Unset: <state_dir>/<chain id>-<genesis hash>/journal.log, so no two chains share one.
+  std::optional<std::filesystem::path> journal_path;
+  // Unset: $XDG_STATE_HOME/keeper when set, else keeper-state/ next to the config.
+  std::optional<std::filesystem::path> state_dir;
   std::uint64_t confirmations_timeout_blocks = 3;  // replace or cancel after this many blocks
   double fee_bump_percent = 12.5;                  // >= 10: nodes refuse smaller replacements
   chain::u256 max_gas_spend_per_hour_wei = chain::u256{500'000'000'000'000'000ULL};  // 0.5 ETH

@@ -60,9 +60,27 @@ for _ in $(seq 1 60); do
   last=$landed
 done
 
-echo; echo "== keeper's latency per stage (Prometheus histograms: sum in seconds / count)"
-curl -fs "http://127.0.0.1:$METRICS_PORT/metrics" |
-  grep -E '^keeper_(stage_latency_seconds_(sum|count)|transactions_total|realised_profit_usd_total)' || true
+echo; echo "== keeper's latency per stage, from its Prometheus histograms (each stage from the one before)"
+curl -fs "http://127.0.0.1:$METRICS_PORT/metrics" >"$DIR/metrics.txt" || true
+# p50: the upper bound of the first bucket holding half the observations.
+awk -F'[{}" ]+' '
+  /^keeper_stage_latency_seconds_bucket/ { b[$3] = b[$3] " " $5 ":" $6 }
+  /^keeper_stage_latency_seconds_count/  { n[$3] = $4 }
+  /^keeper_stage_latency_seconds_sum/    { s[$3] = $4 }
+  END {
+    split("evaluated decided signed written sent mined", order, " ")
+    printf "  %-10s %8s %14s %14s\n", "stage", "count", "mean", "p50 <="
+    for (i = 1; i <= 6; i++) {
+      st = order[i]; if (!(st in n) || n[st] == 0) continue
+      p50 = "+Inf"; split(b[st], kv, " ")
+      for (k in kv) { split(kv[k], p, ":"); if (p[1] != "+Inf" && p[2] >= n[st] / 2 && (p50 == "+Inf" || p[1] + 0 < p50 + 0)) p50 = p[1] }
+      printf "  %-10s %8d %12.1f us %12s s\n", st, n[st], s[st] / n[st] * 1e6, p50
+    }
+  }' "$DIR/metrics.txt"
+grep -E '^keeper_(transactions_total|skipped_total|realised_profit_usd_total)' "$DIR/metrics.txt" || true
+# decided -> written per liquidation, as each liquidation_sent line reports it.
+grep -o 'decided->written [0-9]* us' "$DIR/keeper.log" | awk '{print $2}' | sort -n |
+  awk '{v[NR] = $1} END { if (NR) printf "  decided -> written: p50 %d us over %d liquidations (min %d, max %d)\n", v[int((NR + 1) / 2)], NR, v[1], v[NR] }'
 
 kill -TERM "$KEEPER_PID"
 wait "$KEEPER_PID" || true

@@ -2,12 +2,15 @@
 // Strategies in the Collector -> Strategy -> Executor shape: sync_state() before events start, then
 // process_event(event) -> actions. No sockets, no keys: tests feed events and assert actions.
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <variant>
 #include <vector>
 
 #include "strategy/aave_v3/opportunity.hpp"
+#include "strategy/bidding.hpp"
+#include "strategy/gas_model.hpp"
 
 namespace strategy {
 
@@ -19,6 +22,14 @@ struct MarketView {
   std::uint64_t timestamp = 0;  // of the block the actions would land in
   // When set, only these accounts are evaluated exactly (the watchlist's candidates).
   const std::vector<chain::Address>* candidates = nullptr;
+  // The fee market at this head; without it gas is priced at a zero base fee.
+  const FeeContext* fees = nullptr;
+  // Expected gas per kind of liquidation; without it, the strategy's default.
+  const GasModel* gas = nullptr;
+  // Debt asset -> what keeper can pay with now (balance less what is in flight); null: no limit.
+  const std::map<chain::Address, chain::u256>* inventory = nullptr;
+  // Account -> the highest tip of a competitor's pending liquidation of it.
+  const std::map<chain::Address, chain::u256>* competitor_tips = nullptr;
 };
 
 struct NewBlock {
@@ -31,9 +42,19 @@ struct LiquidateAction {
   chain::Address collateral_asset;
   chain::Address debt_asset;
   bool receive_a_token = false;
-  double profit_usd = 0;
+  double profit_usd = 0;  // net of gas at the expected fee
+  Bid bid;
+  std::string gas_kind;  // the gas model's key for this liquidation
+  std::uint64_t gas_limit = 0;
 };
-using Action = std::variant<LiquidateAction>;
+
+// A liquidatable account the strategy let go, and why: logged and counted, never silent.
+struct SkipAction {
+  chain::Address account;
+  std::string reason;  // a stable label for metrics: "unprofitable", "outbid", ...
+  double gross_profit_usd = 0;
+};
+using Action = std::variant<LiquidateAction, SkipAction>;
 
 class Strategy {
  public:
@@ -48,12 +69,17 @@ struct LiquidationStrategyConfig {
   std::vector<std::string> allow_assets;  // symbols or checksummed addresses
   std::vector<std::string> deny_assets;
   bool receive_a_token = false;
-  std::uint64_t gas_per_liquidation = 450'000;  // estimate used for the profit threshold
-  chain::u256 max_fee_per_gas_wei;              // the worst the gas may cost
+  chain::u256 max_fee_per_gas_wei = chain::u256{200'000'000'000ULL};         // guard: never above
+  chain::u256 max_priority_fee_per_gas_wei = chain::u256{3'000'000'000ULL};  // highest tip offered
+  double bid_share = 0.5;  // of the profit per gas above the base fee
+  // The native token's wrapped reserve (WETH on Ethereum), by address; gas is valued at its
+  // oracle price. Unset: the reserve whose symbol is "WETH".
+  std::optional<chain::Address> native_asset;
 };
 
-// Direct-funded Aave V3 liquidations: the most profitable pair per liquidatable account, net of
-// gas at the fee cap, above the minimum profit, most profitable first.
+// Aave V3 liquidations: the most profitable pair per liquidatable account within the inventory,
+// with a bid (tip) sized from its profit, net of gas at the expected fee and above the minimum
+// profit, most profitable first; the accounts let go come back as skips with their reason.
 class AaveLiquidationStrategy final : public Strategy {
  public:
   explicit AaveLiquidationStrategy(LiquidationStrategyConfig config) : config_{std::move(config)} {}
@@ -63,8 +89,14 @@ class AaveLiquidationStrategy final : public Strategy {
  private:
   std::set<chain::Address> resolve(const std::vector<std::string>& names,
                                    const aave_v3::Market& m) const;
+  [[nodiscard]] chain::u256 native_price(const aave_v3::Market& m) const;
+  // One liquidatable account: an action, a skip, or nothing when it is healthy.
+  [[nodiscard]] std::optional<Action> consider(const MarketView& view, const chain::Address& who,
+                                               const aave_v3::Account& account) const;
   LiquidationStrategyConfig config_;
   aave_v3::OpportunityLimits limits_;
+  BidPolicy policy_;
+  GasModel default_gas_;
 };
 
 }  // namespace strategy

@@ -93,8 +93,10 @@ tl::expected<Hash, RpcError> RpcClient::storage_at(const Address& account, const
                     [](const Json& v) { return hash_of(v, "storage"); });
 }
 
-tl::expected<SendResult, RpcError> RpcClient::send_raw_transaction(BytesView raw) {
-  auto result = call("eth_sendRawTransaction", Json::array({hex_encode(raw)}));
+namespace {
+
+// The node's answer to one eth_sendRawTransaction; its "no" comes back as information.
+tl::expected<SendResult, RpcError> send_result(const tl::expected<Json, RpcError>& result) {
   if (result) {
     auto hash = hash_of(*result, "transactionHash");
     if (!hash) return tl::unexpected(hash.error());
@@ -115,6 +117,26 @@ tl::expected<SendResult, RpcError> RpcClient::send_raw_transaction(BytesView raw
     r.kind = SendResult::Kind::underpriced;
   }
   return r;
+}
+
+}  // namespace
+
+tl::expected<SendResult, RpcError> RpcClient::send_raw_transaction(BytesView raw) {
+  return send_result(call("eth_sendRawTransaction", Json::array({hex_encode(raw)})));
+}
+
+tl::expected<std::vector<tl::expected<SendResult, RpcError>>, RpcError>
+RpcClient::send_raw_transactions(const std::vector<Bytes>& raws) {
+  std::vector<Call> calls;
+  calls.reserve(raws.size());
+  for (const auto& raw : raws)
+    calls.push_back({"eth_sendRawTransaction", Json::array({hex_encode(raw)})});
+  auto answers = batch(calls);
+  if (!answers) return tl::unexpected(answers.error());
+  std::vector<tl::expected<SendResult, RpcError>> out;
+  out.reserve(answers->size());
+  for (const auto& a : *answers) out.push_back(send_result(a));
+  return out;
 }
 
 tl::expected<std::optional<Receipt>, RpcError> RpcClient::receipt(const Hash& tx_hash) {

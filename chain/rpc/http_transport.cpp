@@ -97,6 +97,7 @@ tl::expected<HttpResponse, RpcError> HttpTransport::post_json(std::string_view b
   curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
 
+  const auto started = std::chrono::steady_clock::now();
   const CURLcode rc = curl_easy_perform(curl);
   if (rc != CURLE_OK) {
     RpcError e;
@@ -115,6 +116,9 @@ tl::expected<HttpResponse, RpcError> HttpTransport::post_json(std::string_view b
     return tl::unexpected(e);
   }
   HttpResponse response;
+  curl_off_t pretransfer_us = 0;
+  curl_easy_getinfo(curl, CURLINFO_PRETRANSFER_TIME_T, &pretransfer_us);
+  response.written_at = started + std::chrono::microseconds{pretransfer_us};
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
   response.retry_after_ms = sink.retry_after_ms;
   if (response.status < 200 || response.status >= 300) {

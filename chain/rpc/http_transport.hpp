@@ -14,6 +14,9 @@
 namespace chain::rpc {
 
 struct HttpResponse {
+  // When the request went out: curl writes a small POST in one send right after its pre-transfer
+  // point, so this is when the bytes reached the socket, not when the answer came.
+  std::chrono::steady_clock::time_point written_at;
   long status = 0;
   std::string body;
   std::optional<std::int64_t> retry_after_ms;

@@ -79,6 +79,13 @@ Parsed<BlockHeader> block_header_from_json(const Json& v) {
     if (!f) return tl::unexpected(f.error());
     h.base_fee_per_gas = *f;
   }
+  for (const auto& [field, out] : {std::pair{"gasUsed", &h.gas_used}, {"gasLimit", &h.gas_limit}}) {
+    const Json* q = member(v, field);
+    if (q == nullptr) continue;
+    auto n = quantity_u64(*q, field);
+    if (!n) return tl::unexpected(n.error());
+    *out = *n;
+  }
   return h;
 }
 

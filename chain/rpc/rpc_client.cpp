@@ -49,6 +49,7 @@ tl::expected<std::string, RpcError> RpcClient::post(const std::string& body, Ret
         endpoints_[current_].post_json(body, std::min(remaining, options_.http.request_timeout));
     if (response) {
       consecutive_failures_ = 0;
+      last_written_at_ = response->written_at;
       return std::move(response->body);
     }
     last = response.error();

@@ -73,6 +73,10 @@ class RpcClient {
   [[nodiscard]] tl::expected<Hash, RpcError> storage_at(const Address& account, const u256& slot,
                                                         const BlockTag& tag);
   [[nodiscard]] tl::expected<SendResult, RpcError> send_raw_transaction(BytesView raw);
+  // Several signed transactions in one request: every one is on the wire before any answer is
+  // awaited. Never retried (a send may have arrived). Results are in the input's order.
+  [[nodiscard]] tl::expected<std::vector<tl::expected<SendResult, RpcError>>, RpcError>
+  send_raw_transactions(const std::vector<Bytes>& raws);
   [[nodiscard]] tl::expected<std::optional<Receipt>, RpcError> receipt(const Hash& tx_hash);
   [[nodiscard]] tl::expected<FeeHistory, RpcError> fee_history(
       std::uint64_t blocks, const BlockTag& newest, const std::vector<double>& percentiles);
@@ -81,6 +85,10 @@ class RpcClient {
 
   [[nodiscard]] const std::string& current_url() const noexcept;
   [[nodiscard]] std::uint64_t requests_sent() const noexcept { return requests_sent_; }
+  // When the last answered request's bytes went out (see HttpResponse::written_at).
+  [[nodiscard]] std::chrono::steady_clock::time_point last_written_at() const noexcept {
+    return last_written_at_;
+  }
 
  private:
   enum class Retry { transient, never };
@@ -93,6 +101,7 @@ class RpcClient {
   int consecutive_failures_ = 0;
   std::uint64_t next_id_ = 1;
   std::uint64_t requests_sent_ = 0;
+  std::chrono::steady_clock::time_point last_written_at_;
   std::mt19937_64 rng_;
 };
 

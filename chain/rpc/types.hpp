@@ -16,6 +16,9 @@ struct BlockHeader {
   Hash parent_hash{};
   std::uint64_t timestamp = 0;
   std::optional<u256> base_fee_per_gas;
+  // Zero when the node left them out; with the base fee they give the next block's base fee.
+  std::uint64_t gas_used = 0;
+  std::uint64_t gas_limit = 0;
 };
 
 struct Log {

@@ -10,6 +10,7 @@
 #include <optional>
 #include <set>
 
+#include "chain/hex.hpp"
 #include "chain/ws/ws_client.hpp"
 #include "config/keeper_config.hpp"
 #include "keeper/commands/node_connection.hpp"
@@ -94,15 +95,35 @@ tl::expected<RunOptions, std::string> parse_args(int argc, char** argv) {
   return o;
 }
 
-std::filesystem::path journal_path(const config::KeeperConfig& cfg, bool fork) {
-  if (fork) {
-    // A fork's transactions must never be resumed or rebroadcast against the real node: they
-    // get a journal of their own that the next real run never reads.
-    return std::filesystem::temp_directory_path() /
-           ("keeper-fork-journal-" + std::to_string(::getpid()) + ".log");
-  }
-  const auto& p = cfg.transactions.journal_path;
-  return p.is_absolute() ? p : cfg.base_dir / p;
+std::filesystem::path fork_journal_path() {
+  // A fork's transactions must never be resumed or rebroadcast against the real node: they get a
+  // journal of their own that the next real run never reads.
+  return std::filesystem::temp_directory_path() /
+         ("keeper-fork-journal-" + std::to_string(::getpid()) + ".log");
+}
+
+// Where keeper keeps what belongs to one chain: never the working directory.
+std::filesystem::path state_dir(const config::KeeperConfig& cfg) {
+  if (const auto& d = cfg.transactions.state_dir) return d->is_absolute() ? *d : cfg.base_dir / *d;
+  if (const char* xdg = std::getenv("XDG_STATE_HOME"); xdg != nullptr && *xdg == '/')
+    return std::filesystem::path{xdg} / "keeper";
+  return cfg.base_dir / "keeper-state";
+}
+
+// The journal of this chain: named by chain id and genesis unless the config names a file (whose
+// first line still names its chain, checked when it is opened).
+tl::expected<std::filesystem::path, std::string> journal_path(const config::KeeperConfig& cfg,
+                                                              const tx::JournalScope& scope) {
+  if (const auto& p = cfg.transactions.journal_path)
+    return p->is_absolute() ? *p : cfg.base_dir / *p;
+  const auto dir = state_dir(cfg) / (std::to_string(scope.chain_id) + "-" +
+                                     chain::hex_encode(scope.genesis).substr(2, 16));
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec)
+    return tl::unexpected("cannot create the state directory " + dir.string() + ": " +
+                          ec.message());
+  return dir / "journal.log";
 }
 
 }  // namespace
@@ -159,8 +180,16 @@ int run_daemon_command(int argc, char** argv) {
 
   std::optional<tx::TxManager> manager;
   if (!opts->dry_run) {
-    auto journal = tx::Journal::open(journal_path(*cfg, opts->fork));
+    auto genesis = rpc.block(std::uint64_t{0});
+    if (!genesis) return fail("reading the genesis block: " + genesis.error().to_string());
+    const tx::JournalScope scope{cfg->chain_id, genesis->hash};
+    auto path = opts->fork ? fork_journal_path() : journal_path(*cfg, scope);
+    if (!path) return fail(path.error());
+    auto journal = tx::Journal::open(*path, scope);
     if (!journal) return fail(journal.error());
+    log.info("journal", {{"path", path->string()}, {"entries", journal->entries().size()}},
+             "journal " + path->string() + " (" + std::to_string(journal->entries().size()) +
+                 " transactions)");
     tx::TxManagerOptions o;
     o.chain_id = cfg->chain_id;
     o.max_fee_per_gas_cap = cfg->strategy.max_fee_per_gas_wei;
@@ -205,18 +234,22 @@ int run_daemon_command(int argc, char** argv) {
   scfg.deny_assets = cfg->strategy.deny_assets;
   scfg.receive_a_token = cfg->strategy.receive_a_token;
   scfg.max_fee_per_gas_wei = cfg->strategy.max_fee_per_gas_wei;
+  scfg.max_priority_fee_per_gas_wei = cfg->strategy.max_priority_fee_per_gas_wei;
+  scfg.bid_share = cfg->strategy.bid_share;
+  scfg.native_asset = cfg->strategy.native_asset;
   strategy::AaveLiquidationStrategy strat{scfg};
 
   ops::Metrics metrics;
-  daemon::BlockPipeline pipeline{rpc,
-                                 state,
-                                 *contracts,
-                                 strat,
-                                 manager ? &*manager : nullptr,
-                                 key->address(),
-                                 log,
-                                 metrics,
-                                 {opts->dry_run, cfg->strategy.hf_watch_band}};
+  daemon::BlockPipeline pipeline{
+      rpc,
+      state,
+      *contracts,
+      strat,
+      manager ? &*manager : nullptr,
+      key->address(),
+      log,
+      metrics,
+      {opts->dry_run, cfg->strategy.hf_watch_band, cfg->strategy.native_asset}};
 
   boost::asio::io_context io;
   std::shared_ptr<ops::StatusServer> status;
@@ -311,7 +344,7 @@ int run_daemon_command(int argc, char** argv) {
     fork_node->stop();
     // The fork's journal described transactions on a chain that no longer exists.
     std::error_code ignored;
-    std::filesystem::remove(journal_path(*cfg, true), ignored);
+    std::filesystem::remove(fork_journal_path(), ignored);
     log.info("fork_stopped", {{"pid", pid}}, "fork stopped (pid " + std::to_string(pid) + ")");
   }
   return 0;

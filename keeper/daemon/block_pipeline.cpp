@@ -2,9 +2,12 @@
 
 #include "chain/abi/revert.hpp"
 #include "chain/abi/signature.hpp"
+#include "chain/fee_market.hpp"
 #include "chain/hex.hpp"
 #include "keeper/daemon/liquidation_receipt.hpp"
+#include "keeper/daemon/price_tick.hpp"
 #include "strategy/aave_v3/account_data.hpp"
+#include "strategy/aave_v3/calldata.hpp"
 #include "strategy/aave_v3/events.hpp"
 
 namespace keeper::daemon {
@@ -29,13 +32,8 @@ std::string intent_key(const strategy::LiquidateAction& a) {
 }
 
 chain::Bytes liquidation_call(const strategy::LiquidateAction& a) {
-  return chain::abi::encode_call("liquidationCall(address,address,address,uint256,bool)",
-                                 chain::abi::Values{chain::abi::Value{a.collateral_asset},
-                                                    chain::abi::Value{a.debt_asset},
-                                                    chain::abi::Value{a.opportunity.account},
-                                                    chain::abi::Value{a.opportunity.debt_to_cover},
-                                                    chain::abi::Value{a.receive_a_token}})
-      .value();
+  return aave::liquidation_call_data(a.collateral_asset, a.debt_asset, a.opportunity.account,
+                                     a.opportunity.debt_to_cover, a.receive_a_token);
 }
 
 double hf_value(const chain::u256& hf) {
@@ -66,7 +64,9 @@ BlockPipeline::BlockPipeline(chain::rpc::RpcClient& rpc, MarketState& state,
       wallet_{wallet},
       log_{log},
       metrics_{metrics},
-      options_{options} {}
+      options_{options} {
+  if (manager_ != nullptr) inventory_.emplace(rpc_, wallet_, contracts_.pool);
+}
 
 void BlockPipeline::on_head(const chain::rpc::BlockHeader& head, Clock::time_point received_at) {
   const std::uint64_t block = head.number;
@@ -98,6 +98,9 @@ void BlockPipeline::on_head(const chain::rpc::BlockHeader& head, Clock::time_poi
                  std::to_string(advanced->accounts_refreshed) + " accounts re-read, " +
                  std::to_string(advanced->accounts_new) + " new");
   last_head_timestamp_ = head.timestamp;
+  fees_.next_base_fee_wei =
+      chain::next_base_fee(head.base_fee_per_gas.value_or(0), head.gas_used, head.gas_limit);
+  if (inventory_stale_) refresh_inventory(block);
 
   // Rank every account with the watchlist's linear forms (rebuilt for the accounts this block
   // touched, and for all after a resync or once enough blocks or chain time passed for interest
@@ -119,8 +122,7 @@ void BlockPipeline::on_head(const chain::rpc::BlockHeader& head, Clock::time_poi
   metrics_.observe_stage(ops::Stage::evaluated, evaluated_at - received_at);
 
   band_ = pass.candidates;  // a tick before the next head starts from these
-  const strategy::MarketView view{&state_.market(), &state_.positions(), block, next_timestamp,
-                                  &band_};
+  strategy::MarketView view{&state_.market(), &state_.positions(), block, next_timestamp, &band_};
   decide_and_act(view, evaluated_at, "head");
 
   follow_transactions(block);
@@ -129,15 +131,24 @@ void BlockPipeline::on_head(const chain::rpc::BlockHeader& head, Clock::time_poi
   metrics_.head_processed({block, head.timestamp});
 }
 
-void BlockPipeline::decide_and_act(const strategy::MarketView& view, Clock::time_point evaluated_at,
+void BlockPipeline::decide_and_act(strategy::MarketView view, Clock::time_point evaluated_at,
                                    const char* source) {
+  view.fees = &fees_;
+  view.gas = &gas_;
+  if (inventory_ && inventory_->read()) view.inventory = &inventory_->available();
   const auto actions = strategy_.process_event(strategy::NewBlock{view});
   const auto decided_at = Clock::now();
-  if (!actions.empty()) metrics_.observe_stage(ops::Stage::decided, decided_at - evaluated_at);
   std::vector<strategy::LiquidateAction> liquidations;
   liquidations.reserve(actions.size());
-  for (const auto& action : actions)
-    liquidations.push_back(std::get<strategy::LiquidateAction>(action));
+  for (const auto& action : actions) {
+    if (const auto* l = std::get_if<strategy::LiquidateAction>(&action)) {
+      liquidations.push_back(*l);
+    } else {
+      const auto& skip = std::get<strategy::SkipAction>(action);
+      report_skip(skip.account, skip.reason, view.block, source, skip.gross_profit_usd);
+    }
+  }
+  if (!liquidations.empty()) metrics_.observe_stage(ops::Stage::decided, decided_at - evaluated_at);
   totals_.opportunities += liquidations.size();
   metrics_.count_opportunity(liquidations.size());
   if (options_.dry_run) {
@@ -179,36 +190,26 @@ void BlockPipeline::on_price_log(const chain::rpc::Log& log, Clock::time_point r
   metrics_.count_event("price_tick");
   // AaveOracle falls back elsewhere on a non-positive answer: leave that to the head's read.
   if (answer->negative() || answer->current == 0) return;
-  aave::Market ticked = state_.market();
-  std::set<Address> candidates(band_.begin(), band_.end());
-  bool moved = false;
-  for (const auto id : feed->second) {
-    auto& reserve = ticked.reserves[id];
-    if (reserve.price == answer->current) continue;
-    const auto crossed =
-        watchlist_.crossed(id, chain::to_double(reserve.price), chain::to_double(answer->current));
-    candidates.insert(crossed.begin(), crossed.end());
-    reserve.price = answer->current;
-    moved = true;
-  }
-  if (!moved) return;
-  const std::vector<Address> chosen(candidates.begin(), candidates.end());
+  auto plan = plan_tick(state_.market(), watchlist_, band_, feed->second, answer->current);
+  if (!plan) return;
+  const auto& chosen = plan->candidates;
   const auto evaluated_at = Clock::now();
   metrics_.observe_stage(ops::Stage::evaluated, evaluated_at - received_at);
-  log_.event(ops::Level::debug, "price_tick",
-             {{"block", log.block_number},
-              {"aggregator", log.address.checksummed()},
-              {"answer", chain::to_dec(answer->current)},
-              {"candidates", chosen.size()}},
-             "price tick from " + log.address.checksummed() + ": " + std::to_string(chosen.size()) +
-                 " candidates");
+  if (log_.enabled(ops::Level::debug))
+    log_.event(ops::Level::debug, "price_tick",
+               {{"block", log.block_number},
+                {"aggregator", log.address.checksummed()},
+                {"answer", chain::to_dec(answer->current)},
+                {"candidates", chosen.size()}},
+               "price tick from " + log.address.checksummed() + ": " +
+                   std::to_string(chosen.size()) + " candidates");
   // The block carrying the tick is newer than our state; its timestamp is at least now.
   const auto now_s =
       static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
                                      std::chrono::system_clock::now().time_since_epoch())
                                      .count());
   const std::uint64_t timestamp = std::max(last_head_timestamp_ + 1, now_s);
-  const strategy::MarketView view{&ticked, &state_.positions(), state_.block(), timestamp, &chosen};
+  strategy::MarketView view{&plan->market, &state_.positions(), state_.block(), timestamp, &chosen};
   decide_and_act(view, evaluated_at, "tick");
 }
 
@@ -255,57 +256,120 @@ void BlockPipeline::report_dry_run(const strategy::LiquidateAction& a, std::uint
   log_.info("would_liquidate", f, summary + ", simulation " + f["simulation"].get<std::string>());
 }
 
-void BlockPipeline::execute(const std::vector<strategy::LiquidateAction>& actions,
-                            std::uint64_t block, Clock::time_point decided_at, const char* source) {
-  std::vector<const strategy::LiquidateAction*> chosen;
-  for (const auto& a : actions) {
-    const auto it = liquidating_.find(a.opportunity.account);
-    if (it != liquidating_.end() && manager_->is_in_flight(it->second))
-      continue;  // our previous liquidation of this account has not landed yet
-    chosen.push_back(&a);
+void BlockPipeline::report_skip(const Address& account, const std::string& reason,
+                                std::uint64_t block, const char* source, double gross_profit_usd) {
+  metrics_.count_skip(reason);
+  auto& last = last_skip_[account];
+  if (last == reason) return;
+  last = reason;
+  log_.info("liquidation_skipped",
+            {{"block", block},
+             {"account", account.checksummed()},
+             {"reason", reason},
+             {"gross_profit_usd", gross_profit_usd},
+             {"source", source}},
+            account.checksummed() + " is liquidatable but let go: " + reason + " (gross " +
+                money(gross_profit_usd) + ")");
+}
+
+void BlockPipeline::refresh_inventory(std::uint64_t block) {
+  if (!inventory_) return;
+  std::vector<Address> assets;
+  assets.reserve(state_.market().reserves.size());
+  for (const auto& r : state_.market().reserves) assets.push_back(r.asset);
+  auto short_allowance = inventory_->refresh(assets, block);
+  if (!short_allowance) {
+    log_.event(ops::Level::warn, "inventory", {{"block", block}, {"what", short_allowance.error()}},
+               short_allowance.error());
+    return;
   }
-  // Direct funding: the Pool pulls the debt asset from the wallet, approved once per asset and
-  // sent before the liquidations so their simulations (on the pending state) see it.
-  for (const auto* a : chosen) {
-    if (approved_.count(a->debt_asset)) continue;
+  inventory_stale_ = false;
+  if (log_.enabled(ops::Level::debug)) {
+    json held = json::object();
+    for (const auto& [asset, amount] : inventory_->available())
+      if (const auto* r = state_.market().reserve_of(asset))
+        held[r->symbol] = chain::to_dec(amount);
+    log_.event(ops::Level::debug, "inventory", {{"block", block}, {"available", held}},
+               "inventory at block " + std::to_string(block) + ": " + held.dump());
+  }
+  // Direct funding: the Pool pulls the debt asset from the wallet, approved once per asset, here
+  // and not on a liquidation's path (the liquidation sent after it in nonce order sees it).
+  for (const auto& asset : *short_allowance) {
+    if (approved_.count(asset)) continue;
     const tx::Intent approve{
-        "approve:" + a->debt_asset.checksummed(), a->debt_asset,
+        "approve:" + asset.checksummed() + ":" + contracts_.pool.checksummed(), asset,
         chain::abi::encode_call("approve(address,uint256)",
                                 chain::abi::Values{chain::abi::Value{contracts_.pool},
                                                    chain::abi::Value{chain::kU256Max}})
             .value(),
         0};
     auto r = manager_->submit(approve, block);
-    if (r || r.error().kind == tx::SubmitErrorKind::duplicate) approved_.insert(a->debt_asset);
+    if (r || r.error().kind == tx::SubmitErrorKind::duplicate) approved_.insert(asset);
+    if (!r && r.error().kind != tx::SubmitErrorKind::duplicate)
+      log_.event(ops::Level::warn, "approve",
+                 {{"asset", asset.checksummed()}, {"what", r.error().message}},
+                 "approving " + asset.checksummed() + ": " + r.error().message);
   }
-  std::vector<tx::Intent> intents;
-  intents.reserve(chosen.size());
-  for (const auto* a : chosen)
-    intents.push_back({intent_key(*a), contracts_.pool, liquidation_call(*a), 0});
-  const auto results = manager_->submit_all(intents, block);
+}
+
+void BlockPipeline::execute(const std::vector<strategy::LiquidateAction>& actions,
+                            std::uint64_t block, Clock::time_point decided_at, const char* source) {
+  std::vector<const strategy::LiquidateAction*> chosen;
+  std::vector<tx::Order> orders;
+  chosen.reserve(actions.size());
+  orders.reserve(actions.size());
+  for (const auto& a : actions) {
+    const auto it = liquidating_.find(a.opportunity.account);
+    if (it != liquidating_.end() && manager_->is_in_flight(it->second)) {
+      // Our previous liquidation of this account has not landed yet.
+      metrics_.count_skip("in_flight");
+      continue;
+    }
+    chosen.push_back(&a);
+    orders.push_back({{intent_key(a), contracts_.pool, liquidation_call(a), 0},
+                      a.gas_limit,
+                      a.bid.max_fee_per_gas,
+                      a.bid.max_priority_fee_per_gas});
+  }
+  const auto results = manager_->send_now(orders, block);
   for (std::size_t i = 0; i < chosen.size(); ++i) {
     const auto& a = *chosen[i];
     const auto& sent = results[i];
-    if (!sent && sent.error().kind == tx::SubmitErrorKind::duplicate) continue;
     std::string summary;
     json f = describe(a, block, source, summary);
+    if (!sent && sent.error().kind == tx::SubmitErrorKind::duplicate) {
+      report_skip(a.opportunity.account, "duplicate", block, source, a.profit_usd);
+      continue;
+    }
     if (sent) {
       metrics_.observe_stage(ops::Stage::signed_tx, sent->signed_at - decided_at);
-      metrics_.observe_stage(ops::Stage::sent, sent->sent_at - sent->signed_at);
+      metrics_.observe_stage(ops::Stage::written, sent->written_at - sent->signed_at);
+      metrics_.observe_stage(ops::Stage::sent, sent->sent_at - sent->written_at);
       metrics_.count_transaction("sent");
       ++totals_.liquidations_sent;
       liquidating_[a.opportunity.account] = sent->nonce;
-      pending_[intents[i].key] = {a.opportunity.account,
-                                  hf_value(a.opportunity.outcome.health_factor), a.profit_usd};
+      pending_[orders[i].intent.key] = {a.opportunity.account,
+                                        hf_value(a.opportunity.outcome.health_factor), a.profit_usd,
+                                        a.gas_kind};
+      if (inventory_)
+        inventory_->commit(orders[i].intent.key, a.debt_asset, a.opportunity.debt_to_cover);
+      last_skip_.erase(a.opportunity.account);
       f["tx"] = chain::hex_encode(sent->hash);
       f["nonce"] = sent->nonce;
-      log_.info("liquidation_sent", f, summary + ", tx " + chain::hex_encode(sent->hash));
+      f["tip_gwei"] = chain::to_double(a.bid.max_priority_fee_per_gas) / 1e9;
+      const auto decided_to_written =
+          std::chrono::duration_cast<std::chrono::microseconds>(sent->written_at - decided_at)
+              .count();
+      f["decided_to_written_us"] = decided_to_written;
+      log_.info("liquidation_sent", f,
+                summary + ", tx " + chain::hex_encode(sent->hash) + ", decided->written " +
+                    std::to_string(decided_to_written) + " us");
       continue;
     }
     f["error"] = sent.error().message;
-    if (sent.error().kind == tx::SubmitErrorKind::simulation_reverted)
-      metrics_.count_transaction("simulation_reverted");
-    log_.event(ops::Level::warn, "liquidation_skipped", f, summary + ": " + sent.error().message);
+    metrics_.count_skip(std::string{"send_"} + std::string{tx::to_string(sent.error().kind)});
+    log_.event(ops::Level::warn, "liquidation_failed_to_send", f,
+               summary + ": " + sent.error().message);
     if (sent.error().kind == tx::SubmitErrorKind::spend_limit)
       log_.event(ops::Level::warn, "spend_limit", {{"block", block}},
                  "hourly gas spend limit reached: not sending until it frees up");
@@ -329,7 +393,9 @@ void BlockPipeline::follow_transactions(std::uint64_t block) {
                   ", reverted " + std::to_string(c.reverted) + ", cancelled " +
                   std::to_string(c.cancelled) + ", dropped " + std::to_string(c.dropped));
   }
+  if (!settled.empty()) inventory_stale_ = true;  // re-read at the next head
   for (const auto& s : settled) {
+    if (inventory_) inventory_->release(s.intent_key);
     metrics_.count_transaction(std::string{tx::to_string(s.outcome)});
     if (s.outcome == tx::Outcome::reverted) ++totals_.reverted;
     if (s.first_sent_at != Clock::time_point{})
@@ -338,6 +404,7 @@ void BlockPipeline::follow_transactions(std::uint64_t block) {
     if (p == pending_.end()) continue;  // an approval, or a liquidation from before a restart
     const Pending expected = p->second;
     pending_.erase(p);
+    if (s.receipt) gas_.observe(expected.gas_kind, s.receipt->gas_used);
     if (s.outcome != tx::Outcome::mined || !s.receipt) {
       log_.event(ops::Level::warn, "liquidation_failed",
                  {{"block", block},
@@ -361,7 +428,8 @@ void BlockPipeline::report_landed(std::uint64_t block, std::uint64_t timestamp) 
       continue;
     }
     const Pending& expected = it->expected;
-    const auto realised = realised_liquidation(receipt, contracts_.pool, wallet_, state_.market());
+    const auto realised = realised_liquidation(receipt, contracts_.pool, wallet_, state_.market(),
+                                               options_.native_asset);
     if (realised) {
       ++totals_.liquidations_mined;
       totals_.realised_profit_usd += realised->profit_usd;

@@ -12,13 +12,16 @@
 #include <string>
 
 #include "chain/rpc/rpc_client.hpp"
+#include "keeper/daemon/inventory.hpp"
 #include "keeper/market/aave_sync.hpp"
 #include "keeper/market/market_state.hpp"
 #include "keeper/market/price_feeds.hpp"
 #include "keeper/ops/log.hpp"
 #include "keeper/ops/metrics.hpp"
 #include "keeper/tx/tx_manager.hpp"
+#include "strategy/bidding.hpp"
 #include "strategy/evaluator/watchlist.hpp"
+#include "strategy/gas_model.hpp"
 #include "strategy/liquidation_strategy.hpp"
 
 namespace keeper::daemon {
@@ -26,6 +29,7 @@ namespace keeper::daemon {
 struct PipelineOptions {
   bool dry_run = false;
   double hf_watch_band = 1.05;
+  std::optional<chain::Address> native_asset;  // gas is valued at this reserve's price
 };
 
 struct PipelineTotals {
@@ -64,19 +68,26 @@ class BlockPipeline {
     chain::Address account;
     double health_factor_before = 0;
     double expected_profit_usd = 0;
+    std::string gas_kind;
   };
 
   // Log fields and a one-line summary of a chosen liquidation.
   nlohmann::json describe(const strategy::LiquidateAction& action, std::uint64_t block,
                           const char* source, std::string& summary) const;
   // `source` ("head" or "tick") says which path found the opportunity, in the logs.
-  void decide_and_act(const strategy::MarketView& view,
-                      std::chrono::steady_clock::time_point evaluated_at, const char* source);
+  void decide_and_act(strategy::MarketView view, std::chrono::steady_clock::time_point evaluated_at,
+                      const char* source);
   void follow_feeds_at(std::uint64_t block);
   void report_dry_run(const strategy::LiquidateAction& action, std::uint64_t block,
                       const char* source);
   void execute(const std::vector<strategy::LiquidateAction>& actions, std::uint64_t block,
                std::chrono::steady_clock::time_point decided_at, const char* source);
+  // Logged when an account's reason changes (not at every head), counted every time.
+  void report_skip(const chain::Address& account, const std::string& reason, std::uint64_t block,
+                   const char* source, double gross_profit_usd);
+  // Balances and allowances of the payer, re-read after our transactions settle; approvals for
+  // assets the spender may not pull yet go out here, never on the path of a liquidation.
+  void refresh_inventory(std::uint64_t block);
   struct Landed {  // a mined liquidation waiting for state at or after its block
     Pending expected;
     tx::Settlement settlement;
@@ -96,7 +107,12 @@ class BlockPipeline {
   ops::Metrics& metrics_;
   PipelineOptions options_;
 
-  std::set<chain::Address> approved_;                    // debt assets the Pool may pull
+  std::set<chain::Address> approved_;   // debt assets the Pool may pull (approval sent)
+  std::optional<Inventory> inventory_;  // none in a dry run
+  bool inventory_stale_ = true;
+  strategy::FeeContext fees_;  // the next block's base fee, from the last head
+  strategy::GasModel gas_;
+  std::map<chain::Address, std::string> last_skip_;      // account -> the reason last logged
   std::map<chain::Address, std::uint64_t> liquidating_;  // account -> nonce in flight
   std::map<std::string, Pending> pending_;               // intent key -> what it expected
   std::vector<Landed> landed_;

@@ -16,10 +16,10 @@ double usd(const chain::u256& amount, const aave::Reserve& r, const aave::Market
 
 }  // namespace
 
-std::optional<RealisedLiquidation> realised_liquidation(const chain::rpc::Receipt& receipt,
-                                                        const chain::Address& pool,
-                                                        const chain::Address& liquidator,
-                                                        const aave::Market& market) {
+std::optional<RealisedLiquidation> realised_liquidation(
+    const chain::rpc::Receipt& receipt, const chain::Address& pool,
+    const chain::Address& liquidator, const aave::Market& market,
+    const std::optional<chain::Address>& native_asset) {
   for (const auto& log : receipt.logs) {
     if (log.address != pool) continue;
     auto event = aave::decode_event({log.address, log.topics, log.data});
@@ -39,7 +39,8 @@ std::optional<RealisedLiquidation> realised_liquidation(const chain::rpc::Receip
     out.profit_usd =
         usd(out.collateral_received, *collateral, market) - usd(out.debt_repaid, *debt, market);
     for (const auto& r : market.reserves)
-      if (r.symbol == "WETH") out.profit_usd -= usd(out.gas_paid_wei, r, market);
+      if (native_asset ? r.asset == *native_asset : r.symbol == "WETH")
+        out.profit_usd -= usd(out.gas_paid_wei, r, market);
     return out;
   }
   return std::nullopt;

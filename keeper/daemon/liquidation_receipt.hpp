@@ -19,9 +19,11 @@ struct RealisedLiquidation {
 };
 
 // The LiquidationCall logged by `pool` for `liquidator` in `receipt`; nullopt if there is none or
-// it names assets `market` does not list. Gas is priced with the market's WETH when it has one.
+// it names assets `market` does not list. Gas is priced with `native_asset`'s reserve (the
+// wrapped native token, by address), or the reserve named WETH when none is configured.
 [[nodiscard]] std::optional<RealisedLiquidation> realised_liquidation(
     const chain::rpc::Receipt& receipt, const chain::Address& pool,
-    const chain::Address& liquidator, const strategy::aave_v3::Market& market);
+    const chain::Address& liquidator, const strategy::aave_v3::Market& market,
+    const std::optional<chain::Address>& native_asset = std::nullopt);
 
 }  // namespace keeper::daemon

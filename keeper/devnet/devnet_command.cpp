@@ -99,9 +99,11 @@ std::string keeper_toml(const Deployment& d) {
          "\"" +
          d.addresses_provider.checksummed() +
          "\"\nstart_block = 0\n\n[wallet]\nprivate_key_env = \"KEEPER_PRIVATE_KEY\"\n"
-         "\n[strategy]\n# devnet gas is cheap: a low fee cap keeps small liquidations profitable\n"
+         "\n[strategy]\n# gas is valued at the fee expected to be paid; the caps are only guards\n"
          "min_profit_usd = 1.0\nmax_fee_per_gas_gwei = 20\nmax_priority_fee_per_gas_gwei = 2\n"
-         "\n[transactions]\njournal_path = \"keeper-journal.log\"\n"
+         "native_asset = \"" +
+         d.asset("WETH")->token.checksummed() +
+         "\"\n"
          "\n[state]\nsnapshot_path = \"keeper-state.json\"\nsnapshot_every_blocks = 10\n";
 }
 

@@ -1,5 +1,8 @@
 #include "keeper/ops/log.hpp"
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -19,6 +22,21 @@ std::string utc_now() {
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
   return buf;
+}
+
+// One line, one write(2): under systemd and in containers stdout is a pipe, and a line split
+// over several writes (stdio splits what exceeds its buffer) can interleave with stderr or reach
+// a reader torn. Anything buffered in std::cout is flushed first so order is kept.
+void write_line(std::string line) {
+  line.push_back('\n');
+  std::cout.flush();
+  std::size_t done = 0;
+  while (done < line.size()) {
+    const ssize_t n = ::write(STDOUT_FILENO, line.data() + done, line.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;  // a closed stdout must not stop keeper (SIGPIPE is ignored)
+    done += static_cast<std::size_t>(n);
+  }
 }
 
 }  // namespace
@@ -50,9 +68,9 @@ void Log::event(Level level, const std::string& kind, const nlohmann::json& fiel
     line["time"] = utc_now();
     line["level"] = to_string(level);
     line["event"] = kind;
-    std::cout << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
+    write_line(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   } else {
-    std::cout << utc_now() << ' ' << to_string(level) << " [" << kind << "] " << text << std::endl;
+    write_line(utc_now() + ' ' + to_string(level) + " [" + kind + "] " + text);
   }
 }
 

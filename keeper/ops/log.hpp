@@ -18,6 +18,8 @@ class Log {
     event(Level::info, kind, fields, text);
   }
   [[nodiscard]] bool json() const noexcept { return json_; }
+  // For hot paths: skip building a line's fields when it would not be written anyway.
+  [[nodiscard]] bool enabled(Level level) const noexcept { return level >= min_; }
 
  private:
   bool json_;

@@ -14,8 +14,9 @@ constexpr std::array<double, 9> kHealthFactorBounds{1.0,  1.01, 1.02, 1.05, 1.1,
 
 // 100 us .. 30 s: local evaluation is sub-millisecond, mining is seconds.
 std::vector<double> stage_bounds() {
-  return {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-          0.1,    0.25,    0.5,    1.0,   2.5,    5.0,   10.0, 30.0};
+  // From 10 us: the path from a price to the wire is measured in microseconds.
+  return {0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
+          0.025,   0.05,     0.1,     0.25,   0.5,     1.0,    2.5,   5.0,    10.0,  30.0};
 }
 
 std::string number(double v) {
@@ -93,9 +94,12 @@ void Histogram::render(std::string& out, const std::string& name, const std::str
 }
 
 Metrics::Metrics()
-    : hf_at_most_(kHealthFactorBounds.size(), 0),
-      stages_{Histogram{stage_bounds()}, Histogram{stage_bounds()}, Histogram{stage_bounds()},
-              Histogram{stage_bounds()}, Histogram{stage_bounds()}} {}
+    : hf_at_most_(kHealthFactorBounds.size(), 0), stages_{Histogram{stage_bounds()},
+                                                          Histogram{stage_bounds()},
+                                                          Histogram{stage_bounds()},
+                                                          Histogram{stage_bounds()},
+                                                          Histogram{stage_bounds()},
+                                                          Histogram{stage_bounds()}} {}
 
 void Metrics::set_accounts(std::size_t tracked, std::size_t with_debt, std::size_t in_watch_band) {
   accounts_ = tracked;
@@ -157,12 +161,15 @@ std::string Metrics::render(std::chrono::system_clock::time_point now) const {
   single(out, "keeper_opportunities_total", "counter",
          "Profitable liquidations the strategy chose.", static_cast<double>(opportunities_));
   by_label(out, "keeper_transactions_total", "Transactions, by outcome.", "outcome", transactions_);
+  by_label(out, "keeper_skipped_total",
+           "Liquidatable accounts keeper let go, by reason (each logged with it).", "reason",
+           skipped_);
   single(out, "keeper_realised_profit_usd_total", "counter",
          "Collateral received minus debt repaid minus gas, in USD at the oracle's prices.",
          profit_usd_);
   header(out, "keeper_stage_latency_seconds", "histogram",
-         "Time from the previous stage: head received -> evaluated -> decided -> signed -> sent "
-         "-> mined.");
+         "Time from the previous stage: event received -> evaluated -> decided -> signed -> "
+         "written (on the node's socket) -> sent (the node answered) -> mined.");
   for (std::size_t i = 0; i < stages_.size(); ++i)
     stages_[i].render(out, "keeper_stage_latency_seconds",
                       std::string{"stage=\""} + kStageNames[i] + "\"");

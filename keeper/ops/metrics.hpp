@@ -29,9 +29,10 @@ class Histogram {
 
 // Stages of one liquidation from the head that revealed it to the block that mined it; each
 // histogram holds the time from the previous stage.
-enum class Stage : std::uint8_t { evaluated, decided, signed_tx, sent, mined };
-inline constexpr std::array<const char*, 5> kStageNames{"evaluated", "decided", "signed", "sent",
-                                                        "mined"};
+// written: the bytes reached the node's socket; sent: the node answered.
+enum class Stage : std::uint8_t { evaluated, decided, signed_tx, written, sent, mined };
+inline constexpr std::array<const char*, 6> kStageNames{"evaluated", "decided", "signed",
+                                                        "written",   "sent",    "mined"};
 
 struct HeadStatus {
   std::uint64_t block = 0;
@@ -48,6 +49,8 @@ class Metrics {
   void count_event(const std::string& kind, std::uint64_t n = 1);
   void count_opportunity(std::uint64_t n = 1) { opportunities_ += n; }
   void count_transaction(const std::string& outcome, std::uint64_t n = 1);
+  // A liquidatable account let go, by reason (unprofitable, outbid, duplicate, ...).
+  void count_skip(const std::string& reason, std::uint64_t n = 1) { skipped_[reason] += n; }
   void add_profit_usd(double usd) { profit_usd_ += usd; }
   void observe_stage(Stage stage, std::chrono::nanoseconds elapsed);
 
@@ -65,6 +68,7 @@ class Metrics {
   std::map<std::string, std::uint64_t> events_;
   std::uint64_t opportunities_ = 0;
   std::map<std::string, std::uint64_t> transactions_;
+  std::map<std::string, std::uint64_t> skipped_;
   double profit_usd_ = 0;
   std::array<Histogram, kStageNames.size()> stages_;
 };

@@ -7,8 +7,12 @@
 
 namespace keeper {
 
-tl::expected<void, std::string> write_synced(const std::filesystem::path& path,
-                                             std::string_view text, WriteMode mode) {
+namespace {
+
+enum class Sync { now, later };
+
+tl::expected<void, std::string> write_file(const std::filesystem::path& path, std::string_view text,
+                                           WriteMode mode, Sync sync) {
   const int flags =
       O_WRONLY | O_CREAT | O_CLOEXEC | (mode == WriteMode::append ? O_APPEND : O_TRUNC);
   const int fd = ::open(path.c_str(), flags, 0600);
@@ -23,7 +27,29 @@ tl::expected<void, std::string> write_synced(const std::filesystem::path& path,
     }
     written += static_cast<std::size_t>(n);
   }
-  const bool synced = ::fsync(fd) == 0;
+  const bool synced = sync == Sync::later || ::fsync(fd) == 0;
+  const std::string why = synced ? std::string{} : errno_text();
+  ::close(fd);
+  if (!synced) return tl::unexpected(path.string() + ": fsync failed: " + why);
+  return {};
+}
+
+}  // namespace
+
+tl::expected<void, std::string> write_synced(const std::filesystem::path& path,
+                                             std::string_view text, WriteMode mode) {
+  return write_file(path, text, mode, Sync::now);
+}
+
+tl::expected<void, std::string> write_unsynced(const std::filesystem::path& path,
+                                               std::string_view text, WriteMode mode) {
+  return write_file(path, text, mode, Sync::later);
+}
+
+tl::expected<void, std::string> sync_file(const std::filesystem::path& path) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return tl::unexpected(path.string() + ": " + errno_text());
+  const bool synced = ::fdatasync(fd) == 0;
   const std::string why = synced ? std::string{} : errno_text();
   ::close(fd);
   if (!synced) return tl::unexpected(path.string() + ": fsync failed: " + why);

@@ -14,5 +14,10 @@ enum class WriteMode { append, replace };
 // Creates the file (mode 0600) if needed; errors name the path.
 [[nodiscard]] tl::expected<void, std::string> write_synced(const std::filesystem::path& path,
                                                            std::string_view text, WriteMode mode);
+// The same write without the fsync: in the kernel when it returns, so it survives keeper
+// crashing, but not yet the machine losing power. `sync_file` makes it durable later.
+[[nodiscard]] tl::expected<void, std::string> write_unsynced(const std::filesystem::path& path,
+                                                             std::string_view text, WriteMode mode);
+[[nodiscard]] tl::expected<void, std::string> sync_file(const std::filesystem::path& path);
 
 }  // namespace keeper

@@ -31,10 +31,22 @@ std::optional<Outcome> outcome_of(const std::string& s) {
   return std::nullopt;
 }
 
+std::string describe(const JournalScope& s) {
+  return "chain " + std::to_string(s.chain_id) + " (genesis " + chain::hex_encode(s.genesis) + ")";
+}
+
+std::string scope_line(const JournalScope& s) {
+  return nlohmann::json{
+      {"event", "scope"}, {"chain_id", s.chain_id}, {"genesis", chain::hex_encode(s.genesis)}}
+      .dump();
+}
+
 }  // namespace
 
-tl::expected<Journal, std::string> Journal::open(const std::filesystem::path& path) {
+tl::expected<Journal, std::string> Journal::open(const std::filesystem::path& path,
+                                                 std::optional<JournalScope> scope) {
   Journal j{path};
+  std::size_t replayed = 0;
   std::ifstream in(path);
   if (in) {
     std::vector<std::string> lines;
@@ -43,8 +55,23 @@ tl::expected<Journal, std::string> Journal::open(const std::filesystem::path& pa
       if (lines[i].empty()) continue;
       if (auto ok = j.apply(lines[i], i + 1 == lines.size()); !ok)
         return tl::unexpected(path.string() + ":" + std::to_string(i + 1) + ": " + ok.error());
+      ++replayed;
     }
   }
+  if (!scope) return j;
+  if (j.scope_) {
+    if (*j.scope_ != *scope)
+      return tl::unexpected(path.string() + " is the journal of " + describe(*j.scope_) +
+                            ", but the node is " + describe(*scope) +
+                            ": refusing to replay another chain's transactions");
+    return j;
+  }
+  if (replayed != 0)
+    return tl::unexpected(path.string() +
+                          " names no chain (written by an older keeper): move it away; keeper "
+                          "will not guess which chain its transactions belong to");
+  if (auto ok = j.append(scope_line(*scope)); !ok) return tl::unexpected(ok.error());
+  j.scope_ = scope;
   return j;
 }
 
@@ -55,6 +82,14 @@ tl::expected<void, std::string> Journal::apply(const std::string& line, bool las
     return tl::unexpected(std::string{"malformed journal line"});
   }
   try {
+    if (doc.value("event", "") == "scope") {
+      if (scope_ || !entries_.empty())
+        return tl::unexpected(std::string{"a chain scope line after the journal's start"});
+      auto genesis = chain::hex_decode_fixed<32>(doc.at("genesis").get<std::string>());
+      if (!genesis) return tl::unexpected(std::string{"bad genesis hash"});
+      scope_ = JournalScope{doc.at("chain_id").get<std::uint64_t>(), *genesis};
+      return {};
+    }
     const auto hash = chain::hex_decode_fixed<32>(doc.at("hash").get<std::string>());
     if (!hash) return tl::unexpected(std::string{"bad hash"});
     const std::string kind = doc.at("event").get<std::string>();
@@ -85,9 +120,20 @@ tl::expected<void, std::string> Journal::apply(const std::string& line, bool las
   return {};
 }
 
-tl::expected<void, std::string> Journal::append(const std::string& line) {
-  auto ok = write_synced(path_, line + "\n", WriteMode::append);
+tl::expected<void, std::string> Journal::append(const std::string& line, Durability durability) {
+  auto ok = durability == Durability::synced
+                ? write_synced(path_, line + "\n", WriteMode::append)
+                : write_unsynced(path_, line + "\n", WriteMode::append);
   if (!ok) return tl::unexpected("journal " + ok.error());
+  if (durability == Durability::deferred) unsynced_ = true;
+  return {};
+}
+
+tl::expected<void, std::string> Journal::sync() {
+  if (!unsynced_) return {};
+  auto ok = sync_file(path_);
+  if (!ok) return tl::unexpected("journal " + ok.error());
+  unsynced_ = false;
   return {};
 }
 
@@ -109,14 +155,15 @@ tl::expected<void, std::string> Journal::record_signed(const JournalEntry& e) {
   return record_signed_all({e});
 }
 
-tl::expected<void, std::string> Journal::record_signed_all(const std::vector<JournalEntry>& all) {
+tl::expected<void, std::string> Journal::record_signed_all(const std::vector<JournalEntry>& all,
+                                                           Durability durability) {
   if (all.empty()) return {};
   std::string lines;
   for (const auto& e : all) {
     if (!lines.empty()) lines += "\n";
     lines += signed_line(e);
   }
-  if (auto ok = append(lines); !ok) return ok;
+  if (auto ok = append(lines, durability); !ok) return ok;
   for (const auto& e : all) {
     intents_.insert(e.intent_key);
     entries_[e.hash] = e;

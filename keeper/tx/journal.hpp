@@ -30,17 +30,36 @@ struct JournalEntry {
   Outcome outcome = Outcome::pending;
 };
 
+// The chain a journal belongs to: its transactions mean nothing on any other, even one with the
+// same chain id (a fresh devnet reuses accounts, nonces and so intents).
+struct JournalScope {
+  std::uint64_t chain_id = 0;
+  chain::Hash genesis{};
+  bool operator==(const JournalScope&) const = default;
+};
+
+// When a journal line reaches the disk: before the send (synced), or written to the kernel
+// before the send and fsync'd by `sync()` right after it (deferred). Deferred survives keeper
+// crashing at any point; only a power loss in the microseconds between send and sync can lose
+// the line, and then the node's pending nonce still tells keeper the nonce was used.
+enum class Durability { synced, deferred };
+
 class Journal {
  public:
   // Opens (creating) the file and replays it. A torn last line (crash mid-write) is ignored; any
-  // other malformed line is an error: keeper will not guess what it sent.
-  [[nodiscard]] static tl::expected<Journal, std::string> open(const std::filesystem::path& path);
+  // other malformed line is an error: keeper will not guess what it sent. With a scope, a new
+  // journal starts with it and an existing one must carry the same: another chain's journal is
+  // refused, never replayed.
+  [[nodiscard]] static tl::expected<Journal, std::string> open(
+      const std::filesystem::path& path, std::optional<JournalScope> scope = std::nullopt);
 
   [[nodiscard]] tl::expected<void, std::string> record_signed(const JournalEntry& entry);
-  // Several at once, with one fsync: a batch of a head's transactions is on disk before the
-  // first of them is broadcast.
+  // Several at once, with one write: a batch of a head's transactions is in the journal before
+  // the first of them is broadcast.
   [[nodiscard]] tl::expected<void, std::string> record_signed_all(
-      const std::vector<JournalEntry>& entries);
+      const std::vector<JournalEntry>& entries, Durability durability = Durability::synced);
+  // Makes every deferred line durable.
+  [[nodiscard]] tl::expected<void, std::string> sync();
   [[nodiscard]] tl::expected<void, std::string> record_outcome(const chain::Hash& hash,
                                                                Outcome outcome,
                                                                std::uint64_t block);
@@ -57,10 +76,13 @@ class Journal {
 
  private:
   explicit Journal(std::filesystem::path path) : path_{std::move(path)} {}
-  tl::expected<void, std::string> append(const std::string& line);
+  tl::expected<void, std::string> append(const std::string& line,
+                                         Durability durability = Durability::synced);
   tl::expected<void, std::string> apply(const std::string& line, bool last);
 
   std::filesystem::path path_;
+  std::optional<JournalScope> scope_;  // as read from the file's first line
+  bool unsynced_ = false;
   std::map<chain::Hash, JournalEntry> entries_;
   std::set<std::string> intents_;
 };

@@ -18,6 +18,34 @@ u256 bump(const u256& value, std::uint32_t permille) { return value * permille /
 
 }  // namespace
 
+chain::Eip1559Tx to_transaction(const Intent& intent, std::uint64_t chain_id, std::uint64_t nonce,
+                                std::uint64_t gas_limit, const u256& max_fee,
+                                const u256& priority) {
+  chain::Eip1559Tx tx;
+  tx.chain_id = chain_id;
+  tx.nonce = nonce;
+  tx.max_fee_per_gas = max_fee;
+  tx.max_priority_fee_per_gas = priority;
+  tx.gas_limit = gas_limit;
+  tx.to = intent.to;
+  tx.value = intent.value;
+  tx.data = intent.data;
+  return tx;
+}
+
+std::string_view to_string(SubmitErrorKind kind) noexcept {
+  switch (kind) {
+    case SubmitErrorKind::duplicate: return "duplicate";
+    case SubmitErrorKind::simulation_reverted: return "simulation_reverted";
+    case SubmitErrorKind::spend_limit: return "spend_limit";
+    case SubmitErrorKind::fee_cap: return "fee_cap";
+    case SubmitErrorKind::signing: return "signing";
+    case SubmitErrorKind::journal: return "journal";
+    case SubmitErrorKind::rpc: return "rpc";
+  }
+  return "unknown";
+}
+
 tl::expected<TxManager, std::string> TxManager::create(chain::rpc::RpcClient& rpc,
                                                        const chain::PrivateKey& key,
                                                        Journal journal, TxManagerOptions options) {
@@ -116,16 +144,8 @@ tl::expected<TxManager::SignedTx, SubmitError> TxManager::sign(std::uint64_t non
     return tl::unexpected(
         error(SubmitErrorKind::spend_limit,
               "the hourly gas spend limit is reached: keeper stops sending until it frees up"));
-  chain::Eip1559Tx tx;
-  tx.chain_id = options_.chain_id;
-  tx.nonce = nonce;
-  tx.max_fee_per_gas = max_fee;
-  tx.max_priority_fee_per_gas = priority;
-  tx.gas_limit = gas;
-  tx.to = intent.to;
-  tx.value = intent.value;
-  tx.data = intent.data;
-  auto signed_tx = chain::sign_transaction(tx, key_);
+  auto signed_tx = chain::sign_transaction(
+      to_transaction(intent, options_.chain_id, nonce, gas, max_fee, priority), key_);
   if (!signed_tx)
     return tl::unexpected(
         error(SubmitErrorKind::signing, std::string{chain::describe(signed_tx.error())}));
@@ -156,7 +176,8 @@ tl::expected<Submitted, SubmitError> TxManager::sign_and_send(
     return tl::unexpected(error(SubmitErrorKind::journal, ok.error()));
   const auto signed_at = std::chrono::steady_clock::now();
   if (auto sent = broadcast(tx->raw); !sent) return tl::unexpected(sent.error());
-  return Submitted{tx->hash, nonce, gas, max_fee, signed_at, std::chrono::steady_clock::now()};
+  const auto sent_at = std::chrono::steady_clock::now();
+  return Submitted{tx->hash, nonce, gas, max_fee, signed_at, rpc_.last_written_at(), sent_at};
 }
 
 tl::expected<Submitted, SubmitError> TxManager::submit(const Intent& intent,
@@ -260,16 +281,130 @@ std::vector<tl::expected<Submitted, SubmitError>> TxManager::submit_all(
       continue;
     }
     const auto sent_at = std::chrono::steady_clock::now();
-    in_flight_[r.tx.nonce] = Flight{intents[r.index],
-                                    head_block,
-                                    {{r.tx.hash, r.tx.max_fee, r.priority, r.tx.gas_limit, false}},
-                                    std::nullopt,
-                                    sent_at};
+    track(r.tx.nonce, intents[r.index], r.tx, r.priority, head_block, sent_at, false);
     ++next_nonce_;
-    out[r.index] =
-        Submitted{r.tx.hash, r.tx.nonce, r.tx.gas_limit, r.tx.max_fee, signed_at, sent_at};
+    out[r.index] = Submitted{r.tx.hash,    r.tx.nonce, r.tx.gas_limit,
+                             r.tx.max_fee, signed_at,  rpc_.last_written_at(),
+                             sent_at};
   }
   return out;
+}
+
+void TxManager::track(std::uint64_t nonce, const Intent& intent, const SignedTx& tx,
+                      const u256& priority, std::uint64_t head_block,
+                      std::chrono::steady_clock::time_point sent_at, bool cancel) {
+  in_flight_[nonce] = Flight{intent,
+                             head_block,
+                             {{tx.hash, tx.max_fee, priority, tx.gas_limit, cancel}},
+                             std::nullopt,
+                             sent_at};
+}
+
+std::vector<tl::expected<Submitted, SubmitError>> TxManager::send_now(
+    const std::vector<Order>& orders, std::uint64_t head_block) {
+  using Result = tl::expected<Submitted, SubmitError>;
+  std::vector<Result> out(orders.size(), tl::unexpected(error(SubmitErrorKind::rpc, "not sent")));
+  struct Ready {
+    std::size_t index;
+    SignedTx tx;
+  };
+  std::vector<Ready> ready;
+  ready.reserve(orders.size());
+  std::set<std::string> this_round;
+  for (std::size_t i = 0; i < orders.size(); ++i) {
+    const Order& o = orders[i];
+    if (journal_.attempted(o.intent.key) || !this_round.insert(o.intent.key).second) {
+      out[i] = tl::unexpected(error(SubmitErrorKind::duplicate, "already sent: " + o.intent.key));
+      continue;
+    }
+    if (o.max_fee_per_gas > options_.max_fee_per_gas_cap ||
+        o.max_priority_fee_per_gas > options_.max_priority_fee_cap ||
+        o.max_priority_fee_per_gas > o.max_fee_per_gas) {
+      out[i] = tl::unexpected(error(SubmitErrorKind::fee_cap, "fees above the configured caps"));
+      continue;
+    }
+    auto tx = sign(next_nonce_ + ready.size(), o.intent, o.gas_limit, o.max_fee_per_gas,
+                   o.max_priority_fee_per_gas);
+    if (!tx) {
+      out[i] = tl::unexpected(tx.error());
+      continue;
+    }
+    ready.push_back({i, std::move(*tx)});
+  }
+  if (ready.empty()) return out;
+  std::vector<JournalEntry> entries;
+  entries.reserve(ready.size());
+  std::vector<chain::Bytes> raws;
+  raws.reserve(ready.size());
+  for (const auto& r : ready) {
+    entries.push_back({r.tx.nonce, r.tx.hash, r.tx.raw, orders[r.index].intent.key, head_block,
+                       Outcome::pending});
+    raws.push_back(r.tx.raw);
+  }
+  // In the journal (in the kernel, not yet on disk) before any of them exists anywhere else.
+  if (auto ok = journal_.record_signed_all(entries, Durability::deferred); !ok) {
+    for (const auto& r : ready)
+      out[r.index] = tl::unexpected(error(SubmitErrorKind::journal, ok.error()));
+    return out;
+  }
+  const auto signed_at = std::chrono::steady_clock::now();
+  auto answers = rpc_.send_raw_transactions(raws);
+  const auto sent_at = std::chrono::steady_clock::now();
+  const auto written_at = rpc_.last_written_at();
+  // Durable now, off the path between the price and the wire.
+  const auto synced = journal_.sync();
+  std::vector<std::uint64_t> refused;  // nonces the node said no to, ascending
+  for (std::size_t k = 0; k < ready.size(); ++k) {
+    const Ready& r = ready[k];
+    const Order& o = orders[r.index];
+    if (answers) {
+      const auto& answer = (*answers)[k];
+      using K = chain::rpc::SendResult::Kind;
+      const bool said_no =
+          answer && (answer->kind == K::rejected || answer->kind == K::underpriced);
+      if (said_no || (!answer && !answer.error().maybe_delivered)) {
+        (void)journal_.record_outcome(r.tx.hash, Outcome::unsent, head_block);
+        refused.push_back(r.tx.nonce);
+        out[r.index] = tl::unexpected(error(
+            SubmitErrorKind::rpc, "the node refused the transaction: " +
+                                      (answer ? answer->message : answer.error().to_string())));
+        continue;
+      }
+    }
+    // Accepted, already known, or lost in a transport failure that may have delivered it: it is
+    // followed at every head (mined, replaced when stuck, or found dropped).
+    ++counters_.sent;
+    track(r.tx.nonce, o.intent, r.tx, o.max_priority_fee_per_gas, head_block, sent_at, false);
+    out[r.index] = Submitted{r.tx.hash, r.tx.nonce, r.tx.gas_limit, r.tx.max_fee,
+                             signed_at, written_at, sent_at};
+  }
+  next_nonce_ += ready.size();
+  // Refused nonces at the end are simply free again; one below an accepted transaction would
+  // hold it (and every later one) back forever, so it is filled.
+  while (!refused.empty() && refused.back() + 1 == next_nonce_) {
+    refused.pop_back();
+    --next_nonce_;
+  }
+  for (const auto nonce : refused) fill_nonce_gap(nonce, orders[ready.front().index], head_block);
+  if (!synced) {
+    for (auto& r : out)
+      if (r) r = tl::unexpected(error(SubmitErrorKind::journal, "sent, but " + synced.error()));
+  }
+  return out;
+}
+
+void TxManager::fill_nonce_gap(std::uint64_t nonce, const Order& like, std::uint64_t head_block) {
+  const Intent filler{"cancel:" + std::to_string(nonce), key_.address(), {}, 0};
+  auto sent = sign_and_send(nonce, filler, 21'000, like.max_fee_per_gas,
+                            like.max_priority_fee_per_gas, head_block, filler.key);
+  if (!sent) return;  // the next heads see the nonce unused and the stuck ones replaced
+  in_flight_[nonce] =
+      Flight{filler,
+             head_block,
+             {{sent->hash, like.max_fee_per_gas, like.max_priority_fee_per_gas, 21'000, true}},
+             std::nullopt,
+             sent->sent_at};
+  ++counters_.sent;
 }
 
 std::optional<Settlement> TxManager::settle(std::uint64_t nonce, Flight& flight,

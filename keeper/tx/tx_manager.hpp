@@ -35,6 +35,21 @@ struct Intent {
   chain::u256 value;
 };
 
+// An intent with everything needed to sign it already decided (by the strategy's bid and gas
+// model): sending it asks the node nothing first.
+struct Order {
+  Intent intent;
+  std::uint64_t gas_limit = 0;
+  chain::u256 max_fee_per_gas;
+  chain::u256 max_priority_fee_per_gas;
+};
+
+// The EIP-1559 transaction an intent becomes at `nonce`: what every send path signs.
+[[nodiscard]] chain::Eip1559Tx to_transaction(const Intent& intent, std::uint64_t chain_id,
+                                              std::uint64_t nonce, std::uint64_t gas_limit,
+                                              const chain::u256& max_fee,
+                                              const chain::u256& priority);
+
 enum class SubmitErrorKind {
   duplicate,
   simulation_reverted,
@@ -44,6 +59,7 @@ enum class SubmitErrorKind {
   journal,
   rpc
 };
+[[nodiscard]] std::string_view to_string(SubmitErrorKind kind) noexcept;
 
 struct SubmitError {
   SubmitErrorKind kind;
@@ -56,8 +72,10 @@ struct Submitted {
   std::uint64_t nonce = 0;
   std::uint64_t gas_limit = 0;
   chain::u256 max_fee_per_gas;
-  // For the latency metrics: after simulation and signing, and once the node accepted it.
+  // For the latency metrics: signed (and journalled), its bytes written to the node's socket,
+  // and the node's answer received.
   std::chrono::steady_clock::time_point signed_at;
+  std::chrono::steady_clock::time_point written_at;
   std::chrono::steady_clock::time_point sent_at;
 };
 
@@ -91,6 +109,13 @@ class TxManager {
   // own intent (its nonce goes to the next one). Results are in the intents' order.
   [[nodiscard]] std::vector<tl::expected<Submitted, SubmitError>> submit_all(
       const std::vector<Intent>& intents, std::uint64_t head_block);
+
+  // The hot path: orders priced by the caller are signed with consecutive local nonces, written
+  // to the journal (fsync'd right after the send, see Durability::deferred), and broadcast in one
+  // request, every one on the wire before any answer. No fee read, no simulation, no estimate.
+  // A refused nonce is filled with a cheap self-transfer so the ones after it can still mine.
+  [[nodiscard]] std::vector<tl::expected<Submitted, SubmitError>> send_now(
+      const std::vector<Order>& orders, std::uint64_t head_block);
 
   // Follows in-flight transactions at a new head: records outcomes, replaces stuck ones whose
   // intent still simulates, cancels (zero-value self-transfer, same nonce) those whose intent no
@@ -154,6 +179,11 @@ class TxManager {
   // Whether a stuck transaction's intent still succeeds on the latest block.
   bool still_holds(const Intent& intent);
   SubmitError simulation_failure(const chain::rpc::RpcError& e);
+  // A self-transfer at `nonce`: keeps the nonces after a refused one minable.
+  void fill_nonce_gap(std::uint64_t nonce, const Order& like, std::uint64_t head_block);
+  void track(std::uint64_t nonce, const Intent& intent, const SignedTx& tx,
+             const chain::u256& priority, std::uint64_t head_block,
+             std::chrono::steady_clock::time_point sent_at, bool cancel);
   bool reserve_spend(const chain::u256& worst_case_wei);
   std::optional<Settlement> settle(std::uint64_t nonce, Flight& flight, std::uint64_t head_block);
 

@@ -1,6 +1,8 @@
 #include "strategy/aave_v3/opportunity.hpp"
 #include "strategy/aave_v3/wad_ray_math.hpp"
 
+#include <algorithm>
+
 namespace strategy::aave_v3 {
 namespace {
 
@@ -31,6 +33,9 @@ std::optional<Opportunity> evaluate_liquidation(const Market& market, const Addr
                                        pow10(d.config.decimals) / d.price);
     if (request > cap) request = cap;
   }
+  if (const auto held = limits.max_debt_amount.find(d.asset); held != limits.max_debt_amount.end())
+    request = std::min(request, held->second);
+  if (request == 0) return std::nullopt;
   auto outcome = liquidation_outcome(market, account, collateral, debt, request, timestamp);
   if (!outcome || outcome->debt_repaid == 0) return std::nullopt;
   Opportunity o;

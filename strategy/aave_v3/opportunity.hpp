@@ -2,6 +2,7 @@
 // The most profitable liquidation of one account: every (collateral, debt) pair the Pool accepts,
 // each at the largest debtToCover the limits allow (profit grows with it until the collateral
 // caps it), valued at the oracle's prices, net of gas.
+#include <map>
 #include <optional>
 #include <set>
 
@@ -14,6 +15,8 @@ struct OpportunityLimits {
   std::set<Address> allow_assets;                     // empty: all
   std::set<Address> deny_assets;
   chain::u256 gas_cost_base;  // expected gas × fee, in base currency units
+  // Debt asset -> the most keeper can repay of it now (its inventory); absent: no limit.
+  std::map<Address, chain::u256> max_debt_amount;
 };
 
 struct Opportunity {

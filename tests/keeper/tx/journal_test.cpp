@@ -67,3 +67,44 @@ TEST_CASE("a batch is journalled at once; unsent entries free their nonce and in
   }
   fs::remove(path);
 }
+
+TEST_CASE("a journal names its chain and refuses to be replayed on another", "[journal]") {
+  const auto path =
+      fs::temp_directory_path() / ("keeper-journal-scope-" + std::to_string(::getpid()));
+  fs::remove(path);
+  keeper::tx::JournalScope devnet{31337, {}};
+  devnet.genesis.fill(0xaa);
+  keeper::tx::JournalScope other_devnet = devnet;  // same chain id, another genesis
+  other_devnet.genesis.fill(0xbb);
+  {
+    auto j = Journal::open(path, devnet).value();
+    REQUIRE(j.record_signed_all({entry(3, "x")}, keeper::tx::Durability::deferred).has_value());
+    REQUIRE(j.sync().has_value());
+  }
+  {
+    std::ifstream in(path);
+    std::string first;
+    std::getline(in, first);
+    CHECK(first.find("\"event\":\"scope\"") != std::string::npos);
+    CHECK(first.find("\"chain_id\":31337") != std::string::npos);
+  }
+  const auto same = Journal::open(path, devnet);
+  REQUIRE(same.has_value());
+  CHECK(same->attempted("x"));
+  const auto other = Journal::open(path, other_devnet);
+  REQUIRE_FALSE(other.has_value());
+  CHECK(other.error().find("refusing to replay another chain's transactions") != std::string::npos);
+  keeper::tx::JournalScope mainnet = devnet;
+  mainnet.chain_id = 1;
+  CHECK_FALSE(Journal::open(path, mainnet).has_value());
+
+  // A journal with transactions but no chain named (an older keeper's) is not guessed at.
+  const auto unscoped = path.string() + "-unscoped";
+  fs::remove(unscoped);
+  REQUIRE(Journal::open(unscoped).value().record_signed(entry(1, "y")).has_value());
+  const auto adopted = Journal::open(unscoped, devnet);
+  REQUIRE_FALSE(adopted.has_value());
+  CHECK(adopted.error().find("names no chain") != std::string::npos);
+  fs::remove(unscoped);
+  fs::remove(path);
+}

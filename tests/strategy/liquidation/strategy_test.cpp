@@ -39,6 +39,14 @@ Account borrower(std::uint64_t debt_usdc) {
   return a;
 }
 
+// The liquidations among the strategy's actions (the rest are skips with reasons).
+std::vector<LiquidateAction> liquidations(const std::vector<Action>& actions) {
+  std::vector<LiquidateAction> out;
+  for (const auto& a : actions)
+    if (const auto* l = std::get_if<LiquidateAction>(&a)) out.push_back(*l);
+  return out;
+}
+
 }  // namespace
 
 TEST_CASE("the strategy turns a price drop into liquidation actions, best first", "[strategy]") {
@@ -69,10 +77,10 @@ TEST_CASE("the strategy turns a price drop into liquidation actions, best first"
     const Market m = market(row.weth_usd);
     const MarketView view{&m, &accounts, 1, 0};
     s.sync_state(view);
-    const auto actions = s.process_event(NewBlock{view});
+    const auto actions = liquidations(s.process_event(NewBlock{view}));
     REQUIRE(actions.size() == row.expected.size());
     for (std::size_t i = 0; i < actions.size(); ++i) {
-      const auto& a = std::get<LiquidateAction>(actions[i]);
+      const auto& a = actions[i];
       CHECK(a.opportunity.account == row.expected[i]);
       CHECK(a.collateral_asset == m.reserves[0].asset);
       CHECK(a.debt_asset == m.reserves[1].asset);
@@ -90,14 +98,18 @@ TEST_CASE("deny lists and the profit floor filter actions", "[strategy]") {
   LiquidationStrategyConfig denied;
   denied.deny_assets = {"USDC"};
   AaveLiquidationStrategy s1{denied};
-  CHECK(s1.process_event(NewBlock{view}).empty());
+  CHECK(liquidations(s1.process_event(NewBlock{view})).empty());
   LiquidationStrategyConfig greedy;
   greedy.min_profit_usd = 1e9;
   AaveLiquidationStrategy s2{greedy};
-  CHECK(s2.process_event(NewBlock{view}).empty());
-  // Gas at an absurd fee cap eats the profit.
+  CHECK(liquidations(s2.process_event(NewBlock{view})).empty());
+  // Gas at an absurd expected fee eats the profit (the fee cap alone does not: it is a guard).
   LiquidationStrategyConfig expensive;
   expensive.max_fee_per_gas_wei = u256{1} * kWad;  // 1 ETH per gas
   AaveLiquidationStrategy s3{expensive};
-  CHECK(s3.process_event(NewBlock{view}).empty());
+  const FeeContext dear{u256{100'000'000'000'000ULL}, 0};  // 100k gwei base fee
+  MarketView costly = view;
+  costly.fees = &dear;
+  CHECK(liquidations(s3.process_event(NewBlock{costly})).empty());
+  CHECK(liquidations(s3.process_event(NewBlock{view})).size() == 1);
 }

@@ -1,0 +1,177 @@
+#pragma once
+// A fresh `keeper devnet up` (200 borrowers, one-second blocks) per test case, with keeper run
+// in the background, the chain's own record of what was liquidated and by whom, and the
+// helpers end-to-end tests share. Stopped and removed however the test ends.
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <regex>
+#include <set>
+#include <string>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "chain/keccak.hpp"
+#include "chain/rpc/rpc_client.hpp"
+#include "keeper/devnet/deployment.hpp"
+#include "keeper/process/anvil.hpp"
+#include "tests/support/background_keeper.hpp"
+#include "tests/support/chain_fixture.hpp"
+#include "tests/support/devnet_guard.hpp"
+#include "tests/support/http_get.hpp"
+#include "tests/support/run_command.hpp"
+
+namespace keeper::testing {
+
+namespace live_devnet_detail {
+using namespace chain;
+using nlohmann::json;
+namespace fs = std::filesystem;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+inline const u256 kOne{1'000'000'000'000'000'000ULL};
+
+// Running and past its first head: /healthz says ok.
+inline bool healthy(std::uint16_t port, seconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (keeper::testing::http_get(port, "/healthz").status == 200) return true;
+    std::this_thread::sleep_for(milliseconds{100});
+  }
+  return false;
+}
+
+// A fresh devnet per test case, stopped and removed however the test ends.
+class LiveDevnet {
+ public:
+  explicit LiveDevnet(const std::string& name)
+      : dir_{fs::temp_directory_path() / ("keeper-e2e-" + name + "-" + std::to_string(::getpid()))},
+        guard_{dir_} {
+    fs::remove_all(dir_);
+    const auto up = run_command(keeper_command(
+        "devnet up --borrowers 200 --seed 1 --block-time 1 "
+        "--port " +
+        std::to_string(keeper::pick_free_port().value()) + " --dir " + dir_.string()));
+    INFO(up.output);
+    REQUIRE(up.exit_code == 0);
+    d_ = keeper::devnet::read_deployment(dir_ / "deployment.json").value();
+    rpc_.emplace(rpc::RpcClientOptions::for_urls({d_.http_url}));
+    // The liquidator's key is anvil's published development key 1, never a real one.
+    ::setenv("KEEPER_PRIVATE_KEY", std::string{keeper::testing::kAnvilKey1}.c_str(), 1);
+  }
+
+  [[nodiscard]] const fs::path& dir() const { return dir_; }
+
+  // keeper run in the background (JSON logs, metrics on `port`), once it has evaluated a head.
+  std::unique_ptr<BackgroundKeeper> start_keeper(const std::string& config, std::uint16_t port) {
+    auto k = std::make_unique<BackgroundKeeper>(
+        std::vector<std::string>{"run", "--config", config, "--log-format", "json",
+                                 "--metrics-port", std::to_string(port)},
+        dir_ / "keeper-run.log");
+    REQUIRE(k->started());
+    const bool up = healthy(port, seconds{60});
+    INFO(k->output());
+    REQUIRE(up);
+    return k;
+  }
+  [[nodiscard]] std::string config() const { return (dir_ / "keeper.toml").string(); }
+  [[nodiscard]] const keeper::devnet::Deployment& deployment() const { return d_; }
+  rpc::RpcClient& rpc() { return *rpc_; }
+
+  // `devnet price SYMBOL CHANGE`; returns the block the new answer was mined in.
+  std::uint64_t move_price(const std::string& symbol, const std::string& change) {
+    const auto out = run_command(
+        keeper_command("devnet price " + symbol + " " + change + " --dir " + dir_.string()));
+    INFO(out.output);
+    REQUIRE(out.exit_code == 0);
+    std::smatch m;
+    REQUIRE(std::regex_search(out.output, m, std::regex{"in block ([0-9]+)"}));
+    return std::stoull(m[1]);
+  }
+
+  // Accounts whose health factor is below 1 at `block`, as keeper scan computes it (equal to
+  // Pool.getUserAccountData, which the scan test asserts for every account).
+  std::set<std::string> below_one_at(std::uint64_t block) {
+    wait_for_block(block);
+    const auto out = run_command(
+        keeper_command("scan --json --block " + std::to_string(block) + " --config " + config()));
+    INFO(out.output);
+    REQUIRE(out.exit_code == 0);
+    std::set<std::string> accounts;
+    for (const auto& row : json::parse(out.output.substr(out.output.find('['))))
+      if (u256_from_dec(row["health_factor"].get<std::string>()).value() < kOne)
+        accounts.insert(row["account"].get<std::string>());
+    return accounts;
+  }
+
+  void wait_for_block(std::uint64_t block) {
+    const auto deadline = std::chrono::steady_clock::now() + seconds{30};
+    while (rpc().block_number().value() < block && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(milliseconds{100});
+    REQUIRE(rpc().block_number().value() >= block);
+  }
+
+  // Borrower -> block of the first LiquidationCall naming our liquidator, from `from` on.
+  std::map<std::string, std::uint64_t> liquidated_since(std::uint64_t from) {
+    rpc::LogFilter filter;
+    filter.addresses = {d_.pool};
+    filter.topics = {
+        {keccak256("LiquidationCall(address,address,address,uint256,uint256,address,bool)")}};
+    filter.from_block = from;
+    filter.to_block = rpc().block_number().value();
+    std::map<std::string, std::uint64_t> out;
+    const auto logs = rpc().logs(filter).value();
+    for (const auto& log : logs) {
+      Hash word{};
+      std::copy(log.data.begin() + 64, log.data.begin() + 96, word.begin());
+      if (Address::from_word(word) != d_.liquidator) continue;
+      out.emplace(Address::from_word(log.topics[3]).checksummed(), log.block_number);
+    }
+    return out;
+  }
+
+  // Waits (bounded) until every target has been liquidated by keeper since `from`.
+  std::map<std::string, std::uint64_t> wait_liquidated(const std::set<std::string>& targets,
+                                                       std::uint64_t from, seconds limit) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    auto landed = liquidated_since(from);
+    const auto all_in = [&] {
+      for (const auto& t : targets)
+        if (!landed.count(t)) return false;
+      return true;
+    };
+    while (!all_in() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(milliseconds{250});
+      landed = liquidated_since(from);
+    }
+    return landed;
+  }
+
+ private:
+  fs::path dir_;
+  keeper::testing::DevnetGuard guard_;
+  keeper::devnet::Deployment d_;
+  std::optional<rpc::RpcClient> rpc_;
+};
+
+}  // namespace live_devnet_detail
+
+using live_devnet_detail::LiveDevnet;
+
+// The value of one Prometheus series in a /metrics text; 0 when absent.
+inline std::uint64_t metric(const std::string& text, const std::string& series) {
+  const auto at = text.find("\n" + series + " ");
+  if (at == std::string::npos) return 0;
+  return std::stoull(text.substr(at + series.size() + 2));
+}
+
+}  // namespace keeper::testing
