@@ -2,6 +2,7 @@
 // owned by the devnet's liquidator account, which has approved it for every asset.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <iostream>
 #include <optional>
 
@@ -50,7 +51,8 @@ struct Candidate {
 
 // Borrowers by health factor from `keeper devnet report --json`, lowest first: the first with
 // WETH collateral and another debt asset whose health is below (or above) 1.
-std::optional<Candidate> pick(LiquidatorDevnet& net, bool liquidatable) {
+std::optional<Candidate> pick(LiquidatorDevnet& net, bool liquidatable,
+                              const std::vector<Address>& taken = {}) {
   const auto report = run_command(keeper_command("devnet report --json" + net.dir_arg()));
   REQUIRE(report.exit_code == 0);
   const auto doc = nlohmann::json::parse(report.output);
@@ -59,6 +61,7 @@ std::optional<Candidate> pick(LiquidatorDevnet& net, bool liquidatable) {
     const auto hf = u256_from_dec(row.at("health_factor").get<std::string>()).value();
     if ((hf < kWad) != liquidatable) continue;
     const auto account = Address::from_hex(row.at("account").get<std::string>()).value();
+    if (std::find(taken.begin(), taken.end(), account) != taken.end()) continue;
     for (const auto& b : d.borrowers) {
       if (b.address == account && b.collateral.front() == "WETH" && b.debt != "WETH")
         return Candidate{account, d.asset(b.debt)};
@@ -165,6 +168,70 @@ TEST_CASE(
   REQUIRE(call.error().revert_data.has_value());
   const auto not_owner = abi::selector("NotOwner()");
   CHECK(*call.error().revert_data == Bytes(not_owner.begin(), not_owner.end()));
+}
+
+TEST_CASE("KeeperLiquidator spends its own inventory first, and can seize aTokens",
+          "[liquidator][devnet]") {
+  LiquidatorDevnet net{"inventory", 80};
+  const auto& d = net.deployment();
+  const Address owner = d.liquidator;
+  const Address contract = d.liquidator_contract;
+  const auto* weth = d.asset("WETH");
+  REQUIRE(run_command(keeper_command("devnet price WETH -25%" + net.dir_arg())).exit_code == 0);
+  const auto first = pick(net, true);
+  REQUIRE(first.has_value());
+  const auto second = pick(net, true, {first->user});
+  REQUIRE(second.has_value());
+  const auto args_for = [&](const Candidate& c) {
+    LiquidateArgs a;
+    a.collateral = weth->token;
+    a.debt = c.debt->token;
+    a.user = c.user;
+    a.debt_to_cover = net.balance_of(c.debt->variable_debt_token, c.user) / 2;
+    a.variable_debt_token = c.debt->variable_debt_token;
+    return a;
+  };
+
+  // The contract holds the debt asset: the owner's balance is not touched.
+  const auto own = args_for(*first);
+  REQUIRE(net.send_as(owner, own.debt, "transfer(address,uint256)",
+                      {abi::Value{contract}, abi::Value{own.debt_to_cover}})
+              .success);
+  const u256 owner_debt = net.balance_of(own.debt, owner);
+  const u256 owner_weth = net.balance_of(weth->token, owner);
+  const auto paid_by_contract = net.send_as(owner, contract, liquidate_calldata(own).value());
+  REQUIRE(paid_by_contract.success);
+  const auto calls = logs_of(paid_by_contract, d.pool, kLiquidationCall);
+  REQUIRE(calls.size() == 1);
+  const u256 repaid = calls[0][3].value.as_uint();
+  CHECK(net.balance_of(own.debt, owner) == owner_debt);
+  CHECK(net.balance_of(own.debt, contract) == own.debt_to_cover - repaid);
+  CHECK(net.balance_of(weth->token, owner) - owner_weth == calls[0][4].value.as_uint());
+  CHECK(net.allowance(own.debt, contract, d.pool) == 0);
+
+  // receiveAToken: the owner gets aWETH (found through the Pool's reserve data), nothing stays.
+  auto atokens = args_for(*second);
+  atokens.receive_a_token = true;
+  const u256 contract_debt = net.balance_of(atokens.debt, contract);
+  REQUIRE(contract_debt < atokens.debt_to_cover);  // pulled from the owner this time
+  const u256 owner_a_weth = net.balance_of(weth->a_token, owner);
+  const auto seized_a = net.send_as(owner, contract, liquidate_calldata(atokens).value());
+  REQUIRE(seized_a.success);
+  const auto a_calls = logs_of(seized_a, d.pool, kLiquidationCall);
+  REQUIRE(a_calls.size() == 1);
+  CHECK(a_calls[0][6].value.as_bool());
+  const auto liquidated = logs_of(seized_a, contract, kLiquidated);
+  REQUIRE(liquidated.size() == 1);
+  const u256 received = liquidated[0][4].value.as_uint();
+  // aToken balances are scaled by the liquidity index: a wei either way is rounding.
+  const u256 seized = a_calls[0][4].value.as_uint();
+  CHECK(received + 1 >= seized);
+  CHECK(received <= seized + 1);
+  const u256 owner_gain = net.balance_of(weth->a_token, owner) - owner_a_weth;
+  CHECK(owner_gain + 1 >= received);
+  CHECK(owner_gain <= received + 1);
+  CHECK(net.balance_of(weth->a_token, contract) <= 1);
+  CHECK(net.balance_of(atokens.debt, contract) == contract_debt);
 }
 
 TEST_CASE("KeeperLiquidator returns what it holds to its owner, and to nobody else",
