@@ -364,6 +364,19 @@ tl::expected<StateConfig, ConfigError> read_state(const Reader& r, const Value& 
   return c;
 }
 
+tl::expected<LiquidatorConfig, ConfigError> read_liquidator(const Reader& r, const Value& t) {
+  if (!t.is_table()) return tl::unexpected(r.error(t, "liquidator", "must be a table"));
+  KEEPER_CFG(ok, r.only(t, "liquidator.", {"address"}));
+  KEEPER_CFG(text, r.required<std::string>(t, "liquidator.", "address"));
+  auto address = chain::Address::from_hex(*text);
+  if (!address)
+    return tl::unexpected(r.error(t.at("address"), "liquidator.address",
+                                  std::string{chain::describe(address.error())}));
+  if (address->is_zero())
+    return tl::unexpected(r.error(t.at("address"), "liquidator.address", "is the zero address"));
+  return LiquidatorConfig{*address};
+}
+
 }  // namespace
 
 std::string ConfigError::to_string() const {
@@ -408,7 +421,7 @@ tl::expected<KeeperConfig, ConfigError> parse_config(const std::string& text,
   }
   KEEPER_CFG(known, r.only(root, "",
                            {"chain_id", "node", "markets", "wallet", "strategy", "transactions",
-                            "metrics", "state"}));
+                            "metrics", "state", "liquidator"}));
   KeeperConfig c;
   KEEPER_CFG(chain_id, r.required<std::int64_t>(root, "", "chain_id"));
   if (*chain_id <= 0)
@@ -444,6 +457,10 @@ tl::expected<KeeperConfig, ConfigError> parse_config(const std::string& text,
   if (root.contains("state")) {
     KEEPER_CFG(st, read_state(r, root.at("state")));
     c.state = *st;
+  }
+  if (root.contains("liquidator")) {
+    KEEPER_CFG(l, read_liquidator(r, root.at("liquidator")));
+    c.liquidator = *l;
   }
   return c;
 }

@@ -83,6 +83,12 @@ struct StateConfig {
   std::uint64_t snapshot_every_blocks = 50;
 };
 
+// keeper's own liquidator contract (contracts/KeeperLiquidator.sol), deployed with
+// `keeper liquidator deploy` and owned by the wallet.
+struct LiquidatorConfig {
+  chain::Address address;
+};
+
 struct KeeperConfig {
   std::uint64_t chain_id = 0;
   NodeConfig node;
@@ -90,8 +96,9 @@ struct KeeperConfig {
   std::optional<WalletConfig> wallet;
   StrategyConfig strategy;
   TransactionsConfig transactions;
-  std::optional<MetricsConfig> metrics;  // absent: no listener
-  std::optional<StateConfig> state;      // absent: every start backfills from start_block
+  std::optional<MetricsConfig> metrics;        // absent: no listener
+  std::optional<StateConfig> state;            // absent: every start backfills from start_block
+  std::optional<LiquidatorConfig> liquidator;  // absent: no contract deployed (yet)
   std::filesystem::path base_dir;  // the config file's folder: relative paths resolve against it
 };
 

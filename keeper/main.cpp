@@ -7,6 +7,7 @@
 #include "keeper/commands/run_command.hpp"
 #include "keeper/commands/scan_command.hpp"
 #include "keeper/devnet/devnet_command.hpp"
+#include "keeper/liquidator/liquidator_command.hpp"
 
 namespace {
 
@@ -18,6 +19,9 @@ constexpr std::string_view kUsage =
     "  run --config FILE [--dry-run | --fork] [--max-blocks N] [--log-format text|json]\n"
     "      [--log-level L] [--metrics-port P]   the keeper daemon\n"
     "  account ADDRESS --config FILE [--block N] [--json]   one account, reserve by reserve\n"
+    "  liquidator deploy --config FILE      deploy keeper's liquidator contract, owned by the "
+    "wallet\n"
+    "  liquidator withdraw --config FILE [--token SYMBOL|ETH|0xADDR]...   sweep it to the owner\n"
     "  --version                             print the version\n";
 
 }  // namespace
@@ -39,6 +43,8 @@ int main(int argc, char** argv) {
   if (command == "scan") return keeper::run_scan_command(argc - 2, argv + 2);
   if (command == "run") return keeper::run_daemon_command(argc - 2, argv + 2);
   if (command == "account") return keeper::run_account_command(argc - 2, argv + 2);
+  if (command == "liquidator")
+    return keeper::liquidator::run_liquidator_command(argc - 2, argv + 2);
   if (command == "--help" || command == "help") {
     std::cout << kUsage;
     return 0;

@@ -83,6 +83,7 @@ tl::expected<void, std::string> write_deployment(const Deployment& d,
                  {"emodes", emodes},
                  {"liquidity_provider", d.liquidity_provider.checksummed()},
                  {"liquidator", d.liquidator.checksummed()},
+                 {"liquidator_contract", d.liquidator_contract.checksummed()},
                  {"borrowers", borrowers}};
   const auto tmp = path.string() + ".tmp";
   {
@@ -121,6 +122,7 @@ tl::expected<Deployment, std::string> read_deployment(const std::filesystem::pat
     d.acl_manager = address_field(doc, "acl_manager");
     d.liquidity_provider = address_field(doc, "liquidity_provider");
     d.liquidator = address_field(doc, "liquidator");
+    d.liquidator_contract = address_field(doc, "liquidator_contract");
     for (const auto& a : doc.at("assets")) {
       DeployedAsset x;
       x.spec = {a.at("symbol").get<std::string>(),

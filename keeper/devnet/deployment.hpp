@@ -69,6 +69,8 @@ struct Deployment {
   std::vector<EModeSpec> emodes;
   Address liquidity_provider;
   Address liquidator;  // anvil account 1: its key is anvil's published dev key, for the env var
+  // KeeperLiquidator owned by `liquidator`, which has approved it for every asset.
+  Address liquidator_contract;
   std::vector<Borrower> borrowers;
 
   [[nodiscard]] const DeployedAsset* asset(const std::string& symbol) const;

@@ -18,6 +18,7 @@
 
 #include "chain/hex.hpp"
 #include "keeper/devnet/borrowers.hpp"
+#include "keeper/devnet/liquidator_contract.hpp"
 #include "keeper/devnet/market_deploy.hpp"
 #include "keeper/process/anvil.hpp"
 
@@ -104,7 +105,10 @@ std::string keeper_toml(const Deployment& d) {
          "native_asset = \"" +
          d.asset("WETH")->token.checksummed() +
          "\"\n"
-         "\n[state]\nsnapshot_path = \"keeper-state.json\"\nsnapshot_every_blocks = 10\n";
+         "\n[state]\nsnapshot_path = \"keeper-state.json\"\nsnapshot_every_blocks = 10\n"
+         "\n# keeper's own liquidator contract, owned by the liquidator account above\n"
+         "[liquidator]\naddress = \"" +
+         d.liquidator_contract.checksummed() + "\"\n";
 }
 
 int up(int argc, char** argv) {
@@ -160,6 +164,8 @@ int up(int argc, char** argv) {
   if (auto ok = deploy_market(chain, d); !ok) return fail("deploying the market: " + ok.error());
   if (auto ok = populate_borrowers(chain, d, *borrowers, *seed); !ok)
     return fail("populating borrowers: " + ok.error());
+  if (auto ok = deploy_liquidator_contract(chain, d); !ok)
+    return fail("deploying the liquidator contract: " + ok.error());
   auto head = rpc.block_number();
   if (!head) return fail(head.error().to_string());
   d.deployed_at_block = *head;
@@ -186,6 +192,7 @@ int up(int argc, char** argv) {
             << "  http:      " << d.http_url << "\n  ws:        " << d.ws_url
             << "\n  anvil pid: " << d.anvil_pid << "\n  pool:      " << d.pool.checksummed()
             << "\n  provider:  " << d.addresses_provider.checksummed()
+            << "\n  liquidator contract: " << d.liquidator_contract.checksummed()
             << "\n  borrowers: " << d.borrowers.size()
             << "\n  files:     " << (dir / "deployment.json").string() << ", "
             << (dir / "keeper.toml").string() << '\n';

@@ -75,6 +75,13 @@ TEST_CASE("malformed configs name the line and the key", "[config]") {
        base + "[state]\nsnapshot_path = \"s.json\"\nsnapshot_every_blocks = 0\n", 10,
        "state.snapshot_every_blocks"},
       {"unknown metrics key", base + "[metrics]\nlisten = \"0.0.0.0\"\n", 9, "metrics.listen"},
+      {"liquidator address too short", base + "[liquidator]\naddress = \"0x1234\"\n", 9,
+       "liquidator.address"},
+      {"liquidator address with a bad checksum",
+       base + "[liquidator]\naddress = \"0x5fbDB2315678afecb367f032d93F642f64180aa3\"\n", 9,
+       "liquidator.address"},
+      {"liquidator without an address", base + "[liquidator]\n", 8, "liquidator.address"},
+      {"unknown liquidator key", base + "[liquidator]\nowner = \"me\"\n", 9, "liquidator.owner"},
   };
   for (const auto& row : rows) {
     CAPTURE(row.name);
@@ -85,6 +92,20 @@ TEST_CASE("malformed configs name the line and the key", "[config]") {
     if (row.line != 0) CHECK(c.error().line == row.line);
     CHECK(c.error().to_string().rfind("k.toml", 0) == 0);
   }
+}
+
+TEST_CASE("the liquidator contract is optional and read from [liquidator]", "[config]") {
+  const std::string base =
+      "chain_id = 31337\n[node]\nhttp_url = \"http://127.0.0.1:8545\"\n"
+      "ws_url = \"ws://127.0.0.1:8545\"\n[[markets]]\nprotocol = \"aave-v3\"\n"
+      "pool_addresses_provider = \"0x5FbDB2315678afecb367f032d93F642f64180aa3\"\n";
+  CHECK_FALSE(parse_config(base, "k.toml").value().liquidator.has_value());
+  const auto c = parse_config(
+      base + "[liquidator]\naddress = \"0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512\"\n", "k.toml");
+  INFO((c ? std::string{} : c.error().to_string()));
+  REQUIRE(c.has_value());
+  REQUIRE(c->liquidator.has_value());
+  CHECK(c->liquidator->address.checksummed() == "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512");
 }
 
 TEST_CASE("decimal amounts convert to wei exactly", "[config]") {

@@ -1,0 +1,29 @@
+#include "keeper/liquidator/liquidator_calls.hpp"
+
+namespace keeper::liquidator {
+
+using chain::abi::Value;
+
+tl::expected<chain::Bytes, chain::abi::AbiError> liquidate_calldata(const LiquidateArgs& args) {
+  const chain::abi::Values values{Value{args.collateral},
+                                  Value{args.debt},
+                                  Value{args.user},
+                                  Value{args.debt_to_cover},
+                                  Value{args.variable_debt_token},
+                                  Value{args.min_scaled_debt},
+                                  Value{args.receive_a_token}};
+  return chain::abi::encode_call(kLiquidateSignature, values);
+}
+
+tl::expected<chain::Bytes, chain::abi::AbiError> withdraw_calldata(const Address& token,
+                                                                   const u256& amount) {
+  const chain::abi::Values values{Value{token}, Value{amount}};
+  return chain::abi::encode_call(kWithdrawSignature, values);
+}
+
+tl::expected<chain::Bytes, chain::abi::AbiError> sweep_calldata(const Address& token) {
+  const chain::abi::Values values{Value{token}};
+  return chain::abi::encode_call(kSweepSignature, values);
+}
+
+}  // namespace keeper::liquidator
