@@ -22,6 +22,16 @@ Parsed<T> required(const Json& obj, const char* key, F&& parse) {
   return parse(*m, key);
 }
 
+// Absent or null is nullopt; present must parse.
+template <class T, class F>
+Parsed<std::optional<T>> optional_field(const Json& obj, const char* key, F&& parse) {
+  const Json* m = member(obj, key);
+  if (m == nullptr || m->is_null()) return std::optional<T>{};
+  auto parsed = parse(*m, key);
+  if (!parsed) return tl::unexpected(parsed.error());
+  return std::optional<T>{std::move(*parsed)};
+}
+
 }  // namespace
 
 Parsed<u256> quantity_u256(const Json& v, std::string_view field) {
@@ -209,6 +219,55 @@ Parsed<FeeHistory> fee_history_from_json(const Json& v) {
     }
   }
   return h;
+}
+
+Parsed<PendingTransaction> pending_transaction_from_json(const Json& v) {
+  if (!v.is_object()) return tl::unexpected(bad("transaction", "not an object"));
+  PendingTransaction tx;
+  auto hash = required<Hash>(v, "hash", hash_of);
+  auto from = required<Address>(v, "from", address_of);
+  auto to = optional_field<Address>(v, "to", address_of);
+  auto nonce = required<std::uint64_t>(v, "nonce", quantity_u64);
+  auto input = required<Bytes>(v, "input", data_of);
+  auto value = required<u256>(v, "value", quantity_u256);
+  auto gas = required<std::uint64_t>(v, "gas", quantity_u64);
+  // Nodes from before typed transactions (EIP-2718) omit `type`: those are all legacy.
+  auto type = optional_field<std::uint64_t>(v, "type", quantity_u64);
+  auto gas_price = optional_field<u256>(v, "gasPrice", quantity_u256);
+  auto max_fee = optional_field<u256>(v, "maxFeePerGas", quantity_u256);
+  auto max_priority = optional_field<u256>(v, "maxPriorityFeePerGas", quantity_u256);
+  if (!hash) return tl::unexpected(hash.error());
+  if (!from) return tl::unexpected(from.error());
+  if (!to) return tl::unexpected(to.error());
+  if (!nonce) return tl::unexpected(nonce.error());
+  if (!input) return tl::unexpected(input.error());
+  if (!value) return tl::unexpected(value.error());
+  if (!gas) return tl::unexpected(gas.error());
+  if (!type) return tl::unexpected(type.error());
+  if (!gas_price) return tl::unexpected(gas_price.error());
+  if (!max_fee) return tl::unexpected(max_fee.error());
+  if (!max_priority) return tl::unexpected(max_priority.error());
+  if (type->value_or(0) > 0xff) return tl::unexpected(bad("type", "exceeds one byte"));
+  tx.hash = *hash;
+  tx.from = *from;
+  tx.to = *to;
+  tx.nonce = *nonce;
+  tx.input = std::move(*input);
+  tx.value = *value;
+  tx.gas = *gas;
+  tx.type = static_cast<std::uint8_t>(type->value_or(0));
+  tx.gas_price = *gas_price;
+  tx.max_fee_per_gas = *max_fee;
+  tx.max_priority_fee_per_gas = *max_priority;
+  // The fee fields a known type must carry; without them its tip cannot be judged. Types keeper
+  // does not know (L2 deposits, future ones) are kept with whatever fees they name.
+  const bool legacy_fees = tx.type == 0 || tx.type == 1;
+  const bool dynamic_fees = tx.type >= 2 && tx.type <= 4;
+  if (legacy_fees && !tx.gas_price) return tl::unexpected(bad("gasPrice", "missing"));
+  if (dynamic_fees && !tx.max_fee_per_gas) return tl::unexpected(bad("maxFeePerGas", "missing"));
+  if (dynamic_fees && !tx.max_priority_fee_per_gas)
+    return tl::unexpected(bad("maxPriorityFeePerGas", "missing"));
+  return tx;
 }
 
 std::string block_tag(std::uint64_t number) { return to_hex_quantity(u256{number}); }

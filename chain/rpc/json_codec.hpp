@@ -28,6 +28,9 @@ using Parsed = tl::expected<T, RpcError>;
 [[nodiscard]] Parsed<std::vector<Log>> logs_from_json(const Json& v);
 [[nodiscard]] Parsed<Receipt> receipt_from_json(const Json& v);
 [[nodiscard]] Parsed<FeeHistory> fee_history_from_json(const Json& v);
+// An eth_getTransactionByHash / newPendingTransactions body. Mined bodies decode too (their block
+// fields are not read); the fee fields its `type` needs are required.
+[[nodiscard]] Parsed<PendingTransaction> pending_transaction_from_json(const Json& v);
 
 [[nodiscard]] Json to_json(const LogFilter& filter);
 [[nodiscard]] std::string block_tag(std::uint64_t number);  // "0x…"

@@ -1,5 +1,7 @@
 #pragma once
-// Typed views of what a node returns: block headers, logs, receipts, fee history.
+// Typed views of what a node returns: block headers, logs, receipts, fee history, pending
+// transactions.
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -50,6 +52,34 @@ struct FeeHistory {
   std::vector<double> gas_used_ratio;
   std::vector<std::vector<u256>> reward;  // per block, per requested percentile
 };
+
+// A transaction the node holds but has not mined: a competitor's liquidation or an oracle update
+// keeper wants to see before it lands. Fee fields are optional because they depend on `type`.
+struct PendingTransaction {
+  Hash hash{};
+  Address from;
+  std::optional<Address> to;  // nullopt: contract creation
+  std::uint64_t nonce = 0;
+  Bytes input;
+  u256 value;
+  std::uint64_t gas = 0;
+  std::uint8_t type = 0;  // 0 legacy, 1 access list, 2 EIP-1559, 3 blob, 4 set-code
+  std::optional<u256> gas_price;
+  std::optional<u256> max_fee_per_gas;
+  std::optional<u256> max_priority_fee_per_gas;
+};
+
+// What the block producer earns per gas from `tx` at `base_fee`: how competing transactions are
+// ordered. The EIP-1559 fields win when present, because nodes also fill `gasPrice` of a pending
+// 1559 transaction (with its max fee). Zero when the transaction cannot pay the base fee.
+[[nodiscard]] inline u256 effective_tip(const PendingTransaction& tx, const u256& base_fee) {
+  if (tx.max_fee_per_gas && tx.max_priority_fee_per_gas) {
+    if (*tx.max_fee_per_gas <= base_fee) return 0;
+    return std::min(*tx.max_priority_fee_per_gas, u256{*tx.max_fee_per_gas - base_fee});
+  }
+  if (tx.gas_price && *tx.gas_price > base_fee) return *tx.gas_price - base_fee;
+  return 0;
+}
 
 // eth_getLogs / eth_subscribe("logs") filter.
 struct LogFilter {

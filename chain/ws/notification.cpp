@@ -1,6 +1,20 @@
 #include "chain/ws/notification.hpp"
 
 namespace chain::ws {
+namespace {
+
+std::variant<rpc::PendingTransaction, Hash, rpc::RpcError> pending_body(const nlohmann::json& v) {
+  if (v.is_string()) {
+    auto hash = rpc::hash_of(v, "pending transaction hash");
+    if (!hash) return hash.error();
+    return *hash;
+  }
+  auto tx = rpc::pending_transaction_from_json(v);
+  if (!tx) return tx.error();
+  return std::move(*tx);
+}
+
+}  // namespace
 
 tl::expected<Message, rpc::RpcError> parse_message_json(
     const nlohmann::json& doc,
@@ -24,6 +38,8 @@ tl::expected<Message, rpc::RpcError> parse_message_json(
     if (!kind)
       return tl::unexpected(
           RpcError::of(RpcErrorKind::mismatched_id, "unknown subscription " + id));
+    if (*kind == SubscriptionKind::pending_transactions)
+      return PendingTxNotification{id, pending_body((*params)["result"])};
     if (*kind == SubscriptionKind::heads) {
       auto head = rpc::block_header_from_json((*params)["result"]);
       if (!head) return tl::unexpected(head.error());

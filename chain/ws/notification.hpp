@@ -1,6 +1,6 @@
 #pragma once
-// Classifies one WebSocket message from the node: an eth_subscription notification (typed head
-// or log), or a response to one of our requests.
+// Classifies one WebSocket message from the node: an eth_subscription notification (typed head,
+// log or pending transaction), or a response to one of our requests.
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -20,15 +20,21 @@ struct LogNotification {
   std::string subscription;
   rpc::Log log;
 };
+struct PendingTxNotification {
+  std::string subscription;
+  // The full body; or only its hash, from nodes that ignore the full-body flag; or why the body
+  // was rejected, kept apart from broken JSON so the caller can count it as a bad transaction.
+  std::variant<rpc::PendingTransaction, Hash, rpc::RpcError> body;
+};
 struct Response {
   std::uint64_t id = 0;
   nlohmann::json message;  // the whole response object, validated later against the request
 };
 
-using Message = std::variant<HeadNotification, LogNotification, Response>;
+using Message = std::variant<HeadNotification, LogNotification, PendingTxNotification, Response>;
 
-// `kind_hint` is what the subscription carries: heads or logs; unknown ids are the caller's.
-enum class SubscriptionKind { heads, logs };
+// What a subscription carries; unknown ids are the caller's.
+enum class SubscriptionKind { heads, logs, pending_transactions };
 
 // Parses the text; for notifications, `kind_of(subscription id)` says what to decode, or
 // nullopt when the id is unknown (then the result is a malformed error naming it).

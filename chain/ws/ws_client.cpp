@@ -13,6 +13,7 @@
 #include <random>
 #include <variant>
 
+#include "chain/hex.hpp"
 #include "chain/rpc/json_codec.hpp"
 #include "chain/ws/fast_log_notification.hpp"
 #include "chain/ws/notification.hpp"
@@ -197,8 +198,16 @@ struct WsClient::Impl {
 
   void send_subscribe(SubscriptionId local) {
     const auto& sub = owner.subscriptions_.at(local);
-    rpc::Json params = sub.heads ? rpc::Json::array({"newHeads"})
-                                 : rpc::Json::array({"logs", rpc::to_json(sub.filter)});
+    rpc::Json params;
+    switch (sub.kind) {
+      case SubscriptionKind::heads: params = rpc::Json::array({"newHeads"}); break;
+      case SubscriptionKind::logs:
+        params = rpc::Json::array({"logs", rpc::to_json(sub.filter)});
+        break;
+      case SubscriptionKind::pending_transactions:
+        params = rpc::Json::array({"newPendingTransactions", true});  // true: full bodies
+        break;
+    }
     send_request("eth_subscribe", std::move(params),
                  [this, local](tl::expected<rpc::Json, RpcError> r) {
                    const auto it = owner.subscriptions_.find(local);
@@ -356,7 +365,10 @@ void WsClient::stop() { impl_->stop(); }
 
 SubscriptionId WsClient::subscribe_heads(std::function<void(const rpc::BlockHeader&)> on_head) {
   const auto id = next_subscription_++;
-  subscriptions_[id] = Subscription{true, {}, std::move(on_head), {}, {}};
+  Subscription sub;
+  sub.kind = SubscriptionKind::heads;
+  sub.on_head = std::move(on_head);
+  subscriptions_[id] = std::move(sub);
   if (state_ == WsState::connected) impl_->send_subscribe(id);
   return id;
 }
@@ -364,7 +376,22 @@ SubscriptionId WsClient::subscribe_heads(std::function<void(const rpc::BlockHead
 SubscriptionId WsClient::subscribe_logs(const rpc::LogFilter& filter,
                                         std::function<void(const rpc::Log&)> on_log) {
   const auto id = next_subscription_++;
-  subscriptions_[id] = Subscription{false, filter, {}, std::move(on_log), {}};
+  Subscription sub;
+  sub.kind = SubscriptionKind::logs;
+  sub.filter = filter;
+  sub.on_log = std::move(on_log);
+  subscriptions_[id] = std::move(sub);
+  if (state_ == WsState::connected) impl_->send_subscribe(id);
+  return id;
+}
+
+SubscriptionId WsClient::subscribe_pending_transactions(
+    std::function<void(const rpc::PendingTransaction&)> on_tx) {
+  const auto id = next_subscription_++;
+  Subscription sub;
+  sub.kind = SubscriptionKind::pending_transactions;
+  sub.on_pending = std::move(on_tx);
+  subscriptions_[id] = std::move(sub);
   if (state_ == WsState::connected) impl_->send_subscribe(id);
   return id;
 }
@@ -399,7 +426,7 @@ void WsClient::dispatch(std::string_view text) {
     const auto it = by_server_id_.find(fast->subscription);
     if (it != by_server_id_.end()) {
       const auto& sub = subscriptions_.at(it->second);
-      if (!sub.heads) {
+      if (sub.kind == SubscriptionKind::logs) {
         ++counters_.logs;
         if (sub.on_log) sub.on_log(fast->log);
         return;
@@ -409,7 +436,7 @@ void WsClient::dispatch(std::string_view text) {
   auto kind_of = [this](const std::string& id) -> std::optional<SubscriptionKind> {
     const auto it = by_server_id_.find(id);
     if (it == by_server_id_.end()) return std::nullopt;
-    return subscriptions_.at(it->second).heads ? SubscriptionKind::heads : SubscriptionKind::logs;
+    return subscriptions_.at(it->second).kind;
   };
   auto message = parse_message(text, kind_of);
   if (!message) {
@@ -429,10 +456,48 @@ void WsClient::dispatch(std::string_view text) {
     ++counters_.logs;
     const auto& sub = subscriptions_.at(by_server_id_.find(log->subscription)->second);
     if (sub.on_log) sub.on_log(log->log);
+  } else if (auto* pending = std::get_if<PendingTxNotification>(&*message)) {
+    deliver_pending(by_server_id_.find(pending->subscription)->second, *pending);
   } else {
     auto& response = std::get<Response>(*message);
     impl_->complete(response.id, rpc::response_result(response.message, response.id));
   }
+}
+
+void WsClient::deliver_pending(SubscriptionId local, const PendingTxNotification& notification) {
+  if (std::holds_alternative<RpcError>(notification.body)) {
+    ++counters_.invalid_pending;
+    return;
+  }
+  if (auto* hash = std::get_if<Hash>(&notification.body)) {
+    fetch_pending(local, *hash);
+    return;
+  }
+  ++counters_.pending_txs;
+  const auto& sub = subscriptions_.at(local);
+  if (sub.on_pending) sub.on_pending(std::get<rpc::PendingTransaction>(notification.body));
+}
+
+void WsClient::fetch_pending(SubscriptionId local, const Hash& hash) {
+  // The handler lives in this client's table of pending requests, so `this` is alive whenever it
+  // runs; the subscription may not be, hence the lookup by id.
+  impl_->send_request(
+      "eth_getTransactionByHash", rpc::Json::array({hex_encode(hash)}),
+      [this, local, hash](const tl::expected<rpc::Json, RpcError>& r) {
+        const auto it = subscriptions_.find(local);
+        if (it == subscriptions_.end()) return;  // unsubscribed meanwhile
+        if (!r) return;  // connection lost or timed out: the transaction may show up again later
+        if (r->is_null()) return;  // mined and pruned, or dropped, before we asked
+        const auto block = r->is_object() ? r->find("blockNumber") : r->end();
+        if (block != r->end() && !block->is_null()) return;  // already mined: no longer pending
+        auto tx = rpc::pending_transaction_from_json(*r);
+        if (!tx || tx->hash != hash) {
+          ++counters_.invalid_pending;
+          return;
+        }
+        ++counters_.pending_txs;
+        if (it->second.on_pending) it->second.on_pending(*tx);
+      });
 }
 
 }  // namespace chain::ws

@@ -4,7 +4,8 @@
 // Runs on the caller's io_context; every handler is called on that context's thread. A silently
 // dead connection is noticed through WebSocket pings within `idle_timeout`. After a reconnect every
 // subscription is renewed and `on_gap` says which blocks may have been missed, so the caller can
-// backfill them with eth_getLogs.
+// backfill them with eth_getLogs. Pending transactions (the mempool) are renewed the same way;
+// what was broadcast while the connection was down is not replayed.
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -16,6 +17,7 @@
 
 #include "chain/rpc/json_rpc.hpp"
 #include "chain/rpc/types.hpp"
+#include "chain/ws/notification.hpp"
 
 namespace chain::ws {
 
@@ -45,6 +47,8 @@ struct WsCounters {
   std::uint64_t messages = 0;
   std::uint64_t heads = 0;
   std::uint64_t logs = 0;
+  std::uint64_t pending_txs = 0;      // pending transactions handed to a subscriber
+  std::uint64_t invalid_pending = 0;  // pending bodies (or fetched ones) that failed to decode
   std::uint64_t invalid_json = 0;
   std::uint64_t unknown_subscription = 0;
   std::uint64_t oversized = 0;
@@ -66,6 +70,12 @@ class WsClient : public std::enable_shared_from_this<WsClient> {
   SubscriptionId subscribe_heads(std::function<void(const rpc::BlockHeader&)> on_head);
   SubscriptionId subscribe_logs(const rpc::LogFilter& filter,
                                 std::function<void(const rpc::Log&)> on_log);
+  // Every transaction the node admits to its mempool, with its body. Asks for full bodies
+  // (eth_subscribe "newPendingTransactions", true); from a node that sends only hashes, each body
+  // is fetched with eth_getTransactionByHash on this socket, and one already gone (null) or
+  // already mined is skipped.
+  SubscriptionId subscribe_pending_transactions(
+      std::function<void(const rpc::PendingTransaction&)> on_tx);
   void unsubscribe(SubscriptionId id);
 
   void request(const std::string& method, rpc::Json params, ResponseHandler on_response);
@@ -93,12 +103,16 @@ class WsClient : public std::enable_shared_from_this<WsClient> {
   std::unique_ptr<Impl> impl_;
 
   struct Subscription {
-    bool heads = true;
+    SubscriptionKind kind = SubscriptionKind::heads;
     rpc::LogFilter filter;
     std::function<void(const rpc::BlockHeader&)> on_head;
     std::function<void(const rpc::Log&)> on_log;
+    std::function<void(const rpc::PendingTransaction&)> on_pending;
     std::string server_id;  // empty until the node confirmed this connection's subscription
   };
+  void deliver_pending(SubscriptionId local, const PendingTxNotification& notification);
+  void fetch_pending(SubscriptionId local, const Hash& hash);
+
   std::map<SubscriptionId, Subscription> subscriptions_;
   std::map<std::string, SubscriptionId, std::less<>> by_server_id_;
   SubscriptionId next_subscription_ = 1;

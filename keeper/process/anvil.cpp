@@ -96,6 +96,7 @@ tl::expected<void, std::string> Anvil::launch() {
     bt << *options_.block_time_s;
     argv.insert(argv.end(), {"--block-time", bt.str()});
   }
+  if (options_.no_mining) argv.emplace_back("--no-mining");
   if (options_.fork_url) argv.insert(argv.end(), {"--fork-url", *options_.fork_url});
   if (options_.fork_block)
     argv.insert(argv.end(), {"--fork-block-number", std::to_string(*options_.fork_block)});

@@ -23,6 +23,8 @@ struct AnvilOptions {
   std::uint64_t chain_id = 31337;
   std::filesystem::path log_path;  // empty: <temp>/anvil-<port>.log
   std::vector<std::string> extra_args;
+  // --no-mining: nothing is mined until asked (evm_mine), so transactions stay pending.
+  bool no_mining = false;
   std::chrono::milliseconds ready_timeout{20000};
   bool stop_with_parent = false;  // see ChildProcess::spawn
 };
