@@ -239,6 +239,18 @@ int run_daemon_command(int argc, char** argv) {
   scfg.native_asset = cfg->strategy.native_asset;
   strategy::AaveLiquidationStrategy strat{scfg};
 
+  std::optional<chain::Address> liquidator_contract;
+  if (cfg->liquidator) {
+    // A configured contract must exist here: a typo would send every liquidation to nothing.
+    auto code = rpc.code(cfg->liquidator->address, "latest");
+    if (!code) return fail("reading the liquidator contract: " + code.error().to_string());
+    if (code->empty())
+      return fail(opts->config_path + ": liquidator.address " +
+                  cfg->liquidator->address.checksummed() + " holds no contract on this chain");
+    liquidator_contract = cfg->liquidator->address;
+    log.info("liquidator", {{"contract", liquidator_contract->checksummed()}},
+             "liquidating through keeper's contract " + liquidator_contract->checksummed());
+  }
   ops::Metrics metrics;
   daemon::BlockPipeline pipeline{
       rpc,

@@ -6,6 +6,7 @@
 #include "chain/hex.hpp"
 #include "keeper/daemon/liquidation_receipt.hpp"
 #include "keeper/daemon/price_tick.hpp"
+#include "keeper/liquidator/liquidator_calls.hpp"
 #include "strategy/aave_v3/account_data.hpp"
 #include "strategy/aave_v3/calldata.hpp"
 #include "strategy/aave_v3/events.hpp"
@@ -65,7 +66,8 @@ BlockPipeline::BlockPipeline(chain::rpc::RpcClient& rpc, MarketState& state,
       log_{log},
       metrics_{metrics},
       options_{options} {
-  if (manager_ != nullptr) inventory_.emplace(rpc_, wallet_, contracts_.pool);
+  // The payer is always the wallet; the contract pulls from it when it holds too little itself.
+  if (manager_ != nullptr) inventory_.emplace(rpc_, wallet_, liquidator_spender());
 }
 
 void BlockPipeline::on_head(const chain::rpc::BlockHeader& head, Clock::time_point received_at) {
@@ -245,8 +247,8 @@ void BlockPipeline::report_dry_run(const strategy::LiquidateAction& a, std::uint
   }
   std::string summary;
   json f = describe(a, block, source, summary);
-  const chain::rpc::CallRequest call{wallet_, contracts_.pool, liquidation_call(a), std::nullopt,
-                                     std::nullopt};
+  const auto intent = liquidation_intent(a);
+  const chain::rpc::CallRequest call{wallet_, intent.to, intent.data, std::nullopt, std::nullopt};
   auto sim = rpc_.eth_call(call, "latest");
   f["simulation"] = sim ? "ok"
                         : (sim.error().revert_data
@@ -254,6 +256,23 @@ void BlockPipeline::report_dry_run(const strategy::LiquidateAction& a, std::uint
                                : sim.error().to_string());
   ++totals_.dry_run_reports;
   log_.info("would_liquidate", f, summary + ", simulation " + f["simulation"].get<std::string>());
+}
+
+tx::Intent BlockPipeline::liquidation_intent(const strategy::LiquidateAction& a) const {
+  if (!options_.liquidator_contract) return {intent_key(a), contracts_.pool, liquidation_call(a), 0};
+  const auto& o = a.opportunity;
+  const auto& debt = state_.market().reserves[o.debt];
+  chain::u256 scaled_debt = 0;
+  if (const auto it = state_.positions().find(o.account); it != state_.positions().end())
+    if (const auto* p = it->second.position(o.debt)) scaled_debt = p->scaled_variable_debt;
+  // The contract stops for ~36k gas when the chain holds less scaled debt than keeper saw:
+  // someone else liquidated or repaid first.
+  const liquidator::LiquidateArgs args{a.collateral_asset,         a.debt_asset,
+                                       o.account,                  o.debt_to_cover,
+                                       debt.variable_debt_token,   scaled_debt,
+                                       a.receive_a_token};
+  return {intent_key(a), *options_.liquidator_contract,
+          liquidator::liquidate_calldata(args).value(), 0};
 }
 
 void BlockPipeline::report_skip(const Address& account, const std::string& reason,
@@ -292,15 +311,17 @@ void BlockPipeline::refresh_inventory(std::uint64_t block) {
     log_.event(ops::Level::debug, "inventory", {{"block", block}, {"available", held}},
                "inventory at block " + std::to_string(block) + ": " + held.dump());
   }
-  // Direct funding: the Pool pulls the debt asset from the wallet, approved once per asset, here
-  // and not on a liquidation's path (the liquidation sent after it in nonce order sees it).
+  // The Pool (or keeper's contract) pulls the debt asset from the wallet, approved once per
+  // asset, here and not on a liquidation's path (a liquidation sent after it in nonce order sees
+  // it).
+  const Address spender = liquidator_spender();
   for (const auto& asset : *short_allowance) {
     if (approved_.count(asset)) continue;
     const tx::Intent approve{
-        "approve:" + asset.checksummed() + ":" + contracts_.pool.checksummed(), asset,
-        chain::abi::encode_call("approve(address,uint256)",
-                                chain::abi::Values{chain::abi::Value{contracts_.pool},
-                                                   chain::abi::Value{chain::kU256Max}})
+        "approve:" + asset.checksummed() + ":" + spender.checksummed(), asset,
+        chain::abi::encode_call(
+            "approve(address,uint256)",
+            chain::abi::Values{chain::abi::Value{spender}, chain::abi::Value{chain::kU256Max}})
             .value(),
         0};
     auto r = manager_->submit(approve, block);
@@ -326,8 +347,7 @@ void BlockPipeline::execute(const std::vector<strategy::LiquidateAction>& action
       continue;
     }
     chosen.push_back(&a);
-    orders.push_back({{intent_key(a), contracts_.pool, liquidation_call(a), 0},
-                      a.gas_limit,
+    orders.push_back({liquidation_intent(a), a.gas_limit,
                       a.bid.max_fee_per_gas,
                       a.bid.max_priority_fee_per_gas});
   }
@@ -428,7 +448,7 @@ void BlockPipeline::report_landed(std::uint64_t block, std::uint64_t timestamp) 
       continue;
     }
     const Pending& expected = it->expected;
-    const auto realised = realised_liquidation(receipt, contracts_.pool, wallet_, state_.market(),
+    const auto realised = realised_liquidation(receipt, contracts_.pool, liquidator(), state_.market(),
                                                options_.native_asset);
     if (realised) {
       ++totals_.liquidations_mined;

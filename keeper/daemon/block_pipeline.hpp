@@ -30,6 +30,9 @@ struct PipelineOptions {
   bool dry_run = false;
   double hf_watch_band = 1.05;
   std::optional<chain::Address> native_asset;  // gas is valued at this reserve's price
+  // keeper's own liquidator contract: it re-checks the account and exits cheaply when beaten.
+  // Unset: the wallet calls Pool.liquidationCall itself.
+  std::optional<chain::Address> liquidator_contract;
 };
 
 struct PipelineTotals {
@@ -71,6 +74,17 @@ class BlockPipeline {
     std::string gas_kind;
   };
 
+  // Who calls the Pool (and so appears as the liquidator in LiquidationCall): the contract or
+  // the wallet.
+  [[nodiscard]] chain::Address liquidator() const noexcept {
+    return options_.liquidator_contract.value_or(wallet_);
+  }
+  // The intent that carries out `action`: to the contract when there is one, else the Pool.
+  [[nodiscard]] tx::Intent liquidation_intent(const strategy::LiquidateAction& action) const;
+  // Who pulls the debt asset from the wallet and so needs its approval.
+  [[nodiscard]] chain::Address liquidator_spender() const noexcept {
+    return options_.liquidator_contract.value_or(contracts_.pool);
+  }
   // Log fields and a one-line summary of a chosen liquidation.
   nlohmann::json describe(const strategy::LiquidateAction& action, std::uint64_t block,
                           const char* source, std::string& summary) const;

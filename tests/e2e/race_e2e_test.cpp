@@ -154,7 +154,7 @@ Covered covered_since(LiveDevnet& net, std::uint64_t from) {
             .value();
     const double price = to_double(price_of.decode_output(price_bytes).value()[0].as_uint()) / 1e8;
     const double usd = to_double(amount) / std::pow(10.0, asset->spec.decimals) * price;
-    if (liquidator == d.liquidator) {
+    if (liquidator == d.liquidator || liquidator == d.liquidator_contract) {
       out.keeper_usd += usd;
       ++out.keeper_calls;
     } else if (liquidator == kBot) {

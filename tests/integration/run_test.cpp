@@ -106,7 +106,7 @@ TEST_CASE("keeper run liquidates every liquidatable account without a revert", "
       Hash word{};
       std::copy(log.data.begin() + 64, log.data.begin() + 96, word.begin());
       const Address liquidator = Address::from_word(word);
-      if (liquidator == d.liquidator)
+      if (liquidator == d.liquidator || liquidator == d.liquidator_contract)
         liquidated.insert(Address::from_word(log.topics[3]).checksummed());
     }
     for (const auto& t : targets) {
