@@ -252,16 +252,16 @@ int run_daemon_command(int argc, char** argv) {
              "liquidating through keeper's contract " + liquidator_contract->checksummed());
   }
   ops::Metrics metrics;
-  daemon::BlockPipeline pipeline{
-      rpc,
-      state,
-      *contracts,
-      strat,
-      manager ? &*manager : nullptr,
-      key->address(),
-      log,
-      metrics,
-      {opts->dry_run, cfg->strategy.hf_watch_band, cfg->strategy.native_asset}};
+  daemon::BlockPipeline pipeline{rpc,
+                                 state,
+                                 *contracts,
+                                 strat,
+                                 manager ? &*manager : nullptr,
+                                 key->address(),
+                                 log,
+                                 metrics,
+                                 {opts->dry_run, cfg->strategy.hf_watch_band,
+                                  cfg->strategy.native_asset, liquidator_contract}};
 
   boost::asio::io_context io;
   std::shared_ptr<ops::StatusServer> status;

@@ -259,7 +259,8 @@ void BlockPipeline::report_dry_run(const strategy::LiquidateAction& a, std::uint
 }
 
 tx::Intent BlockPipeline::liquidation_intent(const strategy::LiquidateAction& a) const {
-  if (!options_.liquidator_contract) return {intent_key(a), contracts_.pool, liquidation_call(a), 0};
+  if (!options_.liquidator_contract)
+    return {intent_key(a), contracts_.pool, liquidation_call(a), 0};
   const auto& o = a.opportunity;
   const auto& debt = state_.market().reserves[o.debt];
   chain::u256 scaled_debt = 0;
@@ -267,10 +268,9 @@ tx::Intent BlockPipeline::liquidation_intent(const strategy::LiquidateAction& a)
     if (const auto* p = it->second.position(o.debt)) scaled_debt = p->scaled_variable_debt;
   // The contract stops for ~36k gas when the chain holds less scaled debt than keeper saw:
   // someone else liquidated or repaid first.
-  const liquidator::LiquidateArgs args{a.collateral_asset,         a.debt_asset,
-                                       o.account,                  o.debt_to_cover,
-                                       debt.variable_debt_token,   scaled_debt,
-                                       a.receive_a_token};
+  const liquidator::LiquidateArgs args{
+      a.collateral_asset,       a.debt_asset, o.account,        o.debt_to_cover,
+      debt.variable_debt_token, scaled_debt,  a.receive_a_token};
   return {intent_key(a), *options_.liquidator_contract,
           liquidator::liquidate_calldata(args).value(), 0};
 }
@@ -347,8 +347,7 @@ void BlockPipeline::execute(const std::vector<strategy::LiquidateAction>& action
       continue;
     }
     chosen.push_back(&a);
-    orders.push_back({liquidation_intent(a), a.gas_limit,
-                      a.bid.max_fee_per_gas,
+    orders.push_back({liquidation_intent(a), a.gas_limit, a.bid.max_fee_per_gas,
                       a.bid.max_priority_fee_per_gas});
   }
   const auto results = manager_->send_now(orders, block);
@@ -448,8 +447,8 @@ void BlockPipeline::report_landed(std::uint64_t block, std::uint64_t timestamp) 
       continue;
     }
     const Pending& expected = it->expected;
-    const auto realised = realised_liquidation(receipt, contracts_.pool, liquidator(), state_.market(),
-                                               options_.native_asset);
+    const auto realised = realised_liquidation(receipt, contracts_.pool, liquidator(),
+                                               state_.market(), options_.native_asset);
     if (realised) {
       ++totals_.liquidations_mined;
       totals_.realised_profit_usd += realised->profit_usd;
