@@ -64,6 +64,7 @@ tl::expected<Bid, BidRefusal> place_bid(const BidRequest& request, const FeeCont
   if (request.competitor_tip_wei && tip <= *request.competitor_tip_wei)
     return tl::unexpected(BidRefusal::outbid);
   Bid bid;
+  bid.max_affordable_tip = std::min(affordable_tip, policy.max_fee_per_gas_wei - base);
   bid.max_fee_per_gas = max_fee;
   bid.max_priority_fee_per_gas = tip;
   bid.expected_fee_per_gas = base + tip;

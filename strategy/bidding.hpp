@@ -33,6 +33,9 @@ struct Bid {
   chain::u256 max_priority_fee_per_gas;
   chain::u256 expected_fee_per_gas;  // next base fee + tip
   chain::i256 net_profit_base;       // gross − gas_used × expected fee, in base units
+  // The highest tip this liquidation can ever pay within the caps and the profit floor: how far
+  // keeper may go when a competitor outbids it later.
+  chain::u256 max_affordable_tip;
 };
 
 enum class BidRefusal {

@@ -252,16 +252,17 @@ int run_daemon_command(int argc, char** argv) {
              "liquidating through keeper's contract " + liquidator_contract->checksummed());
   }
   ops::Metrics metrics;
-  daemon::BlockPipeline pipeline{rpc,
-                                 state,
-                                 *contracts,
-                                 strat,
-                                 manager ? &*manager : nullptr,
-                                 key->address(),
-                                 log,
-                                 metrics,
-                                 {opts->dry_run, cfg->strategy.hf_watch_band,
-                                  cfg->strategy.native_asset, liquidator_contract}};
+  daemon::BlockPipeline pipeline{
+      rpc,
+      state,
+      *contracts,
+      strat,
+      manager ? &*manager : nullptr,
+      key->address(),
+      log,
+      metrics,
+      {opts->dry_run, cfg->strategy.hf_watch_band, cfg->strategy.max_priority_fee_per_gas_wei,
+       cfg->strategy.native_asset, liquidator_contract}};
 
   boost::asio::io_context io;
   std::shared_ptr<ops::StatusServer> status;
@@ -320,6 +321,11 @@ int run_daemon_command(int argc, char** argv) {
     filter.topics = {{strategy::aave_v3::answer_updated_topic()}};
     price_subscription = ws->subscribe_logs(
         filter, [&](const chain::rpc::Log& l) { pipeline.on_price_log(l, Clock::now()); });
+  });
+  // The mempool: competitors' liquidations to outbid (full bodies; hashes where the node
+  // sends only those).
+  ws->subscribe_pending_transactions([&](const chain::rpc::PendingTransaction& tx) {
+    pipeline.on_pending_transaction(tx, Clock::now());
   });
   ws->subscribe_heads([&](const chain::rpc::BlockHeader& h) {
     pipeline.on_head(h, Clock::now());

@@ -65,7 +65,8 @@ BlockPipeline::BlockPipeline(chain::rpc::RpcClient& rpc, MarketState& state,
       wallet_{wallet},
       log_{log},
       metrics_{metrics},
-      options_{options} {
+      options_{options},
+      competition_{contracts_.pool, {wallet_, options.liquidator_contract.value_or(wallet_)}} {
   // The payer is always the wallet; the contract pulls from it when it holds too little itself.
   if (manager_ != nullptr) inventory_.emplace(rpc_, wallet_, liquidator_spender());
 }
@@ -128,6 +129,7 @@ void BlockPipeline::on_head(const chain::rpc::BlockHeader& head, Clock::time_poi
   decide_and_act(view, evaluated_at, "head");
 
   follow_transactions(block);
+  competition_.expire(block);
   report_landed(block, head.timestamp);
   follow_feeds_at(block);
   metrics_.head_processed({block, head.timestamp});
@@ -137,6 +139,7 @@ void BlockPipeline::decide_and_act(strategy::MarketView view, Clock::time_point 
                                    const char* source) {
   view.fees = &fees_;
   view.gas = &gas_;
+  view.competitor_tips = &competition_.tips();
   if (inventory_ && inventory_->read()) view.inventory = &inventory_->available();
   const auto actions = strategy_.process_event(strategy::NewBlock{view});
   const auto decided_at = Clock::now();
@@ -213,6 +216,85 @@ void BlockPipeline::on_price_log(const chain::rpc::Log& log, Clock::time_point r
   const std::uint64_t timestamp = std::max(last_head_timestamp_ + 1, now_s);
   strategy::MarketView view{&plan->market, &state_.positions(), state_.block(), timestamp, &chosen};
   decide_and_act(view, evaluated_at, "tick");
+}
+
+void BlockPipeline::on_pending_transaction(const chain::rpc::PendingTransaction& tx,
+                                           Clock::time_point received_at) {
+  if (!state_.ready()) return;
+  const auto seen = competition_.observe(tx, fees_.next_base_fee_wei, state_.block());
+  if (!seen) return;
+  metrics_.count_event("competitor_seen");
+  log_.info("competitor",
+            {{"account", seen->account.checksummed()},
+             {"from", seen->from.checksummed()},
+             {"tx", chain::hex_encode(seen->hash)},
+             {"tip_gwei", chain::to_double(seen->tip) / 1e9}},
+            "competing liquidation of " + seen->account.checksummed() + " in the mempool, tip " +
+                std::to_string(chain::to_double(seen->tip) / 1e9) + " gwei");
+  const auto flying = liquidating_.find(seen->account);
+  if (manager_ != nullptr && flying != liquidating_.end() &&
+      manager_->is_in_flight(flying->second)) {
+    outbid(seen->account, competition_.tips().at(seen->account),
+           competition_.max_fees().at(seen->account), state_.block());
+    return;
+  }
+  // Not ours yet: is it liquidatable by our exact evaluation, and worth beating that tip?
+  const std::vector<Address> chosen{seen->account};
+  strategy::MarketView view{&state_.market(), &state_.positions(), state_.block(),
+                            last_head_timestamp_ + 1, &chosen};
+  const auto evaluated_at = Clock::now();
+  metrics_.observe_stage(ops::Stage::evaluated, evaluated_at - received_at);
+  decide_and_act(view, evaluated_at, "mempool");
+}
+
+void BlockPipeline::outbid(const Address& account, const chain::u256& tip,
+                           const chain::u256& max_fee, std::uint64_t block) {
+  const auto it = std::find_if(pending_.begin(), pending_.end(),
+                               [&](const auto& p) { return p.second.account == account; });
+  if (it == pending_.end()) return;
+  const Pending& ours = it->second;
+  const chain::u256 needed = tip + 1;
+  // A builder takes a sender's transactions in nonce order, so ours for this account goes first
+  // only if every earlier one of ours pays at least as much: those are lifted too, each within
+  // what its own liquidation can pay (an approval or a gap filler within the tip cap).
+  std::optional<std::string> refused;
+  std::uint64_t lifted = 0;
+  for (const auto nonce : manager_->in_flight_nonces()) {
+    if (nonce > ours.nonce) break;
+    const auto current = manager_->tip_of(nonce);
+    if (!current || *current >= needed) continue;
+    chain::u256 bound = options_.max_priority_fee_wei;
+    for (const auto& [key, p] : pending_)
+      if (p.nonce == nonce) bound = p.max_affordable_tip;
+    auto sent = manager_->outbid(nonce, needed, max_fee + 1, bound, block);
+    if (!sent) {
+      refused = "nonce " + std::to_string(nonce) + ": " + sent.error().message;
+      break;
+    }
+    ++lifted;
+    if (nonce == ours.nonce) {
+      metrics_.count_transaction("outbid");
+      log_.info("outbid",
+                {{"account", account.checksummed()},
+                 {"nonce", sent->nonce},
+                 {"tx", chain::hex_encode(sent->hash)},
+                 {"lifted", lifted},
+                 {"competitor_tip_gwei", chain::to_double(tip) / 1e9}},
+                account.checksummed() + ": replaced our pending liquidation (nonce " +
+                    std::to_string(sent->nonce) + ", and " + std::to_string(lifted - 1) +
+                    " before it) to tip above a competitor's " +
+                    std::to_string(chain::to_double(tip) / 1e9) + " gwei");
+    }
+  }
+  if (!refused) return;
+  metrics_.count_skip("outbid");
+  log_.info("outbid_let_go",
+            {{"account", account.checksummed()},
+             {"competitor_tip_gwei", chain::to_double(tip) / 1e9},
+             {"max_tip_gwei", chain::to_double(ours.max_affordable_tip) / 1e9},
+             {"why", *refused}},
+            account.checksummed() + ": a competitor bids more than keeper can pay (" + *refused +
+                "); letting it go");
 }
 
 json BlockPipeline::describe(const strategy::LiquidateAction& a, std::uint64_t block,
@@ -368,8 +450,11 @@ void BlockPipeline::execute(const std::vector<strategy::LiquidateAction>& action
       ++totals_.liquidations_sent;
       liquidating_[a.opportunity.account] = sent->nonce;
       pending_[orders[i].intent.key] = {a.opportunity.account,
-                                        hf_value(a.opportunity.outcome.health_factor), a.profit_usd,
-                                        a.gas_kind};
+                                        hf_value(a.opportunity.outcome.health_factor),
+                                        a.profit_usd,
+                                        a.gas_kind,
+                                        a.bid.max_affordable_tip,
+                                        sent->nonce};
       if (inventory_)
         inventory_->commit(orders[i].intent.key, a.debt_asset, a.opportunity.debt_to_cover);
       last_skip_.erase(a.opportunity.account);

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "chain/rpc/rpc_client.hpp"
+#include "keeper/daemon/competition.hpp"
 #include "keeper/daemon/inventory.hpp"
 #include "keeper/market/aave_sync.hpp"
 #include "keeper/market/market_state.hpp"
@@ -29,7 +30,8 @@ namespace keeper::daemon {
 struct PipelineOptions {
   bool dry_run = false;
   double hf_watch_band = 1.05;
-  std::optional<chain::Address> native_asset;  // gas is valued at this reserve's price
+  chain::u256 max_priority_fee_wei{3'000'000'000ULL};  // the tip cap, for lifting non-liquidations
+  std::optional<chain::Address> native_asset;          // gas is valued at this reserve's price
   // keeper's own liquidator contract: it re-checks the account and exits cheaply when beaten.
   // Unset: the wallet calls Pool.liquidationCall itself.
   std::optional<chain::Address> liquidator_contract;
@@ -61,6 +63,13 @@ class BlockPipeline {
   // price the tick crossed, before the head's reads. The head still reconciles exactly.
   void on_price_log(const chain::rpc::Log& log, std::chrono::steady_clock::time_point received_at);
 
+  // A transaction waiting in the node's mempool. A competitor's liquidation of an account is met
+  // at once: keeper's attempt in flight for it is replaced with a higher tip, or the account is
+  // evaluated now with the competitor's tip to beat; beyond what the profit allows, keeper lets
+  // it go (logged and counted).
+  void on_pending_transaction(const chain::rpc::PendingTransaction& tx,
+                              std::chrono::steady_clock::time_point received_at);
+
   // The AnswerUpdated emitters to follow; `f` is called whenever they change.
   void on_feeds_changed(std::function<void(const FeedMap&)> f) { on_feeds_changed_ = std::move(f); }
 
@@ -72,6 +81,8 @@ class BlockPipeline {
     double health_factor_before = 0;
     double expected_profit_usd = 0;
     std::string gas_kind;
+    chain::u256 max_affordable_tip;  // how far an outbid may go
+    std::uint64_t nonce = 0;
   };
 
   // Who calls the Pool (and so appears as the liquidator in LiquidationCall): the contract or
@@ -108,6 +119,9 @@ class BlockPipeline {
   };
 
   void follow_transactions(std::uint64_t block);
+  // Our attempt for `account` in flight against a competitor's `tip`: replaced, or let go.
+  void outbid(const chain::Address& account, const chain::u256& tip, const chain::u256& max_fee,
+              std::uint64_t block);
   // Reports landed liquidations whose block the positions now cover, with the HF after.
   void report_landed(std::uint64_t block, std::uint64_t timestamp);
 
@@ -126,6 +140,7 @@ class BlockPipeline {
   bool inventory_stale_ = true;
   strategy::FeeContext fees_;  // the next block's base fee, from the last head
   strategy::GasModel gas_;
+  Competition competition_;
   std::map<chain::Address, std::string> last_skip_;      // account -> the reason last logged
   std::map<chain::Address, std::uint64_t> liquidating_;  // account -> nonce in flight
   std::map<std::string, Pending> pending_;               // intent key -> what it expected

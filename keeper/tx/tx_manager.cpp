@@ -393,6 +393,45 @@ std::vector<tl::expected<Submitted, SubmitError>> TxManager::send_now(
   return out;
 }
 
+std::optional<u256> TxManager::tip_of(std::uint64_t nonce) const {
+  const auto it = in_flight_.find(nonce);
+  if (it == in_flight_.end() || it->second.attempts.empty()) return std::nullopt;
+  return it->second.attempts.back().priority;
+}
+
+std::vector<std::uint64_t> TxManager::in_flight_nonces() const {
+  std::vector<std::uint64_t> out;
+  out.reserve(in_flight_.size());
+  for (const auto& [nonce, flight] : in_flight_) out.push_back(nonce);
+  return out;
+}
+
+tl::expected<Submitted, SubmitError> TxManager::outbid(std::uint64_t nonce, const u256& at_least,
+                                                       const u256& max_fee_at_least,
+                                                       const u256& max_tip,
+                                                       std::uint64_t head_block) {
+  const auto it = in_flight_.find(nonce);
+  if (it == in_flight_.end() || it->second.attempts.empty() || it->second.attempts.back().cancel)
+    return tl::unexpected(error(SubmitErrorKind::duplicate, "nothing of ours in flight there"));
+  Flight& flight = it->second;
+  const Attempt last = flight.attempts.back();
+  const u256 tip = std::max(at_least, bump(last.priority, options_.fee_bump_permille));
+  // The fee cap rises with the tip so the transaction still pays it over a rising base fee.
+  const u256 max_fee = std::max({bump(last.max_fee, options_.fee_bump_permille),
+                                 last.max_fee + (tip - last.priority), max_fee_at_least});
+  if (tip > max_tip || tip > options_.max_priority_fee_cap ||
+      max_fee > options_.max_fee_per_gas_cap)
+    return tl::unexpected(
+        error(SubmitErrorKind::fee_cap, "outbidding needs a tip of " + chain::to_dec(tip) +
+                                            " wei, above what the liquidation can pay"));
+  const std::string key = flight.intent.key + ":replace:" + std::to_string(flight.attempts.size());
+  auto sent = sign_and_send(nonce, flight.intent, last.gas_limit, max_fee, tip, head_block, key);
+  if (!sent) return sent;
+  flight.attempts.push_back({sent->hash, max_fee, tip, last.gas_limit, false});
+  ++counters_.sent;
+  return sent;
+}
+
 void TxManager::fill_nonce_gap(std::uint64_t nonce, const Order& like, std::uint64_t head_block) {
   const Intent filler{"cancel:" + std::to_string(nonce), key_.address(), {}, 0};
   auto sent = sign_and_send(nonce, filler, 21'000, like.max_fee_per_gas,

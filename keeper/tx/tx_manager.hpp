@@ -117,6 +117,17 @@ class TxManager {
   [[nodiscard]] std::vector<tl::expected<Submitted, SubmitError>> send_now(
       const std::vector<Order>& orders, std::uint64_t head_block);
 
+  // Replaces our in-flight transaction at `nonce` with the same intent at a tip of at least
+  // `at_least` (and +fee_bump over the last attempt, which nodes require of a replacement), as
+  // long as it stays within `max_tip` and the caps. For a competitor's pending attempt: builders
+  // order by tip, so the higher one goes first.
+  // `max_fee_at_least` raises the fee cap too (builders that order by the cap).
+  [[nodiscard]] tl::expected<Submitted, SubmitError> outbid(std::uint64_t nonce,
+                                                            const chain::u256& at_least,
+                                                            const chain::u256& max_fee_at_least,
+                                                            const chain::u256& max_tip,
+                                                            std::uint64_t head_block);
+
   // Follows in-flight transactions at a new head: records outcomes, replaces stuck ones whose
   // intent still simulates, cancels (zero-value self-transfer, same nonce) those whose intent no
   // longer does.
@@ -130,6 +141,10 @@ class TxManager {
     return in_flight_.count(nonce) != 0;
   }
   [[nodiscard]] const Journal& journal() const noexcept { return journal_; }
+  // The tip of our latest attempt at `nonce`, while it is in flight.
+  [[nodiscard]] std::optional<chain::u256> tip_of(std::uint64_t nonce) const;
+  // Our nonces in flight, ascending.
+  [[nodiscard]] std::vector<std::uint64_t> in_flight_nonces() const;
   [[nodiscard]] bool spend_limit_hit() const noexcept { return spend_limit_hit_; }
   void set_fee_override(std::optional<std::pair<chain::u256, chain::u256>> fees) {
     options_.fee_override = fees;

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <cmath>
+#include <fstream>
 #include <thread>
 
 #include "chain/abi/signature.hpp"
@@ -17,6 +18,7 @@
 using namespace chain;
 using keeper::testing::LiveDevnet;
 using keeper::testing::metric;
+using keeper::testing::of_kind;
 using nlohmann::json;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
@@ -215,4 +217,111 @@ TEST_CASE("keeper wins the race against a polling bot on the same market", "[e2e
                      row["total_collateral_base"].get<std::string>());
   CAPTURE(left);
   CHECK(left.empty());
+}
+
+TEST_CASE("a competitor's pending liquidation is outbid by replacing keeper's own", "[e2e][race]") {
+  LiveDevnet net{"outbid"};
+  fund_bot(net);
+  // keeper opens with a token tip (a millionth of its margin), so a 1 gwei competitor is above it.
+  std::string config_text;
+  {
+    std::ifstream in(net.config());
+    config_text.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const auto at = config_text.find("[strategy]\n");
+  REQUIRE(at != std::string::npos);
+  config_text.insert(at + 11, "bid_share = 0.000001\n");
+  const auto config = (net.dir() / "keeper-outbid.toml").string();
+  { std::ofstream(config) << config_text; }
+  const auto port = keeper::pick_free_port().value();
+  const auto keeper = net.start_keeper(config, port);
+  auto& k = *keeper;
+
+  // Blocks only when the test mines them: keeper's liquidations wait in the pool meanwhile.
+  REQUIRE(net.rpc().call("evm_setIntervalMining", json::array({0})).has_value());
+  REQUIRE(net.rpc().call("evm_setAutomine", json::array({false})).has_value());
+  const auto* weth = net.deployment().asset("WETH");
+  REQUIRE(weth != nullptr);
+  REQUIRE(
+      net.rpc()
+          .call("anvil_setStorageAt", json::array({weth->aggregator.lower_hex(), std::string{"0x1"},
+                                                   hex_encode(to_be32(u256{150'000'000'000ULL}))}))
+          .has_value());
+  REQUIRE(net.rpc().call("evm_mine", json::array()).has_value());
+  const auto priced = net.rpc().block_number().value();
+  REQUIRE(k.wait_for([](const auto& e) { return of_kind(e, "liquidation_sent").size() >= 40; },
+                     milliseconds{20000}));
+  const auto sent = of_kind(k.events(), "liquidation_sent");
+  const auto target = Address::from_hex(sent.front()["account"].get<std::string>()).value();
+  const auto* borrower = [&]() -> const keeper::devnet::Borrower* {
+    for (const auto& b : net.deployment().borrowers)
+      if (b.address == target) return &b;
+    return nullptr;
+  }();
+  REQUIRE(borrower != nullptr);
+
+  // The competitor: the same account at a 1 gwei tip.
+  const auto base = net.rpc().block("latest").value().base_fee_per_gas.value_or(0);
+  const auto data =
+      abi::encode_call(
+          "liquidationCall(address,address,address,uint256,bool)",
+          abi::Values{abi::Value{net.deployment().asset(borrower->collateral.front())->token},
+                      abi::Value{net.deployment().asset(borrower->debt)->token}, abi::Value{target},
+                      abi::Value{kU256Max}, abi::Value{false}})
+          .value();
+  const u256 tip{1'000'000'000};
+  const json tx{{"from", kBot.lower_hex()},
+                {"to", net.deployment().pool.lower_hex()},
+                {"data", hex_encode(data)},
+                {"gas", "0x100000"},
+                {"maxPriorityFeePerGas", to_hex_quantity(tip)},
+                {"maxFeePerGas", to_hex_quantity(base * 4 + tip)}};
+  REQUIRE(net.rpc().call("eth_sendTransaction", json::array({tx})).has_value());
+  const bool outbid = k.wait_for(
+      [&](const auto& e) {
+        for (const auto& o : of_kind(e, "outbid"))
+          if (o["account"] == target.checksummed()) return true;
+        return false;
+      },
+      milliseconds{10000});
+  INFO(k.output());
+  REQUIRE(outbid);
+
+  // One block holds both: ordered by tip, keeper's replacement goes first.
+  REQUIRE(net.rpc().call("evm_mine", json::array()).has_value());
+  REQUIRE(net.rpc().call("evm_setAutomine", json::array({true})).has_value());
+  rpc::LogFilter filter;
+  filter.addresses = {net.deployment().pool};
+  filter.topics = {
+      {keccak256("LiquidationCall(address,address,address,uint256,uint256,address,bool)")},
+      {},
+      {},
+      {[&] {
+        Hash topic{};
+        std::copy(target.bytes.begin(), target.bytes.end(), topic.begin() + 12);
+        return topic;
+      }()}};
+  filter.from_block = priced + 1;
+  filter.to_block = net.rpc().block_number().value();
+  const auto logs = net.rpc().logs(filter).value();
+  REQUIRE_FALSE(logs.empty());
+  Hash word{};
+  std::copy(logs.front().data.begin() + 64, logs.front().data.begin() + 96, word.begin());
+  const Address first = Address::from_word(word);
+  // What the block held, in order, for the failure message.
+  std::string order;
+  {
+    const auto block = net.rpc().call("eth_getBlockByNumber",
+                                      json::array({to_hex_quantity(u256{priced + 1}), true}));
+    if (block && block->contains("transactions"))
+      for (const auto& t : (*block)["transactions"])
+        order += t.value("from", "") + " nonce " + t.value("nonce", "") + " tip " +
+                 t.value("maxPriorityFeePerGas", "") + " hash " + t.value("hash", "") + "\n";
+  }
+  INFO(order);
+  CAPTURE(hex_encode(logs.front().transaction_hash));
+  CHECK((first == net.deployment().liquidator || first == net.deployment().liquidator_contract));
+  const auto metrics = keeper::testing::http_get(port, "/metrics");
+  CHECK(metric(metrics.body, "keeper_transactions_total{outcome=\"outbid\"}") >= 1);
+  CHECK(metric(metrics.body, "keeper_events_total{kind=\"competitor_seen\"}") >= 1);
 }
