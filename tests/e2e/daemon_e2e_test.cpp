@@ -91,6 +91,13 @@ TEST_CASE("keeper run liquidates a live crash within 3 blocks and times every st
   }
   for (const auto& t : targets) CHECK(sent_for.count(t) == 1);
 
+  // The journal is this chain's own, under the state directory every test devnet shares.
+  const auto journal = of_kind(k.events(), "journal");
+  REQUIRE(journal.size() == 1);
+  const fs::path journal_path = journal[0]["path"].get<std::string>();
+  CHECK(journal_path.parent_path().parent_path() == LiveDevnet::shared_state_home() / "keeper");
+  CHECK(journal_path.parent_path().filename().string().rfind("31337-", 0) == 0);
+
   REQUIRE(k.stop());
   const auto summary = of_kind(k.events(), "summary");
   REQUIRE(summary.size() == 1);
@@ -107,14 +114,8 @@ TEST_CASE("a price written straight into the feed's storage is acted on within 2
   INFO(k.output());
 
   // WETH 2000 -> 1500 in FeedAggregator slot 1 (latestAnswer): no transaction, no AnswerUpdated.
-  const auto* weth = net.deployment().asset("WETH");
-  REQUIRE(weth != nullptr);
   const auto written_at = net.rpc().block_number().value();
-  REQUIRE(
-      net.rpc()
-          .call("anvil_setStorageAt", json::array({weth->aggregator.lower_hex(), std::string{"0x1"},
-                                                   hex_encode(to_be32(u256{150'000'000'000ULL}))}))
-          .has_value());
+  net.write_feed_answer("WETH", u256{150'000'000'000ULL});
   const auto first_priced = written_at + 1;  // the first block mined over the new storage
   const auto targets = net.below_one_at(first_priced);
   REQUIRE(targets.size() == 46);

@@ -181,15 +181,9 @@ TEST_CASE("keeper wins the race against a polling bot on the same market", "[e2e
   // WETH 2000 -> 1500 in the aggregator's storage: no transaction, no event; both learn it from
   // the next head. Mining pauses around the write so that the new price first exists in a block
   // (anvil's "latest" state would otherwise show it to eth_call before any block holds it).
-  const auto* weth = net.deployment().asset("WETH");
-  REQUIRE(weth != nullptr);
   REQUIRE(net.rpc().call("evm_setIntervalMining", json::array({0})).has_value());
   const auto written_at = net.rpc().block_number().value();
-  REQUIRE(
-      net.rpc()
-          .call("anvil_setStorageAt", json::array({weth->aggregator.lower_hex(), std::string{"0x1"},
-                                                   hex_encode(to_be32(u256{150'000'000'000ULL}))}))
-          .has_value());
+  net.write_feed_answer("WETH", u256{150'000'000'000ULL});
   REQUIRE(net.rpc().call("evm_mine", json::array()).has_value());
   REQUIRE(net.rpc().call("evm_setIntervalMining", json::array({1})).has_value());
   std::this_thread::sleep_for(seconds{30});
@@ -240,13 +234,7 @@ TEST_CASE("a competitor's pending liquidation is outbid by replacing keeper's ow
   // Blocks only when the test mines them: keeper's liquidations wait in the pool meanwhile.
   REQUIRE(net.rpc().call("evm_setIntervalMining", json::array({0})).has_value());
   REQUIRE(net.rpc().call("evm_setAutomine", json::array({false})).has_value());
-  const auto* weth = net.deployment().asset("WETH");
-  REQUIRE(weth != nullptr);
-  REQUIRE(
-      net.rpc()
-          .call("anvil_setStorageAt", json::array({weth->aggregator.lower_hex(), std::string{"0x1"},
-                                                   hex_encode(to_be32(u256{150'000'000'000ULL}))}))
-          .has_value());
+  net.write_feed_answer("WETH", u256{150'000'000'000ULL});
   REQUIRE(net.rpc().call("evm_mine", json::array()).has_value());
   const auto priced = net.rpc().block_number().value();
   REQUIRE(k.wait_for([](const auto& e) { return of_kind(e, "liquidation_sent").size() >= 40; },

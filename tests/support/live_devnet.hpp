@@ -19,6 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "chain/hex.hpp"
 #include "chain/keccak.hpp"
 #include "chain/rpc/rpc_client.hpp"
 #include "keeper/devnet/deployment.hpp"
@@ -67,9 +68,15 @@ class LiveDevnet {
     rpc_.emplace(rpc::RpcClientOptions::for_urls({d_.http_url}));
     // The liquidator's key is anvil's published development key 1, never a real one.
     ::setenv("KEEPER_PRIVATE_KEY", std::string{keeper::testing::kAnvilKey1}.c_str(), 1);
+    // Every test's devnet has the same accounts, nonces and so liquidation intents; their
+    // journals share one state directory, as an operator's would, so each test after the first
+    // also proves that a journal is scoped to its own chain (a shared one would skip everything
+    // as already sent).
+    ::setenv("XDG_STATE_HOME", shared_state_home().c_str(), 1);
   }
 
   [[nodiscard]] const fs::path& dir() const { return dir_; }
+  static fs::path shared_state_home() { return fs::temp_directory_path() / "keeper-e2e-state"; }
 
   // keeper run in the background (JSON logs, metrics on `port`), once it has evaluated a head.
   std::unique_ptr<BackgroundKeeper> start_keeper(const std::string& config, std::uint16_t port) {
@@ -96,6 +103,18 @@ class LiveDevnet {
     std::smatch m;
     REQUIRE(std::regex_search(out.output, m, std::regex{"in block ([0-9]+)"}));
     return std::stoull(m[1]);
+  }
+
+  // Writes `answer` (8 decimals) into SYMBOL's FeedAggregator storage (slot 1, latestAnswer): a
+  // price with no transaction and no AnswerUpdated, found only by reading the chain.
+  void write_feed_answer(const std::string& symbol, const u256& answer) {
+    const auto* asset = d_.asset(symbol);
+    REQUIRE(asset != nullptr);
+    REQUIRE(rpc()
+                .call("anvil_setStorageAt",
+                      json::array({asset->aggregator.lower_hex(), std::string{"0x1"},
+                                   hex_encode(to_be32(answer))}))
+                .has_value());
   }
 
   // Accounts whose health factor is below 1 at `block`, as keeper scan computes it (equal to
