@@ -78,9 +78,19 @@ awk -F'[{}" ]+' '
     }
   }' "$DIR/metrics.txt"
 grep -E '^keeper_(transactions_total|skipped_total|realised_profit_usd_total)' "$DIR/metrics.txt" || true
-# decided -> written per liquidation, as each liquidation_sent line reports it.
-grep -o 'decided->written [0-9]* us' "$DIR/keeper.log" | awk '{print $2}' | sort -n |
-  awk '{v[NR] = $1} END { if (NR) printf "  decided -> written: p50 %d us over %d liquidations (min %d, max %d)\n", v[int((NR + 1) / 2)], NR, v[1], v[NR] }'
+# decided -> written for each liquidation: p50 interpolated within its histogram bucket.
+awk -F'[{}" ]+' '
+  /^keeper_decided_to_written_seconds_bucket/ && $3 != "+Inf" { le[++n] = $3; c[n] = $4 }
+  /^keeper_decided_to_written_seconds_count/ { total = $2 }
+  END {
+    if (!total) exit
+    prev_le = 0; prev_c = 0
+    for (i = 1; i <= n; i++) {
+      if (c[i] >= total / 2) { p = prev_le + (le[i] - prev_le) * (total / 2 - prev_c) / (c[i] - prev_c); break }
+      prev_le = le[i]; prev_c = c[i]
+    }
+    printf "  decided -> written: p50 %.0f us over %d liquidations\n", p * 1e6, total
+  }' "$DIR/metrics.txt"
 
 kill -TERM "$KEEPER_PID"
 wait "$KEEPER_PID" || true

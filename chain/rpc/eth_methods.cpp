@@ -93,9 +93,6 @@ tl::expected<Hash, RpcError> RpcClient::storage_at(const Address& account, const
                     [](const Json& v) { return hash_of(v, "storage"); });
 }
 
-namespace {
-
-// The node's answer to one eth_sendRawTransaction; its "no" comes back as information.
 tl::expected<SendResult, RpcError> send_result(const tl::expected<Json, RpcError>& result) {
   if (result) {
     auto hash = hash_of(*result, "transactionHash");
@@ -118,8 +115,6 @@ tl::expected<SendResult, RpcError> send_result(const tl::expected<Json, RpcError
   }
   return r;
 }
-
-}  // namespace
 
 tl::expected<SendResult, RpcError> RpcClient::send_raw_transaction(BytesView raw) {
   return send_result(call("eth_sendRawTransaction", Json::array({hex_encode(raw)})));

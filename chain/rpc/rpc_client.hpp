@@ -105,6 +105,11 @@ class RpcClient {
   std::mt19937_64 rng_;
 };
 
+// The node's answer to one eth_sendRawTransaction, over any transport: its "no" (already known,
+// nonce too low, underpriced, rejected) comes back as information, not as an error.
+[[nodiscard]] tl::expected<SendResult, RpcError> send_result(
+    const tl::expected<Json, RpcError>& answer);
+
 [[nodiscard]] Json to_json(const BlockTag& tag);
 [[nodiscard]] Json to_json(const CallRequest& req);
 

@@ -11,6 +11,7 @@
 #include <boost/beast/websocket/ssl.hpp>
 #include <deque>
 #include <random>
+#include <utility>
 #include <variant>
 
 #include "chain/hex.hpp"
@@ -42,7 +43,11 @@ struct WsClient::Impl {
   std::unique_ptr<PlainStream> plain;
   std::unique_ptr<TlsStream> secure;
   beast::flat_buffer buffer;
-  std::deque<std::string> writes;
+  struct Outgoing {
+    std::string text;
+    std::function<void()> on_written;  // when its bytes are on the socket; may be empty
+  };
+  std::deque<Outgoing> writes;
   bool writing = false;
   bool stopped = false;
   std::uint64_t generation = 0;  // bumps per connection; stale handlers see a mismatch and return
@@ -153,6 +158,12 @@ struct WsClient::Impl {
       ws.set_option(timeouts);
       ws.read_message_max(options.max_message_bytes);
       ws.text(true);
+      // One frame per message: fragmented, a batch of transactions would leave 4 KiB per turn
+      // of the event loop, interleaved with whatever else the loop runs.
+      ws.auto_fragment(false);
+      // A client masks what it sends through this buffer, one socket write per buffer-full: the
+      // default 4 KiB would split a batch of transactions over many turns of the loop too.
+      ws.write_buffer_bytes(1024 * 1024);
       const bool default_port = url.port == (url.tls ? 443 : 80);
       const std::string host = default_port ? url.host : url.host + ":" + std::to_string(url.port);
       ws.async_handshake(host, url.target, [this, self, gen](beast::error_code ec) {
@@ -218,7 +229,8 @@ struct WsClient::Impl {
                  });
   }
 
-  void send_request(const std::string& method, rpc::Json params, ResponseHandler handler) {
+  void send_request(const std::string& method, rpc::Json params, ResponseHandler handler,
+                    std::function<void()> on_written = {}) {
     if (state_is_not_connected()) {
       handler(tl::unexpected(RpcError::of(RpcErrorKind::closed, "WebSocket is not connected")));
       return;
@@ -238,7 +250,34 @@ struct WsClient::Impl {
           id, tl::unexpected(RpcError::of(RpcErrorKind::timeout, "no WebSocket response in time")));
     });
     pending.emplace(id, Pending{std::move(handler), std::move(timer)});
-    write(rpc::request_text(id, rpc::Call{method, std::move(params)}));
+    write(rpc::request_text(id, rpc::Call{method, std::move(params)}), std::move(on_written));
+  }
+
+  void send_batch(const std::vector<rpc::Call>& calls, std::vector<ResponseHandler> handlers,
+                  std::function<void()> on_written) {
+    const auto refuse_all = [&](RpcErrorKind kind, const std::string& why) {
+      for (auto& h : handlers) h(tl::unexpected(RpcError::of(kind, why)));
+    };
+    if (state_is_not_connected())
+      return refuse_all(RpcErrorKind::closed, "WebSocket is not connected");
+    if (writes.size() >= options.max_queued_writes) {
+      ++owner.counters_.dropped_requests;
+      return refuse_all(RpcErrorKind::too_large, "WebSocket write queue is full");
+    }
+    const std::uint64_t first = next_id;
+    next_id += calls.size();
+    auto self = owner.shared_from_this();
+    for (std::size_t i = 0; i < calls.size(); ++i) {
+      const std::uint64_t id = first + i;
+      auto timer = std::make_unique<asio::steady_timer>(io, options.request_timeout);
+      timer->async_wait([this, self, id](beast::error_code ec) {
+        if (ec) return;
+        complete(id, tl::unexpected(
+                         RpcError::of(RpcErrorKind::timeout, "no WebSocket response in time")));
+      });
+      pending.emplace(id, Pending{std::move(handlers[i]), std::move(timer)});
+    }
+    write(rpc::batch_text(first, calls), std::move(on_written));
   }
 
   [[nodiscard]] bool state_is_not_connected() const { return owner.state_ != WsState::connected; }
@@ -252,9 +291,15 @@ struct WsClient::Impl {
     handler(std::move(result));
   }
 
-  void write(std::string text) {
-    writes.push_back(std::move(text));
-    if (!writing) write_next();
+  void write(std::string text, std::function<void()> on_written = {}) {
+    writes.push_back({std::move(text), std::move(on_written)});
+    if (writing) return;
+    write_next();
+    // On an idle socket the write starts inside async_write: asio sends speculatively (a
+    // non-blocking send before returning), so the frame is in the kernel now. Its completion
+    // handler would only run turns of the loop later, after whatever the caller does next.
+    if (writing && !writes.empty() && writes.front().on_written)
+      std::exchange(writes.front().on_written, {})();
   }
 
   void write_next() {
@@ -266,11 +311,13 @@ struct WsClient::Impl {
     auto self = owner.shared_from_this();
     const auto gen = generation;
     with_stream([&](auto& ws) {
-      ws.async_write(asio::buffer(writes.front()),
+      ws.async_write(asio::buffer(writes.front().text),
                      [this, self, gen](beast::error_code ec, std::size_t) {
                        if (gen != generation) return;
                        if (ec) return fail("write: " + ec.message());
+                       auto done = std::move(writes.front().on_written);
                        writes.pop_front();
+                       if (done) done();
                        write_next();
                      });
     });
@@ -408,8 +455,15 @@ void WsClient::unsubscribe(SubscriptionId id) {
   subscriptions_.erase(it);
 }
 
-void WsClient::request(const std::string& method, rpc::Json params, ResponseHandler on_response) {
-  impl_->send_request(method, std::move(params), std::move(on_response));
+void WsClient::request(const std::string& method, rpc::Json params, ResponseHandler on_response,
+                       std::function<void()> on_written) {
+  impl_->send_request(method, std::move(params), std::move(on_response), std::move(on_written));
+}
+
+void WsClient::request_batch(const std::vector<rpc::Call>& calls,
+                             std::vector<ResponseHandler> handlers,
+                             std::function<void()> on_written) {
+  impl_->send_batch(calls, std::move(handlers), std::move(on_written));
 }
 
 void WsClient::attach_server_id(SubscriptionId id, const std::string& server_id) {
@@ -432,6 +486,25 @@ void WsClient::dispatch(std::string_view text) {
         return;
       }
     }
+  }
+  // A batch's answers come back as one array of responses.
+  if (const auto first = text.find_first_not_of(" \t\r\n");
+      first != std::string_view::npos && text[first] == '[') {
+    const auto doc = nlohmann::json::parse(text, nullptr, false);
+    if (doc.is_discarded() || !doc.is_array()) {
+      ++counters_.invalid_json;
+      return;
+    }
+    for (const auto& answer : doc) {
+      const auto id = answer.find("id");
+      if (!answer.is_object() || id == answer.end() || !id->is_number_unsigned()) {
+        ++counters_.invalid_json;
+        continue;
+      }
+      impl_->complete(id->get<std::uint64_t>(),
+                      rpc::response_result(answer, id->get<std::uint64_t>()));
+    }
+    return;
   }
   auto kind_of = [this](const std::string& id) -> std::optional<SubscriptionKind> {
     const auto it = by_server_id_.find(id);

@@ -78,7 +78,14 @@ class WsClient : public std::enable_shared_from_this<WsClient> {
       std::function<void(const rpc::PendingTransaction&)> on_tx);
   void unsubscribe(SubscriptionId id);
 
-  void request(const std::string& method, rpc::Json params, ResponseHandler on_response);
+  // `on_written`, when given, is called once the request's bytes are on the socket: the moment a
+  // sent transaction left keeper, before any answer.
+  void request(const std::string& method, rpc::Json params, ResponseHandler on_response,
+               std::function<void()> on_written = {});
+  // Several requests as one JSON-RPC batch in one frame: one write puts them all on the socket,
+  // before any answer. `handlers` pairs with `calls`; `on_written` once, when the frame is out.
+  void request_batch(const std::vector<rpc::Call>& calls, std::vector<ResponseHandler> handlers,
+                     std::function<void()> on_written = {});
 
   void on_gap(std::function<void(const Gap&)> f) { on_gap_ = std::move(f); }
   void on_state(std::function<void(WsState, const std::string& why)> f) {

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <charconv>
 #include <cstdio>
@@ -21,6 +22,7 @@
 #include "keeper/ops/status_server.hpp"
 #include "keeper/process/anvil.hpp"
 #include "keeper/tx/tx_manager.hpp"
+#include "keeper/tx/ws_broadcaster.hpp"
 #include "keeper/wallet/wallet_loader.hpp"
 #include "strategy/aave_v3/events.hpp"
 
@@ -282,6 +284,10 @@ int run_daemon_command(int argc, char** argv) {
   chain::ws::WsOptions ws_options;
   ws_options.url = cfg->node.ws_url;
   auto ws = chain::ws::WsClient::create(io, ws_options);
+  // Liquidations stream out over the same socket while it is up (each written as soon as it is
+  // signed); over HTTP, one request per batch, when it is not.
+  tx::WsBroadcaster ws_broadcaster{ws};
+  if (manager) manager->set_broadcaster(&ws_broadcaster);
   boost::asio::signal_set signals{io, SIGINT, SIGTERM};
   std::uint64_t blocks_seen = 0;
   const auto shutdown = [&] {
@@ -329,12 +335,17 @@ int run_daemon_command(int argc, char** argv) {
   });
   ws->subscribe_heads([&](const chain::rpc::BlockHeader& h) {
     pipeline.on_head(h, Clock::now());
-    store.maybe_save(state);
-    if (opts->max_blocks != 0 && ++blocks_seen >= opts->max_blocks) {
-      log.info("stop", {{"reason", "max_blocks"}, {"block", h.number}},
-               "processed " + std::to_string(blocks_seen) + " blocks");
-      shutdown();
-    }
+    // The rest waits one turn of the loop: the liquidations just handed to the socket are
+    // written before receipts, reports and the snapshot.
+    boost::asio::post(io, [&, h] {
+      pipeline.finish_head(h);
+      store.maybe_save(state);
+      if (opts->max_blocks != 0 && ++blocks_seen >= opts->max_blocks) {
+        log.info("stop", {{"reason", "max_blocks"}, {"block", h.number}},
+                 "processed " + std::to_string(blocks_seen) + " blocks");
+        shutdown();
+      }
+    });
   });
   ws->start();
   io.run();

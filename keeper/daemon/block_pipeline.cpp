@@ -127,12 +127,19 @@ void BlockPipeline::on_head(const chain::rpc::BlockHeader& head, Clock::time_poi
   band_ = pass.candidates;  // a tick before the next head starts from these
   strategy::MarketView view{&state_.market(), &state_.positions(), block, next_timestamp, &band_};
   decide_and_act(view, evaluated_at, "head");
+  head_decided_ = true;
+}
 
-  follow_transactions(block);
-  competition_.expire(block);
-  report_landed(block, head.timestamp);
-  follow_feeds_at(block);
-  metrics_.head_processed({block, head.timestamp});
+void BlockPipeline::finish_head(const chain::rpc::BlockHeader& head) {
+  const std::uint64_t block = head.number;
+  if (head_decided_) {  // a head whose state could not be read has nothing to finish
+    follow_transactions(block);
+    competition_.expire(block);
+    report_landed(block, head.timestamp);
+    follow_feeds_at(block);
+    metrics_.head_processed({block, head.timestamp});
+  }
+  head_decided_ = false;
 }
 
 void BlockPipeline::decide_and_act(strategy::MarketView view, Clock::time_point evaluated_at,
@@ -432,7 +439,38 @@ void BlockPipeline::execute(const std::vector<strategy::LiquidateAction>& action
     orders.push_back({liquidation_intent(a), a.gas_limit, a.bid.max_fee_per_gas,
                       a.bid.max_priority_fee_per_gas});
   }
-  const auto results = manager_->send_now(orders, block);
+  // What streams back after send_now returns: the moments each transaction left and was
+  // answered, and the node's refusals (undone here: nothing of ours is in flight for them).
+  auto sent_for =
+      std::make_shared<std::vector<std::pair<std::string, strategy::LiquidateAction>>>();
+  sent_for->reserve(chosen.size());
+  for (std::size_t i = 0; i < chosen.size(); ++i)
+    sent_for->emplace_back(orders[i].intent.key, *chosen[i]);
+  const auto observer = [this, sent_for, decided_at](const tx::SendEvent& e) {
+    switch (e.kind) {
+      case tx::SendEvent::Kind::written:
+        metrics_.observe_stage(ops::Stage::written, e.at - e.signed_at);
+        metrics_.observe_decided_to_written(e.at - decided_at);
+        return;
+      case tx::SendEvent::Kind::answered:
+        metrics_.observe_stage(ops::Stage::sent, e.at - e.written_at);
+        return;
+      case tx::SendEvent::Kind::refused: {
+        const auto& [key, a] = (*sent_for)[e.index];
+        pending_.erase(key);
+        liquidating_.erase(a.opportunity.account);
+        if (inventory_) inventory_->release(key);
+        --totals_.liquidations_sent;
+        metrics_.count_skip("send_refused");
+        log_.event(ops::Level::warn, "liquidation_refused",
+                   {{"account", a.opportunity.account.checksummed()}, {"why", e.message}},
+                   a.opportunity.account.checksummed() +
+                       ": the node refused the liquidation: " + e.message);
+        return;
+      }
+    }
+  };
+  const auto results = manager_->send_now(orders, block, observer);
   for (std::size_t i = 0; i < chosen.size(); ++i) {
     const auto& a = *chosen[i];
     const auto& sent = results[i];
@@ -444,8 +482,6 @@ void BlockPipeline::execute(const std::vector<strategy::LiquidateAction>& action
     }
     if (sent) {
       metrics_.observe_stage(ops::Stage::signed_tx, sent->signed_at - decided_at);
-      metrics_.observe_stage(ops::Stage::written, sent->written_at - sent->signed_at);
-      metrics_.observe_stage(ops::Stage::sent, sent->sent_at - sent->written_at);
       metrics_.count_transaction("sent");
       ++totals_.liquidations_sent;
       liquidating_[a.opportunity.account] = sent->nonce;
@@ -461,13 +497,7 @@ void BlockPipeline::execute(const std::vector<strategy::LiquidateAction>& action
       f["tx"] = chain::hex_encode(sent->hash);
       f["nonce"] = sent->nonce;
       f["tip_gwei"] = chain::to_double(a.bid.max_priority_fee_per_gas) / 1e9;
-      const auto decided_to_written =
-          std::chrono::duration_cast<std::chrono::microseconds>(sent->written_at - decided_at)
-              .count();
-      f["decided_to_written_us"] = decided_to_written;
-      log_.info("liquidation_sent", f,
-                summary + ", tx " + chain::hex_encode(sent->hash) + ", decided->written " +
-                    std::to_string(decided_to_written) + " us");
+      log_.info("liquidation_sent", f, summary + ", tx " + chain::hex_encode(sent->hash));
       continue;
     }
     f["error"] = sent.error().message;

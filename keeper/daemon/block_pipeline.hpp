@@ -55,8 +55,13 @@ class BlockPipeline {
                 strategy::Strategy& strategy, tx::TxManager* manager, chain::Address wallet,
                 const ops::Log& log, ops::Metrics& metrics, PipelineOptions options);
 
+  // A head: the state brought to it, every account ranked, and the strategy's liquidations sent.
   void on_head(const chain::rpc::BlockHeader& head,
                std::chrono::steady_clock::time_point received_at);
+  // The rest of a head, off the path to the wire: our transactions followed (receipts, stuck
+  // ones replaced), landed liquidations reported, feeds re-followed. The daemon runs it one turn
+  // of its event loop later, so what on_head handed to the socket is written first.
+  void finish_head(const chain::rpc::BlockHeader& head);
 
   // An aggregator's AnswerUpdated as soon as the node reports it: the in-memory market with the
   // new price decides at once, on the accounts under the watch band and those whose liquidation
@@ -155,6 +160,7 @@ class BlockPipeline {
   std::function<void(const FeedMap&)> on_feeds_changed_;
   std::optional<std::pair<std::uint64_t, std::uint64_t>> watch_rebuilt_;  // block, timestamp
   PipelineTotals totals_;
+  bool head_decided_ = false;  // on_head got as far as deciding; finish_head has work
 };
 
 }  // namespace keeper::daemon

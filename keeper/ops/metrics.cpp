@@ -94,12 +94,10 @@ void Histogram::render(std::string& out, const std::string& name, const std::str
 }
 
 Metrics::Metrics()
-    : hf_at_most_(kHealthFactorBounds.size(), 0), stages_{Histogram{stage_bounds()},
-                                                          Histogram{stage_bounds()},
-                                                          Histogram{stage_bounds()},
-                                                          Histogram{stage_bounds()},
-                                                          Histogram{stage_bounds()},
-                                                          Histogram{stage_bounds()}} {}
+    : hf_at_most_(kHealthFactorBounds.size(), 0),
+      stages_{Histogram{stage_bounds()}, Histogram{stage_bounds()}, Histogram{stage_bounds()},
+              Histogram{stage_bounds()}, Histogram{stage_bounds()}, Histogram{stage_bounds()}},
+      decided_to_written_{stage_bounds()} {}
 
 void Metrics::set_accounts(std::size_t tracked, std::size_t with_debt, std::size_t in_watch_band) {
   accounts_ = tracked;
@@ -128,6 +126,10 @@ void Metrics::count_transaction(const std::string& outcome, std::uint64_t n) {
 
 void Metrics::observe_stage(Stage stage, std::chrono::nanoseconds elapsed) {
   stages_[static_cast<std::size_t>(stage)].observe(std::chrono::duration<double>(elapsed).count());
+}
+
+void Metrics::observe_decided_to_written(std::chrono::nanoseconds elapsed) {
+  decided_to_written_.observe(std::chrono::duration<double>(elapsed).count());
 }
 
 double Metrics::head_lag_seconds(std::chrono::system_clock::time_point now) const {
@@ -173,6 +175,9 @@ std::string Metrics::render(std::chrono::system_clock::time_point now) const {
   for (std::size_t i = 0; i < stages_.size(); ++i)
     stages_[i].render(out, "keeper_stage_latency_seconds",
                       std::string{"stage=\""} + kStageNames[i] + "\"");
+  header(out, "keeper_decided_to_written_seconds", "histogram",
+         "From the decision to each liquidation's bytes on the node's socket.");
+  decided_to_written_.render(out, "keeper_decided_to_written_seconds", "");
   return out;
 }
 

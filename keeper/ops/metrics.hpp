@@ -53,6 +53,9 @@ class Metrics {
   void count_skip(const std::string& reason, std::uint64_t n = 1) { skipped_[reason] += n; }
   void add_profit_usd(double usd) { profit_usd_ += usd; }
   void observe_stage(Stage stage, std::chrono::nanoseconds elapsed);
+  // From the strategy's decision to each liquidation's bytes on the node's socket: the span keeper
+  // controls end to end, which the per-stage histograms cannot add up per transaction.
+  void observe_decided_to_written(std::chrono::nanoseconds elapsed);
 
   // Seconds between now and the last processed head's timestamp; negative when none yet.
   [[nodiscard]] double head_lag_seconds(std::chrono::system_clock::time_point now) const;
@@ -71,6 +74,7 @@ class Metrics {
   std::map<std::string, std::uint64_t> skipped_;
   double profit_usd_ = 0;
   std::array<Histogram, kStageNames.size()> stages_;
+  Histogram decided_to_written_;
 };
 
 }  // namespace keeper::ops

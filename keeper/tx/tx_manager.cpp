@@ -300,8 +300,40 @@ void TxManager::track(std::uint64_t nonce, const Intent& intent, const SignedTx&
                              sent_at};
 }
 
+std::optional<SubmitError> TxManager::screen(const Order& o,
+                                             std::set<std::string>& this_round) const {
+  if (journal_.attempted(o.intent.key) || !this_round.insert(o.intent.key).second)
+    return error(SubmitErrorKind::duplicate, "already sent: " + o.intent.key);
+  if (o.max_fee_per_gas > options_.max_fee_per_gas_cap ||
+      o.max_priority_fee_per_gas > options_.max_priority_fee_cap ||
+      o.max_priority_fee_per_gas > o.max_fee_per_gas)
+    return error(SubmitErrorKind::fee_cap, "fees above the configured caps");
+  return std::nullopt;
+}
+
 std::vector<tl::expected<Submitted, SubmitError>> TxManager::send_now(
-    const std::vector<Order>& orders, std::uint64_t head_block) {
+    const std::vector<Order>& orders, std::uint64_t head_block, SendObserver observer) {
+  if (broadcaster_ != nullptr && broadcaster_->ready())
+    return send_streamed(orders, head_block, std::move(observer));
+  return send_batch(orders, head_block, observer);
+}
+
+namespace {
+
+bool refused(const tl::expected<chain::rpc::SendResult, chain::rpc::RpcError>& answer) {
+  using K = chain::rpc::SendResult::Kind;
+  if (answer) return answer->kind == K::rejected || answer->kind == K::underpriced;
+  return !answer.error().maybe_delivered;  // certainly never arrived
+}
+
+std::string words(const tl::expected<chain::rpc::SendResult, chain::rpc::RpcError>& answer) {
+  return answer ? answer->message : answer.error().to_string();
+}
+
+}  // namespace
+
+std::vector<tl::expected<Submitted, SubmitError>> TxManager::send_batch(
+    const std::vector<Order>& orders, std::uint64_t head_block, const SendObserver& observer) {
   using Result = tl::expected<Submitted, SubmitError>;
   std::vector<Result> out(orders.size(), tl::unexpected(error(SubmitErrorKind::rpc, "not sent")));
   struct Ready {
@@ -313,14 +345,8 @@ std::vector<tl::expected<Submitted, SubmitError>> TxManager::send_now(
   std::set<std::string> this_round;
   for (std::size_t i = 0; i < orders.size(); ++i) {
     const Order& o = orders[i];
-    if (journal_.attempted(o.intent.key) || !this_round.insert(o.intent.key).second) {
-      out[i] = tl::unexpected(error(SubmitErrorKind::duplicate, "already sent: " + o.intent.key));
-      continue;
-    }
-    if (o.max_fee_per_gas > options_.max_fee_per_gas_cap ||
-        o.max_priority_fee_per_gas > options_.max_priority_fee_cap ||
-        o.max_priority_fee_per_gas > o.max_fee_per_gas) {
-      out[i] = tl::unexpected(error(SubmitErrorKind::fee_cap, "fees above the configured caps"));
+    if (auto bad = screen(o, this_round)) {
+      out[i] = tl::unexpected(std::move(*bad));
       continue;
     }
     auto tx = sign(next_nonce_ + ready.size(), o.intent, o.gas_limit, o.max_fee_per_gas,
@@ -353,23 +379,22 @@ std::vector<tl::expected<Submitted, SubmitError>> TxManager::send_now(
   const auto written_at = rpc_.last_written_at();
   // Durable now, off the path between the price and the wire.
   const auto synced = journal_.sync();
-  std::vector<std::uint64_t> refused;  // nonces the node said no to, ascending
+  std::vector<std::uint64_t> said_no;
   for (std::size_t k = 0; k < ready.size(); ++k) {
     const Ready& r = ready[k];
     const Order& o = orders[r.index];
-    if (answers) {
-      const auto& answer = (*answers)[k];
-      using K = chain::rpc::SendResult::Kind;
-      const bool said_no =
-          answer && (answer->kind == K::rejected || answer->kind == K::underpriced);
-      if (said_no || (!answer && !answer.error().maybe_delivered)) {
-        (void)journal_.record_outcome(r.tx.hash, Outcome::unsent, head_block);
-        refused.push_back(r.tx.nonce);
-        out[r.index] = tl::unexpected(error(
-            SubmitErrorKind::rpc, "the node refused the transaction: " +
-                                      (answer ? answer->message : answer.error().to_string())));
-        continue;
-      }
+    const tl::expected<chain::rpc::SendResult, chain::rpc::RpcError> answer =
+        answers ? (*answers)[k]
+                : tl::expected<chain::rpc::SendResult, chain::rpc::RpcError>{
+                      tl::unexpected(answers.error())};
+    SendEvent event{SendEvent::Kind::written, r.index, signed_at, written_at, written_at, {}};
+    if (observer) observer(event);
+    if (refused(answer)) {
+      (void)journal_.record_outcome(r.tx.hash, Outcome::unsent, head_block);
+      said_no.push_back(r.tx.nonce);
+      out[r.index] = tl::unexpected(
+          error(SubmitErrorKind::rpc, "the node refused the transaction: " + words(answer)));
+      continue;
     }
     // Accepted, already known, or lost in a transport failure that may have delivered it: it is
     // followed at every head (mined, replaced when stuck, or found dropped).
@@ -377,20 +402,122 @@ std::vector<tl::expected<Submitted, SubmitError>> TxManager::send_now(
     track(r.tx.nonce, o.intent, r.tx, o.max_priority_fee_per_gas, head_block, sent_at, false);
     out[r.index] = Submitted{r.tx.hash, r.tx.nonce, r.tx.gas_limit, r.tx.max_fee,
                              signed_at, written_at, sent_at};
+    event.kind = SendEvent::Kind::answered;
+    event.at = sent_at;
+    if (observer) observer(event);
   }
   next_nonce_ += ready.size();
-  // Refused nonces at the end are simply free again; one below an accepted transaction would
-  // hold it (and every later one) back forever, so it is filled.
-  while (!refused.empty() && refused.back() + 1 == next_nonce_) {
-    refused.pop_back();
-    --next_nonce_;
-  }
-  for (const auto nonce : refused) fill_nonce_gap(nonce, orders[ready.front().index], head_block);
+  release_refused(std::move(said_no), orders[ready.front().index], head_block);
   if (!synced) {
     for (auto& r : out)
       if (r) r = tl::unexpected(error(SubmitErrorKind::journal, "sent, but " + synced.error()));
   }
   return out;
+}
+
+struct TxManager::Stream {
+  SendObserver observer;
+  Order like;  // fees for a gap filler
+  std::uint64_t head_block = 0;
+  std::size_t answers_left = 0;
+  std::vector<std::uint64_t> refused;
+  std::vector<std::chrono::steady_clock::time_point> signed_at, written_at;
+};
+
+std::vector<tl::expected<Submitted, SubmitError>> TxManager::send_streamed(
+    const std::vector<Order>& orders, std::uint64_t head_block, SendObserver observer) {
+  using Result = tl::expected<Submitted, SubmitError>;
+  std::vector<Result> out(orders.size(), tl::unexpected(error(SubmitErrorKind::rpc, "not sent")));
+  auto stream = std::make_shared<Stream>();
+  stream->observer = std::move(observer);
+  stream->head_block = head_block;
+  stream->signed_at.resize(orders.size());
+  stream->written_at.resize(orders.size());
+  std::set<std::string> this_round;
+  std::vector<JournalEntry> entries;
+  std::vector<std::size_t> indices;
+  for (std::size_t i = 0; i < orders.size(); ++i) {
+    const Order& o = orders[i];
+    if (auto bad = screen(o, this_round)) {
+      out[i] = tl::unexpected(std::move(*bad));
+      continue;
+    }
+    auto tx = sign(next_nonce_ + entries.size(), o.intent, o.gas_limit, o.max_fee_per_gas,
+                   o.max_priority_fee_per_gas);
+    if (!tx) {
+      out[i] = tl::unexpected(tx.error());
+      continue;
+    }
+    entries.push_back(
+        {tx->nonce, tx->hash, std::move(tx->raw), o.intent.key, head_block, Outcome::pending});
+    indices.push_back(i);
+  }
+  if (entries.empty()) return out;
+  // In the journal (in the kernel) before any exists anywhere else; fsync'd once they are out.
+  if (auto ok = journal_.record_signed_all(entries, Durability::deferred); !ok) {
+    for (const auto i : indices)
+      out[i] = tl::unexpected(error(SubmitErrorKind::journal, ok.error()));
+    return out;
+  }
+  const auto signed_at = std::chrono::steady_clock::now();
+  stream->like = orders[indices.front()];
+  stream->answers_left = entries.size();
+  std::vector<chain::Bytes> raws;
+  raws.reserve(entries.size());
+  std::vector<SendCallbacks> callbacks;
+  callbacks.reserve(entries.size());
+  for (std::size_t k = 0; k < entries.size(); ++k) {
+    const auto& e = entries[k];
+    const std::size_t i = indices[k];
+    const Order& o = orders[i];
+    stream->signed_at[i] = signed_at;
+    track(e.nonce, o.intent, {e.hash, {}, e.nonce, o.gas_limit, o.max_fee_per_gas},
+          o.max_priority_fee_per_gas, head_block, signed_at, false);
+    ++counters_.sent;
+    out[i] = Submitted{e.hash, e.nonce, o.gas_limit, o.max_fee_per_gas, signed_at, {}, {}};
+    raws.push_back(e.raw);
+    callbacks.push_back(
+        {[this, stream, i,
+          last = k + 1 == entries.size()](std::chrono::steady_clock::time_point at) {
+           stream->written_at[i] = at;
+           if (last) (void)journal_.sync();  // durable once all are on the wire, not before
+           if (stream->observer)
+             stream->observer({SendEvent::Kind::written, i, stream->signed_at[i], at, at, {}});
+         },
+         [this, stream, i, nonce = e.nonce,
+          hash = e.hash](const tl::expected<chain::rpc::SendResult, chain::rpc::RpcError>& answer) {
+           const auto at = std::chrono::steady_clock::now();
+           SendEvent event{SendEvent::Kind::answered, i,  stream->signed_at[i],
+                           stream->written_at[i],     at, {}};
+           if (refused(answer)) {
+             (void)journal_.record_outcome(hash, Outcome::unsent, stream->head_block);
+             in_flight_.erase(nonce);
+             --counters_.sent;
+             stream->refused.push_back(nonce);
+             event.kind = SendEvent::Kind::refused;
+             event.message = words(answer);
+           }
+           if (stream->observer) stream->observer(event);
+           if (--stream->answers_left == 0) {
+             std::sort(stream->refused.begin(), stream->refused.end());
+             release_refused(std::move(stream->refused), stream->like, stream->head_block);
+           }
+         }});
+  }
+  next_nonce_ += entries.size();
+  broadcaster_->send_all(raws, std::move(callbacks));
+  return out;
+}
+
+void TxManager::release_refused(std::vector<std::uint64_t> refused_nonces, const Order& like,
+                                std::uint64_t head_block) {
+  // Refused nonces at the end are simply free again; one below an accepted transaction would
+  // hold it (and every later one) back forever, so it is filled.
+  while (!refused_nonces.empty() && refused_nonces.back() + 1 == next_nonce_) {
+    refused_nonces.pop_back();
+    --next_nonce_;
+  }
+  for (const auto nonce : refused_nonces) fill_nonce_gap(nonce, like, head_block);
 }
 
 std::optional<u256> TxManager::tip_of(std::uint64_t nonce) const {

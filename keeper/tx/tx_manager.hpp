@@ -7,11 +7,13 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "chain/abi/revert.hpp"
 #include "chain/rpc/rpc_client.hpp"
 #include "chain/transaction.hpp"
+#include "keeper/tx/broadcaster.hpp"
 #include "keeper/tx/journal.hpp"
 
 namespace keeper::tx {
@@ -88,6 +90,18 @@ struct Settlement {
   std::chrono::steady_clock::time_point first_sent_at;
 };
 
+// What became of one order of send_now after it returned: its bytes left (written), the node
+// took it (answered), or the node said no (refused: the nonce is freed or filled, the intent free).
+struct SendEvent {
+  enum class Kind { written, answered, refused } kind;
+  std::size_t index = 0;  // in the orders given to send_now
+  std::chrono::steady_clock::time_point signed_at;
+  std::chrono::steady_clock::time_point written_at;  // set from `written` on
+  std::chrono::steady_clock::time_point at;
+  std::string message;  // the node's words, for refused
+};
+using SendObserver = std::function<void(const SendEvent&)>;
+
 struct TxCounters {
   std::uint64_t sent = 0, mined = 0, reverted = 0, replaced = 0, cancelled = 0, dropped = 0;
   std::uint64_t simulation_reverts = 0;
@@ -111,11 +125,15 @@ class TxManager {
       const std::vector<Intent>& intents, std::uint64_t head_block);
 
   // The hot path: orders priced by the caller are signed with consecutive local nonces, written
-  // to the journal (fsync'd right after the send, see Durability::deferred), and broadcast in one
-  // request, every one on the wire before any answer. No fee read, no simulation, no estimate.
-  // A refused nonce is filled with a cheap self-transfer so the ones after it can still mine.
+  // to the journal (fsync'd once they are on the wire, see Durability::deferred) and sent, every
+  // one before any answer is awaited. No fee read, no simulation, no estimate. Through a ready
+  // broadcaster each transaction streams out as soon as it is signed and `observer` hears of it
+  // later; otherwise all go in one HTTP request and `observer` hears before this returns. A
+  // refused nonce below accepted ones is filled with a cheap self-transfer.
   [[nodiscard]] std::vector<tl::expected<Submitted, SubmitError>> send_now(
-      const std::vector<Order>& orders, std::uint64_t head_block);
+      const std::vector<Order>& orders, std::uint64_t head_block, SendObserver observer = {});
+  // Where send_now streams to (keeper's WebSocket); null: one HTTP request per batch.
+  void set_broadcaster(Broadcaster* broadcaster) noexcept { broadcaster_ = broadcaster; }
 
   // Replaces our in-flight transaction at `nonce` with the same intent at a tip of at least
   // `at_least` (and +fee_bump over the last attempt, which nodes require of a replacement), as
@@ -194,6 +212,18 @@ class TxManager {
   // Whether a stuck transaction's intent still succeeds on the latest block.
   bool still_holds(const Intent& intent);
   SubmitError simulation_failure(const chain::rpc::RpcError& e);
+  struct Stream;  // one streamed batch's answers and writes still to come
+  std::vector<tl::expected<Submitted, SubmitError>> send_batch(const std::vector<Order>& orders,
+                                                               std::uint64_t head_block,
+                                                               const SendObserver& observer);
+  std::vector<tl::expected<Submitted, SubmitError>> send_streamed(const std::vector<Order>& orders,
+                                                                  std::uint64_t head_block,
+                                                                  SendObserver observer);
+  // Refused nonces: those at the end are free again, those below accepted ones are filled.
+  void release_refused(std::vector<std::uint64_t> refused, const Order& like,
+                       std::uint64_t head_block);
+  // Screens an order before signing: a duplicate intent or fees above the caps.
+  std::optional<SubmitError> screen(const Order& order, std::set<std::string>& this_round) const;
   // A self-transfer at `nonce`: keeps the nonces after a refused one minable.
   void fill_nonce_gap(std::uint64_t nonce, const Order& like, std::uint64_t head_block);
   void track(std::uint64_t nonce, const Intent& intent, const SignedTx& tx,
@@ -211,6 +241,7 @@ class TxManager {
   std::deque<std::pair<std::chrono::steady_clock::time_point, chain::u256>> spend_window_;
   TxCounters counters_;
   bool spend_limit_hit_ = false;
+  Broadcaster* broadcaster_ = nullptr;
 };
 
 }  // namespace keeper::tx
