@@ -5,6 +5,7 @@ find_package(Boost 1.74 REQUIRED)
 find_package(nlohmann_json 3.11 REQUIRED)
 find_package(tl-expected REQUIRED)
 find_package(toml11 REQUIRED)
+find_package(CLI11 2.1 REQUIRED)  # header-only; its target carries the include path
 find_package(CURL REQUIRED)
 find_package(OpenSSL REQUIRED)
 pkg_check_modules(SECP256K1 REQUIRED IMPORTED_TARGET libsecp256k1)

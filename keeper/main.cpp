@@ -22,7 +22,8 @@ constexpr std::string_view kUsage =
     "  liquidator deploy --config FILE      deploy keeper's liquidator contract, owned by the "
     "wallet\n"
     "  liquidator withdraw --config FILE [--token SYMBOL|ETH|0xADDR]...   sweep it to the owner\n"
-    "  --version                             print the version\n";
+    "  --version                             print the version\n"
+    "keeper <command> --help lists a command's options.\n";
 
 }  // namespace
 

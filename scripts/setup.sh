@@ -9,6 +9,7 @@ APT_PACKAGES=(
   build-essential cmake ninja-build pkg-config clang clang-format clang-tidy libclang-rt-dev
   libcurl4-openssl-dev libboost-dev libboost-system-dev nlohmann-json3-dev libsecp256k1-dev
   catch2 libcrypto++-dev libexpected-dev libssl-dev libtoml11-dev libbenchmark-dev
+  libcli11-dev
   ca-certificates curl
 )
 

@@ -1,6 +1,5 @@
 #include "keeper/commands/account_command.hpp"
 
-#include <charconv>
 #include <cstdio>
 #include <iostream>
 #include <optional>
@@ -9,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "config/keeper_config.hpp"
+#include "keeper/commands/command_line.hpp"
 #include "keeper/commands/node_connection.hpp"
 #include "keeper/market/aave_sync.hpp"
 #include "strategy/aave_v3/account_data.hpp"
@@ -20,8 +20,6 @@ namespace {
 
 namespace aave = strategy::aave_v3;
 using chain::u256;
-
-constexpr const char* kUsage = "usage: keeper account ADDRESS --config FILE [--block N] [--json]";
 
 int fail(const std::string& message) {
   std::cerr << "keeper account: " << message << '\n';
@@ -65,30 +63,24 @@ int run_account_command(int argc, char** argv) {
   std::string config_path;
   std::optional<std::uint64_t> block;
   bool json = false;
-  for (int i = 0; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "--config" && i + 1 < argc) {
-      config_path = argv[++i];
-    } else if (arg == "--block" && i + 1 < argc) {
-      const std::string v = argv[++i];
-      std::uint64_t n = 0;
-      const auto r = std::from_chars(v.data(), v.data() + v.size(), n);
-      if (r.ec != std::errc{} || r.ptr != v.data() + v.size())
-        return fail("--block needs a non-negative integer");
-      block = n;
-    } else if (arg == "--json") {
-      json = true;
-    } else if (arg.rfind("0x", 0) == 0 && !account) {
-      auto a = chain::Address::from_hex(arg);
-      if (!a)
-        return fail("'" + arg + "' is not an address: " + std::string{chain::describe(a.error())});
-      account = *a;
-    } else {
-      return fail("unknown argument " + arg + "\n" + kUsage);
-    }
-  }
-  if (!account) return fail(std::string{"an ADDRESS is required\n"} + kUsage);
-  if (config_path.empty()) return fail(std::string{"--config FILE is required\n"} + kUsage);
+  CLI::App app{"Explains one account, reserve by reserve.", "keeper account"};
+  apply_keeper_conventions(app);
+  auto* address = app.add_option_function<std::string>(
+      "ADDRESS",
+      [&account](const std::string& text) {
+        auto a = chain::Address::from_hex(text);
+        if (!a)
+          throw CLI::ValidationError("ADDRESS '" + text + "' is not an address: " +
+                                     std::string{chain::describe(a.error())});
+        account = *a;
+      },
+      "the account, 0x and 40 hex digits");
+  auto* config = app.add_option("--config", config_path, "keeper config")->type_name("FILE");
+  add_integer_option(app, "--block", block, {}, "block to read (default: the latest)");
+  app.add_flag("--json", json, "print JSON instead of a table");
+  require_options(app, {{address, "an ADDRESS"}, {config, "--config FILE"}});
+  if (auto exit_code = parse_command_line(app, argc, argv)) return *exit_code;
+
   auto session = open_node_session(config_path, block);
   if (!session) return fail(session.error());
   auto& rpc = *session->rpc;

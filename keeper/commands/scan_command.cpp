@@ -2,7 +2,6 @@
 
 #include <unistd.h>
 #include <algorithm>
-#include <charconv>
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -10,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "config/keeper_config.hpp"
+#include "keeper/commands/command_line.hpp"
 #include "keeper/commands/node_connection.hpp"
 #include "keeper/market/aave_sync.hpp"
 #include "strategy/aave_v3/account_data.hpp"
@@ -39,35 +39,17 @@ int run_scan_command(int argc, char** argv) {
   std::optional<std::uint64_t> block;
   bool json = false;
   std::size_t limit = 0;
-  for (int i = 0; i < argc; ++i) {
-    const std::string arg = argv[i];
-    const auto value = [&](const char* name) -> std::optional<std::string> {
-      if (i + 1 >= argc) return std::nullopt;
-      (void)name;
-      return std::string{argv[++i]};
-    };
-    if (arg == "--config") {
-      auto v = value("--config");
-      if (!v) return fail("--config needs a file");
-      config_path = *v;
-    } else if (arg == "--block" || arg == "--limit") {
-      auto v = value(arg.c_str());
-      std::uint64_t n = 0;
-      if (!v || std::from_chars(v->data(), v->data() + v->size(), n).ec != std::errc{})
-        return fail(arg + " needs a non-negative integer");
-      if (arg == "--block") {
-        block = n;
-      } else {
-        limit = static_cast<std::size_t>(n);
-      }
-    } else if (arg == "--json") {
-      json = true;
-    } else {
-      return fail("unknown argument " + arg +
-                  "\nusage: keeper scan --config FILE [--block N] [--json] [--limit K]");
-    }
-  }
-  if (config_path.empty()) return fail("--config FILE is required");
+  CLI::App app{"Syncs the market and ranks its accounts by health factor, computed locally.",
+               "keeper scan"};
+  apply_keeper_conventions(app);
+  auto* config = app.add_option("--config", config_path, "keeper config")->type_name("FILE");
+  add_integer_option(app, "--block", block, {}, "block to read (default: the latest)");
+  app.add_flag("--json", json, "print JSON instead of a table");
+  add_integer_option(app, "--limit", limit, {}, "print only the K riskiest (0: all)")
+      ->type_name("K");
+  require_options(app, {{config, "--config FILE"}});
+  if (auto exit_code = parse_command_line(app, argc, argv)) return *exit_code;
+
   auto session = open_node_session(config_path, block);
   if (!session) return fail(session.error());
   auto& rpc = *session->rpc;

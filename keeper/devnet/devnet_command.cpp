@@ -3,20 +3,18 @@
 #include <signal.h>
 
 #include <algorithm>
-#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <fstream>
 #include <iostream>
-#include <map>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "chain/hex.hpp"
+#include "keeper/commands/command_line.hpp"
 #include "keeper/devnet/borrowers.hpp"
 #include "keeper/devnet/liquidator_contract.hpp"
 #include "keeper/devnet/market_deploy.hpp"
@@ -36,50 +34,22 @@ const Address kAdmin =  // NOLINT(cert-err58-cpp): a constant address; tests par
 const Address kLiquidator =  // NOLINT(cert-err58-cpp): a constant address; tests parse it
     Address::from_hex("0x70997970C51812dc3A010C7d01b50e0d17dc79C8").value();
 
-struct Args {
-  std::vector<std::string> positional;
-  std::map<std::string, std::string> options;
-  std::set<std::string> flags;
+// Everything `keeper devnet` reads from its command line; each subcommand uses its part.
+struct DevnetOptions {
+  std::string dir = ".devnet";
+  std::size_t borrowers = 200;  // up
+  std::uint64_t seed = 1;
+  std::uint16_t port = 8545;                // 0: anvil picks a free port
+  std::optional<std::uint64_t> block_time;  // seconds; none: a block per transaction
+  std::string asset;                        // price
+  std::string move;
+  std::uint64_t seconds = 0;  // advance
+  bool json = false;          // report
 };
 
 int fail(const std::string& message) {
   std::cerr << "keeper devnet: " << message << '\n';
   return 1;
-}
-
-tl::expected<Args, std::string> parse(int argc, char** argv, const std::set<std::string>& valued,
-                                      const std::set<std::string>& flags) {
-  Args a;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg.rfind("--", 0) == 0 &&
-        !(arg.size() > 2 && (std::isdigit(static_cast<unsigned char>(arg[2]))))) {
-      if (flags.count(arg)) {
-        a.flags.insert(arg);
-      } else if (valued.count(arg)) {
-        if (i + 1 >= argc) return tl::unexpected(arg + " needs a value");
-        a.options[arg] = argv[++i];
-      } else {
-        return tl::unexpected("unknown option " + arg);
-      }
-    } else {
-      a.positional.push_back(arg);
-    }
-  }
-  return a;
-}
-
-template <class T>
-tl::expected<T, std::string> number(const std::string& text, const std::string& what) {
-  T value{};
-  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc{} || ptr != text.data() + text.size())
-    return tl::unexpected(what + " must be a number, got '" + text + "'");
-  return value;
-}
-
-fs::path dir_of(const Args& a) {
-  return a.options.count("--dir") ? fs::path{a.options.at("--dir")} : fs::path{".devnet"};
 }
 
 chain::rpc::RpcClient client_for(const Deployment& d) {
@@ -111,68 +81,44 @@ std::string keeper_toml(const Deployment& d) {
          d.liquidator_contract.checksummed() + "\"\n";
 }
 
-int up(int argc, char** argv) {
-  auto args = parse(argc, argv, {"--borrowers", "--seed", "--port", "--block-time", "--dir"}, {});
-  if (!args) return fail(args.error());
-  const fs::path dir = dir_of(*args);
-  auto borrowers = number<std::size_t>(
-      args->options.count("--borrowers") ? args->options["--borrowers"] : "200", "--borrowers");
-  auto seed = number<std::uint64_t>(args->options.count("--seed") ? args->options["--seed"] : "1",
-                                    "--seed");
-  auto port = number<std::uint16_t>(
-      args->options.count("--port") ? args->options["--port"] : "8545", "--port");
-  std::optional<double> block_time;
-  if (args->options.count("--block-time")) {
-    try {
-      block_time = std::stod(args->options["--block-time"]);
-    } catch (const std::exception&) {
-      return fail("--block-time must be a number of seconds");
-    }
-    if (!(*block_time >= 1) || *block_time != std::floor(*block_time))
-      return fail("--block-time must be a whole number of seconds, at least 1");
-  }
-  if (!borrowers) return fail(borrowers.error());
-  if (!seed) return fail(seed.error());
-  if (!port) return fail(port.error());
-  if (*borrowers > 20000) return fail("--borrowers is limited to 20000");
+int up(const DevnetOptions& options) {
+  const fs::path dir = options.dir;
   // Refuse before touching anything: never a half-deployed chain.
   if (fs::exists(dir / "deployment.json") || fs::exists(dir / "anvil.pid"))
     return fail(dir.string() + " already holds a devnet; run `keeper devnet down --dir " +
                 dir.string() + "` or choose another --dir");
-  if (keeper::port_accepts(*port))
-    return fail("port " + std::to_string(*port) + " on 127.0.0.1 is already in use");
+  if (keeper::port_accepts(options.port))
+    return fail("port " + std::to_string(options.port) + " on 127.0.0.1 is already in use");
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return fail("cannot create " + dir.string() + ": " + ec.message());
 
   const auto started = std::chrono::steady_clock::now();
-  keeper::AnvilOptions options;
-  options.port = *port;
-  options.log_path = fs::absolute(dir / "anvil.log");
-  auto anvil = keeper::Anvil::start(options);
+  keeper::AnvilOptions anvil_options;
+  anvil_options.port = options.port;
+  anvil_options.log_path = fs::absolute(dir / "anvil.log");
+  auto anvil = keeper::Anvil::start(anvil_options);
   if (!anvil) return fail(anvil.error());
 
   Deployment d;
   d.http_url = anvil->http_url();
   d.ws_url = anvil->ws_url();
   d.port = anvil->port();
-  d.seed = *seed;
+  d.seed = options.seed;
   d.admin = kAdmin;
   d.liquidator = kLiquidator;
   auto rpc = client_for(d);
   DevChain chain{rpc};
   if (auto ok = deploy_market(chain, d); !ok) return fail("deploying the market: " + ok.error());
-  if (auto ok = populate_borrowers(chain, d, *borrowers, *seed); !ok)
+  if (auto ok = populate_borrowers(chain, d, options.borrowers, options.seed); !ok)
     return fail("populating borrowers: " + ok.error());
   if (auto ok = deploy_liquidator_contract(chain, d); !ok)
     return fail("deploying the liquidator contract: " + ok.error());
   auto head = rpc.block_number();
   if (!head) return fail(head.error().to_string());
   d.deployed_at_block = *head;
-  if (block_time) {
-    if (auto r =
-            rpc.call("evm_setIntervalMining",
-                     nlohmann::json::array({std::max<std::int64_t>(1, std::llround(*block_time))}));
+  if (options.block_time) {
+    if (auto r = rpc.call("evm_setIntervalMining", nlohmann::json::array({*options.block_time}));
         !r)
       return fail("evm_setIntervalMining: " + r.error().to_string());
   }
@@ -199,10 +145,8 @@ int up(int argc, char** argv) {
   return 0;
 }
 
-int down(int argc, char** argv) {
-  auto args = parse(argc, argv, {"--dir"}, {});
-  if (!args) return fail(args.error());
-  const fs::path dir = dir_of(*args);
+int down(const DevnetOptions& options) {
+  const fs::path dir = options.dir;
   std::ifstream in(dir / "anvil.pid");
   long pid = 0;
   if (!(in >> pid) || pid <= 1) return fail("no devnet PID in " + (dir / "anvil.pid").string());
@@ -214,21 +158,17 @@ int down(int argc, char** argv) {
   return 0;
 }
 
-int price(int argc, char** argv) {
-  auto args = parse(argc, argv, {"--dir"}, {});
-  if (!args) return fail(args.error());
-  if (args->positional.size() != 2)
-    return fail("usage: keeper devnet price ASSET (+N% | -N% | ABSOLUTE_USD)");
-  auto d = read_deployment(dir_of(*args) / "deployment.json");
+int price(const DevnetOptions& options) {
+  auto d = read_deployment(fs::path{options.dir} / "deployment.json");
   if (!d) return fail(d.error());
-  const auto* asset = d->asset(args->positional[0]);
-  if (!asset) return fail("unknown asset " + args->positional[0]);
+  const auto* asset = d->asset(options.asset);
+  if (!asset) return fail("unknown asset " + options.asset);
   auto rpc = client_for(*d);
   DevChain chain{rpc};
   auto current = chain.view(asset->aggregator, "latestAnswer()(int256)", {});
   if (!current) return fail(current.error());
   const chain::i256 old_answer = (*current)[0].as_int();
-  const std::string& move = args->positional[1];
+  const std::string& move = options.move;
   chain::i256 answer;
   try {
     if (!move.empty() && move.back() == '%') {
@@ -254,30 +194,23 @@ int price(int argc, char** argv) {
   return 0;
 }
 
-int advance(int argc, char** argv) {
-  auto args = parse(argc, argv, {"--dir"}, {});
-  if (!args) return fail(args.error());
-  if (args->positional.size() != 1) return fail("usage: keeper devnet advance SECONDS");
-  auto seconds = number<std::uint64_t>(args->positional[0], "SECONDS");
-  if (!seconds) return fail(seconds.error());
-  auto d = read_deployment(dir_of(*args) / "deployment.json");
+int advance(const DevnetOptions& options) {
+  auto d = read_deployment(fs::path{options.dir} / "deployment.json");
   if (!d) return fail(d.error());
   auto rpc = client_for(*d);
-  if (auto r = rpc.call("evm_increaseTime", nlohmann::json::array({*seconds})); !r)
+  if (auto r = rpc.call("evm_increaseTime", nlohmann::json::array({options.seconds})); !r)
     return fail(r.error().to_string());
   if (auto r = rpc.call("evm_mine", nlohmann::json::array()); !r)
     return fail(r.error().to_string());
   auto head = rpc.block("latest");
   if (!head) return fail(head.error().to_string());
-  std::cout << "advanced " << *seconds << " s: block " << head->number << " at timestamp "
+  std::cout << "advanced " << options.seconds << " s: block " << head->number << " at timestamp "
             << head->timestamp << '\n';
   return 0;
 }
 
-int report(int argc, char** argv) {
-  auto args = parse(argc, argv, {"--dir"}, {"--json"});
-  if (!args) return fail(args.error());
-  auto d = read_deployment(dir_of(*args) / "deployment.json");
+int report(const DevnetOptions& options) {
+  auto d = read_deployment(fs::path{options.dir} / "deployment.json");
   if (!d) return fail(d.error());
   auto rpc = client_for(*d);
   auto fn = chain::abi::parse_function(
@@ -316,7 +249,7 @@ int report(int argc, char** argv) {
   const u256 one{1'000'000'000'000'000'000ULL};
   const auto below = static_cast<std::size_t>(std::count_if(
       rows.begin(), rows.end(), [&](const Row& r) { return r.values[5].as_uint() < one; }));
-  if (args->flags.count("--json")) {
+  if (options.json) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& r : rows)
       out.push_back({{"account", r.account.checksummed()},
@@ -351,20 +284,52 @@ int report(int argc, char** argv) {
 }  // namespace
 
 int run_devnet_command(int argc, char** argv) {
-  const std::string usage =
-      "usage: keeper devnet up [--borrowers N] [--seed S] [--port P] [--block-time T] [--dir DIR]\n"
-      "       keeper devnet down [--dir DIR]\n"
-      "       keeper devnet price ASSET (+N% | -N% | ABSOLUTE) [--dir DIR]\n"
-      "       keeper devnet advance SECONDS [--dir DIR]\n"
-      "       keeper devnet report [--json] [--dir DIR]";
-  if (argc < 1) return fail(usage);
-  const std::string sub = argv[0];
-  if (sub == "up") return up(argc, argv);
-  if (sub == "down") return down(argc, argv);
-  if (sub == "price") return price(argc, argv);
-  if (sub == "advance") return advance(argc, argv);
-  if (sub == "report") return report(argc, argv);
-  return fail("unknown subcommand '" + sub + "'\n" + usage);
+  DevnetOptions options;
+  CLI::App app{"A local anvil with the real Aave V3 market.", "keeper devnet"};
+  apply_keeper_conventions(app);
+  require_a_subcommand(app);
+  const auto add_dir = [&options](CLI::App& sub) {
+    sub.add_option("--dir", options.dir, "the devnet's files (default .devnet)")->type_name("DIR");
+  };
+
+  auto* up_app = app.add_subcommand("up", "start anvil, deploy the market, open borrowers");
+  add_integer_option(*up_app, "--borrowers", options.borrowers, {0, 20000},
+                     "borrowers to open (default 200)");
+  add_integer_option(*up_app, "--seed", options.seed, {}, "borrowers' random seed (default 1)")
+      ->type_name("S");
+  add_integer_option(*up_app, "--port", options.port, {0, 65535},
+                     "anvil's port on 127.0.0.1 (default 8545, 0: any free port)")
+      ->type_name("P");
+  add_integer_option(*up_app, "--block-time", options.block_time, {.min = 1},
+                     "mine a block every T seconds (default: one per transaction)")
+      ->type_name("T");
+  add_dir(*up_app);
+
+  auto* down_app = app.add_subcommand("down", "stop the devnet's anvil");
+  add_dir(*down_app);
+
+  auto* price_app = app.add_subcommand("price", "move an asset's price feed");
+  auto* asset = price_app->add_option("ASSET", options.asset, "a symbol of the market (WETH, ...)");
+  auto* move = price_app->add_option("MOVE", options.move, "+N%, -N% or an absolute USD price");
+  require_options(*price_app, {{asset, "ASSET"}, {move, "a price MOVE"}});
+  add_dir(*price_app);
+
+  auto* advance_app = app.add_subcommand("advance", "move the chain's clock and mine a block");
+  auto* seconds = add_integer_option(*advance_app, "SECONDS", options.seconds, {},
+                                     "seconds to add to the clock");
+  require_options(*advance_app, {{seconds, "SECONDS"}});
+  add_dir(*advance_app);
+
+  auto* report_app = app.add_subcommand("report", "every borrower's health factor");
+  report_app->add_flag("--json", options.json, "print JSON instead of a table");
+  add_dir(*report_app);
+
+  if (auto exit_code = parse_command_line(app, argc, argv)) return *exit_code;
+  if (up_app->parsed()) return up(options);
+  if (down_app->parsed()) return down(options);
+  if (price_app->parsed()) return price(options);
+  if (advance_app->parsed()) return advance(options);
+  return report(options);
 }
 
 }  // namespace keeper::devnet

@@ -4,23 +4,10 @@
 #include <string>
 #include <vector>
 
+#include "keeper/commands/command_line.hpp"
 #include "keeper/liquidator/subcommands.hpp"
 
 namespace keeper::liquidator {
-
-namespace {
-
-constexpr const char* kUsage =
-    "usage: keeper liquidator deploy --config FILE\n"
-    "       keeper liquidator withdraw --config FILE [--token SYMBOL|ETH|0xADDRESS]...\n"
-    "The contract is owned by the config's wallet and bound to the Pool of its first market.";
-
-int usage(const std::string& problem) {
-  std::cerr << "keeper liquidator: " << problem << '\n' << kUsage << '\n';
-  return 2;
-}
-
-}  // namespace
 
 int fail(const std::string& message) {
   std::cerr << "keeper liquidator: " << message << '\n';
@@ -28,24 +15,34 @@ int fail(const std::string& message) {
 }
 
 int run_liquidator_command(int argc, char** argv) {
-  if (argc < 1) return usage("a subcommand is required");
-  const std::string sub = argv[0];
-  if (sub != "deploy" && sub != "withdraw") return usage("unknown subcommand '" + sub + "'");
   std::string config_path;
   std::vector<std::string> tokens;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    const bool valued = arg == "--config" || (arg == "--token" && sub == "withdraw");
-    if (!valued) return usage("unknown argument " + arg);
-    if (i + 1 >= argc) return usage(arg + " needs a value");
-    if (arg == "--config") {
-      config_path = argv[++i];
-    } else {
-      tokens.emplace_back(argv[++i]);
-    }
-  }
-  if (config_path.empty()) return usage("--config FILE is required");
-  return sub == "deploy" ? deploy_command(config_path) : withdraw_command(config_path, tokens);
+  CLI::App app{
+      "keeper's own liquidator contract, owned by the config's wallet and bound to the Pool of "
+      "its first market.",
+      "keeper liquidator"};
+  apply_keeper_conventions(app);
+  require_a_subcommand(app);
+  const auto add_config = [&config_path](CLI::App& sub) {
+    auto* config = sub.add_option("--config", config_path, "keeper config")->type_name("FILE");
+    require_options(sub, {{config, "--config FILE"}});
+  };
+
+  auto* deploy = app.add_subcommand("deploy", "deploy the contract; its address ends stdout");
+  add_config(*deploy);
+  auto* withdraw = app.add_subcommand("withdraw", "sweep what the contract holds to its owner");
+  add_config(*withdraw);
+  withdraw
+      ->add_option("--token", tokens,
+                   "a market symbol, ETH or an address; repeat for more (default: all)")
+      ->type_name("SYMBOL|ETH|0xADDRESS")
+      // One value per --token, every --token kept: the conventions' last-one-wins is for
+      // single values.
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->allow_extra_args(false);
+
+  if (auto exit_code = parse_command_line(app, argc, argv)) return *exit_code;
+  return deploy->parsed() ? deploy_command(config_path) : withdraw_command(config_path, tokens);
 }
 
 }  // namespace keeper::liquidator
