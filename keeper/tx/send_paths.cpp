@@ -54,16 +54,11 @@ std::string words(const tl::expected<chain::rpc::SendResult, chain::rpc::RpcErro
 
 }  // namespace
 
-std::vector<tl::expected<Submitted, SubmitError>> TxManager::send_batch(
-    const std::vector<Order>& orders, std::uint64_t head_block, const SendObserver& observer) {
-  using Result = tl::expected<Submitted, SubmitError>;
-  std::vector<Result> out(orders.size(), tl::unexpected(error(SubmitErrorKind::rpc, "not sent")));
-  struct Ready {
-    std::size_t index;
-    SignedTx tx;
-  };
-  std::vector<Ready> ready;
-  ready.reserve(orders.size());
+std::vector<TxManager::Journalled> TxManager::sign_and_journal(
+    const std::vector<Order>& orders, std::uint64_t head_block,
+    std::vector<tl::expected<Submitted, SubmitError>>& out) {
+  std::vector<Journalled> signed_orders;
+  signed_orders.reserve(orders.size());
   std::set<std::string> this_round;
   for (std::size_t i = 0; i < orders.size(); ++i) {
     const Order& o = orders[i];
@@ -71,30 +66,37 @@ std::vector<tl::expected<Submitted, SubmitError>> TxManager::send_batch(
       out[i] = tl::unexpected(std::move(*bad));
       continue;
     }
-    auto tx = sign(next_nonce_ + ready.size(), o.intent, o.gas_limit, o.max_fee_per_gas,
+    auto tx = sign(next_nonce_ + signed_orders.size(), o.intent, o.gas_limit, o.max_fee_per_gas,
                    o.max_priority_fee_per_gas);
     if (!tx) {
       out[i] = tl::unexpected(tx.error());
       continue;
     }
-    ready.push_back({i, std::move(*tx)});
+    signed_orders.push_back(
+        {i, {tx->nonce, tx->hash, std::move(tx->raw), o.intent.key, head_block, Outcome::pending}});
   }
-  if (ready.empty()) return out;
+  if (signed_orders.empty()) return signed_orders;
   std::vector<JournalEntry> entries;
-  entries.reserve(ready.size());
-  std::vector<chain::Bytes> raws;
-  raws.reserve(ready.size());
-  for (const auto& r : ready) {
-    entries.push_back({r.tx.nonce, r.tx.hash, r.tx.raw, orders[r.index].intent.key, head_block,
-                       Outcome::pending});
-    raws.push_back(r.tx.raw);
-  }
+  entries.reserve(signed_orders.size());
+  for (const auto& s : signed_orders) entries.push_back(s.entry);
   // In the journal (in the kernel, not yet on disk) before any of them exists anywhere else.
   if (auto ok = journal_.record_signed_all(entries, Durability::deferred); !ok) {
-    for (const auto& r : ready)
-      out[r.index] = tl::unexpected(error(SubmitErrorKind::journal, ok.error()));
-    return out;
+    for (const auto& s : signed_orders)
+      out[s.index] = tl::unexpected(error(SubmitErrorKind::journal, ok.error()));
+    return {};
   }
+  return signed_orders;
+}
+
+std::vector<tl::expected<Submitted, SubmitError>> TxManager::send_batch(
+    const std::vector<Order>& orders, std::uint64_t head_block, const SendObserver& observer) {
+  using Result = tl::expected<Submitted, SubmitError>;
+  std::vector<Result> out(orders.size(), tl::unexpected(error(SubmitErrorKind::rpc, "not sent")));
+  const auto ready = sign_and_journal(orders, head_block, out);
+  if (ready.empty()) return out;
+  std::vector<chain::Bytes> raws;
+  raws.reserve(ready.size());
+  for (const auto& r : ready) raws.push_back(r.entry.raw);
   const auto signed_at = std::chrono::steady_clock::now();
   auto answers = rpc_.send_raw_transactions(raws);
   const auto sent_at = std::chrono::steady_clock::now();
@@ -103,7 +105,7 @@ std::vector<tl::expected<Submitted, SubmitError>> TxManager::send_batch(
   const auto synced = journal_.sync();
   std::vector<std::uint64_t> said_no;
   for (std::size_t k = 0; k < ready.size(); ++k) {
-    const Ready& r = ready[k];
+    const Journalled& r = ready[k];
     const Order& o = orders[r.index];
     const tl::expected<chain::rpc::SendResult, chain::rpc::RpcError> answer =
         answers ? (*answers)[k]
@@ -112,8 +114,8 @@ std::vector<tl::expected<Submitted, SubmitError>> TxManager::send_batch(
     SendEvent event{SendEvent::Kind::written, r.index, signed_at, written_at, written_at, {}};
     if (observer) observer(event);
     if (refused(answer)) {
-      (void)journal_.record_outcome(r.tx.hash, Outcome::unsent, head_block);
-      said_no.push_back(r.tx.nonce);
+      (void)journal_.record_outcome(r.entry.hash, Outcome::unsent, head_block);
+      said_no.push_back(r.entry.nonce);
       out[r.index] = tl::unexpected(
           error(SubmitErrorKind::rpc, "the node refused the transaction: " + words(answer)));
       continue;
@@ -121,9 +123,11 @@ std::vector<tl::expected<Submitted, SubmitError>> TxManager::send_batch(
     // Accepted, already known, or lost in a transport failure that may have delivered it: it is
     // followed at every head (mined, replaced when stuck, or found dropped).
     ++counters_.sent;
-    track(r.tx.nonce, o.intent, r.tx, o.max_priority_fee_per_gas, head_block, sent_at, false);
-    out[r.index] = Submitted{r.tx.hash, r.tx.nonce, r.tx.gas_limit, r.tx.max_fee,
-                             signed_at, written_at, sent_at};
+    track(r.entry.nonce, o.intent,
+          {r.entry.hash, {}, r.entry.nonce, o.gas_limit, o.max_fee_per_gas},
+          o.max_priority_fee_per_gas, head_block, sent_at, false);
+    out[r.index] = Submitted{r.entry.hash, r.entry.nonce, o.gas_limit, o.max_fee_per_gas,
+                             signed_at,    written_at,    sent_at};
     event.kind = SendEvent::Kind::answered;
     event.at = sent_at;
     if (observer) observer(event);
@@ -155,42 +159,18 @@ std::vector<tl::expected<Submitted, SubmitError>> TxManager::send_streamed(
   stream->head_block = head_block;
   stream->signed_at.resize(orders.size());
   stream->written_at.resize(orders.size());
-  std::set<std::string> this_round;
-  std::vector<JournalEntry> entries;
-  std::vector<std::size_t> indices;
-  for (std::size_t i = 0; i < orders.size(); ++i) {
-    const Order& o = orders[i];
-    if (auto bad = screen(o, this_round)) {
-      out[i] = tl::unexpected(std::move(*bad));
-      continue;
-    }
-    auto tx = sign(next_nonce_ + entries.size(), o.intent, o.gas_limit, o.max_fee_per_gas,
-                   o.max_priority_fee_per_gas);
-    if (!tx) {
-      out[i] = tl::unexpected(tx.error());
-      continue;
-    }
-    entries.push_back(
-        {tx->nonce, tx->hash, std::move(tx->raw), o.intent.key, head_block, Outcome::pending});
-    indices.push_back(i);
-  }
+  const auto entries = sign_and_journal(orders, head_block, out);
   if (entries.empty()) return out;
-  // In the journal (in the kernel) before any exists anywhere else; fsync'd once they are out.
-  if (auto ok = journal_.record_signed_all(entries, Durability::deferred); !ok) {
-    for (const auto i : indices)
-      out[i] = tl::unexpected(error(SubmitErrorKind::journal, ok.error()));
-    return out;
-  }
   const auto signed_at = std::chrono::steady_clock::now();
-  stream->like = orders[indices.front()];
+  stream->like = orders[entries.front().index];
   stream->answers_left = entries.size();
   std::vector<chain::Bytes> raws;
   raws.reserve(entries.size());
   std::vector<SendCallbacks> callbacks;
   callbacks.reserve(entries.size());
   for (std::size_t k = 0; k < entries.size(); ++k) {
-    const auto& e = entries[k];
-    const std::size_t i = indices[k];
+    const auto& e = entries[k].entry;
+    const std::size_t i = entries[k].index;
     const Order& o = orders[i];
     stream->signed_at[i] = signed_at;
     track(e.nonce, o.intent, {e.hash, {}, e.nonce, o.gas_limit, o.max_fee_per_gas},

@@ -212,7 +212,16 @@ class TxManager {
   // Whether a stuck transaction's intent still succeeds on the latest block.
   bool still_holds(const Intent& intent);
   SubmitError simulation_failure(const chain::rpc::RpcError& e);
-  struct Stream;  // one streamed batch's answers and writes still to come
+  struct Stream;            // one streamed batch's answers and writes still to come
+  struct Journalled {       // an order signed at its nonce and in the journal (not yet durable)
+    std::size_t index = 0;  // in the orders
+    JournalEntry entry;
+  };
+  // Screens and signs `orders` with consecutive nonces from next_nonce_ and journals them in one
+  // write; what fails is set in `out`. Empty when nothing is left to send.
+  std::vector<Journalled> sign_and_journal(const std::vector<Order>& orders,
+                                           std::uint64_t head_block,
+                                           std::vector<tl::expected<Submitted, SubmitError>>& out);
   std::vector<tl::expected<Submitted, SubmitError>> send_batch(const std::vector<Order>& orders,
                                                                std::uint64_t head_block,
                                                                const SendObserver& observer);

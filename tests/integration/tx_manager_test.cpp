@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include <unistd.h>
 
 #include <filesystem>
@@ -305,6 +307,46 @@ TEST_CASE("transaction manager: simulate, send once, replace, cancel, resume, ca
     CHECK(sent[1]->nonce == nonce_before + 1);
     net.settle(m);
     CHECK(net.rpc->transaction_count(net.key.address(), "latest").value() == nonce_before + 2);
+  }
+
+  SECTION("priced orders go out in one request with no simulation; a refused one is filled") {
+    REQUIRE(
+        run_command(keeper_command("devnet price WETH -25% --dir " + net.dir.string())).exit_code ==
+        0);
+    auto [market, ops] = net.opportunities();
+    REQUIRE(ops.size() >= 2);
+    const auto base = net.rpc->block("latest").value().base_fee_per_gas.value_or(0);
+    REQUIRE(base > 1);
+    const u256 tip{1'000'000'000};
+    const auto order = [&](const keeper::tx::Intent& intent, const u256& max_fee,
+                           const u256& priority) {
+      return keeper::tx::Order{intent, 1'000'000, max_fee, priority};
+    };
+    // The middle one cannot pay the base fee: the node refuses it, after the first was accepted
+    // and before the last. Its nonce must not hold the last one back.
+    const auto nonce_before = m.next_nonce();
+    std::vector<keeper::tx::SendEvent::Kind> events;
+    const auto results =
+        m.send_now({order(net.liquidation(ops[0], market), base * 2 + tip, tip),
+                    order({"self:underpriced", net.key.address(), {}, 0}, base / 2, 0),
+                    order(net.liquidation(ops[1], market), base * 2 + tip, tip)},
+                   net.head(), [&](const keeper::tx::SendEvent& e) { events.push_back(e.kind); });
+    REQUIRE(results.size() == 3);
+    REQUIRE(results[0].has_value());
+    REQUIRE_FALSE(results[1].has_value());
+    REQUIRE(results[2].has_value());
+    CHECK(results[2]->nonce == nonce_before + 2);
+    CHECK(std::count(events.begin(), events.end(), keeper::tx::SendEvent::Kind::answered) == 2);
+    net.settle(m);
+    // Both liquidations mined; the refused nonce was filled by a self-transfer (cancelled).
+    CHECK(m.counters().reverted == 0);
+    CHECK(m.counters().cancelled == 1);
+    CHECK(net.rpc->transaction_count(net.key.address(), "latest").value() == nonce_before + 3);
+    // The same intent is never signed twice.
+    const auto again =
+        m.send_now({order(net.liquidation(ops[0], market), base * 2 + tip, tip)}, net.head());
+    REQUIRE_FALSE(again[0].has_value());
+    CHECK(again[0].error().kind == keeper::tx::SubmitErrorKind::duplicate);
   }
 
   SECTION("the hourly spend cap stops sending") {
