@@ -15,6 +15,7 @@
 #include "chain/ws/ws_client.hpp"
 #include "tests/chain/ws/pending_frames.hpp"
 #include "tests/support/io_wait.hpp"
+#include "tests/support/scripted_ws_node.hpp"
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -31,91 +32,60 @@ namespace {
 // eth_getTransactionByHash: 1 with its body, 2 with null (dropped), 3 with a body of another hash
 // (a lying node), 4 with a mined body; then it hangs up. Connection 2 confirms the renewed
 // subscription and sends one full body.
-class HashOnlyNode {
+class HashOnlyScript {
  public:
-  HashOnlyNode() : acceptor_{io_, {asio::ip::make_address("127.0.0.1"), 0}} {
-    port_ = acceptor_.local_endpoint().port();
-    thread_ = std::thread([this] { serve(); });
-  }
-  ~HashOnlyNode() {
-    stop_ = true;
-    asio::io_context poke;
-    tcp::socket s{poke};
-    beast::error_code ec;
-    s.connect({asio::ip::make_address("127.0.0.1"), port_}, ec);  // wake the blocking accept
-    thread_.join();
-  }
-  [[nodiscard]] std::string url() const { return "ws://127.0.0.1:" + std::to_string(port_); }
-
   std::vector<json> subscribe_params() {
     const std::lock_guard lock{mutex_};
     return subscribe_params_;
   }
 
+  void operator()(keeper::testing::ScriptedWsNode::Stream& ws, int n,
+                  const keeper::testing::ScriptedWsNode& /*node*/) {
+    const json subscribe = read(ws);
+    {
+      const std::lock_guard lock{mutex_};
+      subscribe_params_.push_back(subscribe["params"]);
+    }
+    const std::string sub = "0xsub" + std::to_string(n);
+    answer(ws, subscribe, sub);
+    if (n == 1) {
+      for (unsigned i = 1; i <= 4; ++i) ws.write(asio::buffer(subscription_frame(sub, tx_hash(i))));
+      for (int i = 0; i < 4; ++i) {
+        const json request = read(ws);
+        if (request["method"] != "eth_getTransactionByHash") continue;
+        const std::string asked = request["params"][0];
+        json result = nullptr;
+        if (asked == tx_hash(1)) result = pending_body(tx_hash(1), 1);
+        if (asked == tx_hash(3)) result = pending_body(tx_hash(33), 3);
+        if (asked == tx_hash(4)) {
+          result = pending_body(tx_hash(4), 4);
+          result["blockNumber"] = "0x5";
+          result["blockHash"] = tx_hash(0x55);
+          result["transactionIndex"] = "0x0";
+        }
+        answer(ws, request, result);
+      }
+      ws.close(websocket::close_code::going_away);
+    } else {
+      ws.write(asio::buffer(subscription_frame(sub, pending_body(tx_hash(5), 5))));
+      beast::error_code ec;
+      beast::flat_buffer buffer;
+      ws.read(buffer, ec);  // until the client leaves
+    }
+  }
+
  private:
-  json read(websocket::stream<tcp::socket>& ws) {
+  static json read(keeper::testing::ScriptedWsNode::Stream& ws) {
     beast::flat_buffer buffer;
     ws.read(buffer);
     return json::parse(beast::buffers_to_string(buffer.data()));
   }
-  static void answer(websocket::stream<tcp::socket>& ws, const json& request, const json& result) {
+  static void answer(keeper::testing::ScriptedWsNode::Stream& ws, const json& request,
+                     const json& result) {
     ws.write(
         asio::buffer(json{{"jsonrpc", "2.0"}, {"id", request["id"]}, {"result", result}}.dump()));
   }
 
-  void serve() {
-    int n = 0;
-    while (!stop_) {
-      tcp::socket socket{io_};
-      beast::error_code ec;
-      acceptor_.accept(socket, ec);
-      if (ec || stop_) return;
-      ++n;
-      try {
-        websocket::stream<tcp::socket> ws{std::move(socket)};
-        ws.accept();
-        const json subscribe = read(ws);
-        {
-          const std::lock_guard lock{mutex_};
-          subscribe_params_.push_back(subscribe["params"]);
-        }
-        const std::string sub = "0xsub" + std::to_string(n);
-        answer(ws, subscribe, sub);
-        if (n == 1) {
-          for (unsigned i = 1; i <= 4; ++i)
-            ws.write(asio::buffer(subscription_frame(sub, tx_hash(i))));
-          for (int i = 0; i < 4; ++i) {
-            const json request = read(ws);
-            if (request["method"] != "eth_getTransactionByHash") continue;
-            const std::string asked = request["params"][0];
-            json result = nullptr;
-            if (asked == tx_hash(1)) result = pending_body(tx_hash(1), 1);
-            if (asked == tx_hash(3)) result = pending_body(tx_hash(33), 3);
-            if (asked == tx_hash(4)) {
-              result = pending_body(tx_hash(4), 4);
-              result["blockNumber"] = "0x5";
-              result["blockHash"] = tx_hash(0x55);
-              result["transactionIndex"] = "0x0";
-            }
-            answer(ws, request, result);
-          }
-          ws.close(websocket::close_code::going_away);
-        } else {
-          ws.write(asio::buffer(subscription_frame(sub, pending_body(tx_hash(5), 5))));
-          beast::flat_buffer buffer;
-          ws.read(buffer, ec);  // until the client leaves
-        }
-      } catch (const std::exception&) {
-        // the client closed on us: expected at the end of the test
-      }
-    }
-  }
-
-  asio::io_context io_;
-  tcp::acceptor acceptor_;
-  std::uint16_t port_ = 0;
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
   std::mutex mutex_;
   std::vector<json> subscribe_params_;
 };
@@ -124,7 +94,8 @@ class HashOnlyNode {
 
 TEST_CASE("bare hashes are fetched, and dropped, mined or lying answers are not delivered",
           "[ws][pending][faults]") {
-  HashOnlyNode node;
+  HashOnlyScript script;
+  keeper::testing::ScriptedWsNode node{std::ref(script)};
   asio::io_context io;
   chain::ws::WsOptions options;
   options.url = node.url();
@@ -151,7 +122,7 @@ TEST_CASE("bare hashes are fetched, and dropped, mined or lying answers are not 
   CHECK(c.invalid_pending == 1);  // the body that answered for another hash
   CHECK(c.invalid_json == 0);
   CHECK(c.reconnects >= 1);
-  const auto params = node.subscribe_params();
+  const auto params = script.subscribe_params();
   REQUIRE(params.size() >= 2);
   for (const auto& p : params) CHECK(p == json::array({"newPendingTransactions", true}));
   client->stop();

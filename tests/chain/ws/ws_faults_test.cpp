@@ -13,6 +13,7 @@
 #include "chain/ws/ws_client.hpp"
 #include "keeper/process/anvil.hpp"
 #include "tests/support/io_wait.hpp"
+#include "tests/support/scripted_ws_node.hpp"
 
 #include <unistd.h>
 
@@ -47,72 +48,36 @@ std::string head_notification(const std::string& sub, int number) {
 // invalid JSON, a notification for an unknown subscription, a good head, and a frame over the
 // client's limit. Connection 2: answers the subscription, then goes silent (no pongs).
 // Connection 3 onwards: answers and sends one good head.
-class MisbehavingNode {
- public:
-  MisbehavingNode() : acceptor_{io_, {asio::ip::make_address("127.0.0.1"), 0}} {
-    port_ = acceptor_.local_endpoint().port();
-    thread_ = std::thread([this] { serve(); });
+void misbehave(keeper::testing::ScriptedWsNode::Stream& ws, int n,
+               const keeper::testing::ScriptedWsNode& node) {
+  beast::error_code ec;
+  beast::flat_buffer buffer;
+  ws.read(buffer);  // eth_subscribe
+  const auto request = nlohmann::json::parse(beast::buffers_to_string(buffer.data()));
+  ws.write(asio::buffer(
+      nlohmann::json{{"jsonrpc", "2.0"}, {"id", request["id"]}, {"result", "0xs1"}}.dump()));
+  if (n == 1) {
+    ws.write(asio::buffer(std::string{"{not json"}));
+    ws.write(asio::buffer(head_notification("0xunknown", 1)));
+    ws.write(asio::buffer(head_notification("0xs1", 7)));
+    ws.write(asio::buffer(std::string(64 * 1024, ' ')));
+    buffer.clear();
+    ws.read(buffer, ec);  // until the client gives up on us
+  } else if (n == 2) {
+    for (int i = 0; i < 100 && !node.stopping(); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds{50});
+  } else {
+    ws.write(asio::buffer(head_notification("0xs1", 9)));
+    buffer.clear();
+    ws.read(buffer, ec);
   }
-  ~MisbehavingNode() {
-    stop_ = true;
-    asio::io_context poke;
-    tcp::socket s{poke};
-    beast::error_code ec;
-    s.connect({asio::ip::make_address("127.0.0.1"), port_}, ec);  // wake the blocking accept
-    thread_.join();
-  }
-  [[nodiscard]] std::string url() const { return "ws://127.0.0.1:" + std::to_string(port_); }
-  std::atomic<int> connections{0};
-
- private:
-  void serve() {
-    while (!stop_) {
-      tcp::socket socket{io_};
-      beast::error_code ec;
-      acceptor_.accept(socket, ec);
-      if (ec || stop_) return;
-      const int n = ++connections;
-      try {
-        websocket::stream<tcp::socket> ws{std::move(socket)};
-        ws.accept();
-        beast::flat_buffer buffer;
-        ws.read(buffer);  // eth_subscribe
-        const auto request = nlohmann::json::parse(beast::buffers_to_string(buffer.data()));
-        ws.write(asio::buffer(
-            nlohmann::json{{"jsonrpc", "2.0"}, {"id", request["id"]}, {"result", "0xs1"}}.dump()));
-        if (n == 1) {
-          ws.write(asio::buffer(std::string{"{not json"}));
-          ws.write(asio::buffer(head_notification("0xunknown", 1)));
-          ws.write(asio::buffer(head_notification("0xs1", 7)));
-          ws.write(asio::buffer(std::string(64 * 1024, ' ')));
-          buffer.clear();
-          ws.read(buffer, ec);  // until the client gives up on us
-        } else if (n == 2) {
-          for (int i = 0; i < 100 && !stop_; ++i)
-            std::this_thread::sleep_for(std::chrono::milliseconds{50});
-        } else {
-          ws.write(asio::buffer(head_notification("0xs1", 9)));
-          buffer.clear();
-          ws.read(buffer, ec);
-        }
-      } catch (const std::exception&) {
-        // the client closed on us: expected in these scripts
-      }
-    }
-  }
-
-  asio::io_context io_;
-  tcp::acceptor acceptor_;
-  std::uint16_t port_ = 0;
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
-};
+}
 
 }  // namespace
 
 TEST_CASE("a misbehaving node: bad messages are counted, oversized and silent links replaced",
           "[ws][faults]") {
-  MisbehavingNode node;
+  keeper::testing::ScriptedWsNode node{misbehave};
   asio::io_context io;
   chain::ws::WsOptions options;
   options.url = node.url();
@@ -135,7 +100,7 @@ TEST_CASE("a misbehaving node: bad messages are counted, oversized and silent li
   CHECK(c.oversized == 1);
   // after the oversized frame and after the silent connection (a loaded machine may add one)
   CHECK(c.reconnects >= 2);
-  CHECK(node.connections >= 3);
+  CHECK(node.connections() >= 3);
   client->stop();
 }
 
