@@ -2,7 +2,7 @@
 #include <benchmark/benchmark.h>
 
 #include "chain/keccak.hpp"
-#include "strategy/aave_v3/events.hpp"
+#include "protocols/aave_v3/events.hpp"
 
 namespace {
 
@@ -18,7 +18,7 @@ void BM_DecodePoolBorrowEvent(benchmark::State& state) {
     chain::append(data, chain::to_be32(chain::u256{w}));
   const chain::Address pool = chain::Address::from_word(reserve);
   for (auto _ : state)
-    benchmark::DoNotOptimize(strategy::aave_v3::decode_event({pool, topics, data}));
+    benchmark::DoNotOptimize(protocols::aave_v3::decode_event({pool, topics, data}));
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }
 BENCHMARK(BM_DecodePoolBorrowEvent);

@@ -8,22 +8,24 @@
 #include <boost/asio/io_context.hpp>
 #include <map>
 #include <memory>
+#include <optional>
 #include <random>
 
 #include "chain/hex.hpp"
 #include "chain/signer.hpp"
 #include "chain/transaction.hpp"
 #include "chain/ws/ws_client.hpp"
-#include "keeper/daemon/price_tick.hpp"
+#include "keeper/engine/price_tick.hpp"
 #include "keeper/tx/tx_manager.hpp"
-#include "strategy/aave_v3/calldata.hpp"
-#include "strategy/aave_v3/events.hpp"
-#include "strategy/aave_v3/wad_ray_math.hpp"
+#include "protocols/aave_v3/aave_v3_protocol.hpp"
+#include "protocols/aave_v3/calldata.hpp"
+#include "protocols/aave_v3/events.hpp"
+#include "protocols/aave_v3/wad_ray_math.hpp"
 #include "strategy/liquidation_strategy.hpp"
 
 namespace {
 
-namespace aave = strategy::aave_v3;
+namespace aave = protocols::aave_v3;
 using chain::Address;
 using chain::u256;
 
@@ -57,6 +59,7 @@ aave::Market make_market() {
 struct World {
   aave::Market market = make_market();
   std::map<Address, aave::Account> accounts;
+  std::optional<aave::AaveV3Protocol> protocol;
   strategy::Watchlist watchlist;
   std::vector<Address> band;
 };
@@ -82,8 +85,13 @@ World& world() {
       a.positions = {{0, u256{10} * aave::kWad, 0, 0, 0, 0}, {1, 0, u256{debt}, 0, 0, 0}};
       out->accounts.emplace(address_of(i), std::move(a));
     }
-    out->watchlist.refresh_all(out->market, out->accounts, 1);
-    out->band = out->watchlist.scan(out->market, 1.001).candidates;  // the last head's band
+    const aave::AaveContracts contracts{
+        {}, Address::from_hex("0x87870Bca3F3fD6335C3F4ce8392D69350B4fA4E2").value(), {}, {}};
+    out->protocol.emplace(out->market, out->accounts, 1, contracts,
+                          aave::ProtocolOptions{out->market.reserves[0].asset});
+    out->protocol->use_price_feeds({{kAggregator, {0}}});
+    out->watchlist.refresh_all(*out->protocol, 1);
+    out->band = out->watchlist.scan(*out->protocol, 1.001).candidates;  // the last head's band
     return out;
   }();
   return *w;
@@ -102,13 +110,10 @@ void BM_PriceFrameToSignedLiquidation(benchmark::State& state) {
   const auto key = chain::PrivateKey::from_hex(
                        "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d")
                        .value();  // anvil's published development key 1
-  strategy::LiquidationStrategyConfig cfg;
-  cfg.native_asset = w.market.reserves[0].asset;
-  strategy::AaveLiquidationStrategy strat{cfg};
+  strategy::LiquidationStrategy strat{strategy::LiquidationStrategyConfig{}};
   const strategy::FeeContext fees{u256{1'000'000'000}, 0};
-  const std::vector<std::uint16_t> feed_reserves{0};
   const auto frame = notification(u256{kWethUsd * 99} * 1'000'000);  // WETH -1%
-  const Address pool = Address::from_hex("0x87870Bca3F3fD6335C3F4ce8392D69350B4fA4E2").value();
+  const auto& protocol = *w.protocol;
 
   boost::asio::io_context io;
   chain::ws::WsOptions options;
@@ -117,25 +122,23 @@ void BM_PriceFrameToSignedLiquidation(benchmark::State& state) {
   chain::Bytes raw;
   std::size_t crossed = 0;
   client->subscribe_logs({}, [&](const chain::rpc::Log& log) {
-    auto event = aave::decode_event({log.address, log.topics, log.data});
-    if (!event) return;
-    const auto* answer = std::get_if<aave::AnswerUpdated>(&*event);
-    if (answer == nullptr || log.address != kAggregator) return;
-    auto plan =
-        keeper::daemon::plan_tick(w.market, w.watchlist, w.band, feed_reserves, answer->current);
-    if (!plan) return;
-    strategy::MarketView view{&plan->market, &w.accounts, 1, 2, &plan->candidates};
+    auto moves = protocol.decode_price_log(log);
+    if (!moves || moves->empty()) return;
+    const auto plan = keeper::engine::plan_tick(protocol, w.watchlist, w.band, std::move(*moves));
+    strategy::MarketView view;
+    view.protocol = &protocol;
+    view.block = 1;
+    view.timestamp = 2;
+    view.candidates = &plan.candidates;
+    view.moves = plan.moves;
     view.fees = &fees;
     const auto actions = strat.process_event(strategy::NewBlock{view});
     for (const auto& action : actions) {
       const auto* a = std::get_if<strategy::LiquidateAction>(&action);
       if (a == nullptr) continue;
       ++crossed;
-      const keeper::tx::Intent intent{
-          "", pool,
-          aave::liquidation_call_data(a->collateral_asset, a->debt_asset, a->opportunity.account,
-                                      a->opportunity.debt_to_cover, a->receive_a_token),
-          0};
+      auto call = protocol.liquidation_call(a->opportunity, a->receive_collateral_deposit);
+      const keeper::tx::Intent intent{"", call.to, std::move(call.data), 0};
       auto tx = chain::sign_transaction(
           keeper::tx::to_transaction(intent, 1, 7, a->gas_limit, a->bid.max_fee_per_gas,
                                      a->bid.max_priority_fee_per_gas),

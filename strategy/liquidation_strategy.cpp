@@ -3,125 +3,107 @@
 #include <algorithm>
 #include <cmath>
 
-#include "strategy/aave_v3/wad_ray_math.hpp"
-
 namespace strategy {
 namespace {
 
-double in_usd(const chain::u256& base, const aave_v3::Market& m) {
-  return chain::to_double(base) / chain::to_double(m.base_currency_unit);
+double in_usd(const chain::u256& base, const Valuation& v) {
+  return chain::to_double(base) / chain::to_double(v.base_unit);
 }
 
-double in_usd(const chain::i256& base, const aave_v3::Market& m) {
-  return base < 0 ? -in_usd(static_cast<chain::u256>(-base), m)
-                  : in_usd(static_cast<chain::u256>(base), m);
+double in_usd(const chain::i256& base, const Valuation& v) {
+  return base < 0 ? -in_usd(static_cast<chain::u256>(-base), v)
+                  : in_usd(static_cast<chain::u256>(base), v);
 }
 
-std::string gas_kind(const chain::Address& collateral, const chain::Address& debt) {
-  return collateral.checksummed() + ":" + debt.checksummed();
+std::string gas_kind(const Opportunity& o) {
+  return o.collateral_asset.checksummed() + ":" + o.debt_asset.checksummed();
 }
 
 }  // namespace
 
-std::set<chain::Address> AaveLiquidationStrategy::resolve(const std::vector<std::string>& names,
-                                                          const aave_v3::Market& m) const {
+std::set<chain::Address> LiquidationStrategy::resolve(const std::vector<std::string>& names,
+                                                      const LendingProtocol& protocol) const {
   std::set<chain::Address> out;
   for (const auto& n : names) {
     if (auto a = chain::Address::from_hex(n)) {
       out.insert(*a);
-      continue;
+    } else if (auto by_symbol = protocol.asset_by_symbol(n)) {
+      out.insert(*by_symbol);
     }
-    for (const auto& r : m.reserves)
-      if (r.symbol == n) out.insert(r.asset);
   }
   return out;
 }
 
-chain::u256 AaveLiquidationStrategy::native_price(const aave_v3::Market& m) const {
-  for (const auto& r : m.reserves)
-    if (config_.native_asset ? r.asset == *config_.native_asset : r.symbol == "WETH")
-      return r.price;
-  return 0;
-}
-
-void AaveLiquidationStrategy::sync_state(const MarketView& view) {
-  const auto& m = *view.market;
-  limits_.allow_assets = resolve(config_.allow_assets, m);
-  limits_.deny_assets = resolve(config_.deny_assets, m);
+void LiquidationStrategy::sync_state(const MarketView& view) {
+  const auto& protocol = *view.protocol;
+  const auto value = protocol.valuation();
+  limits_.allow_assets = resolve(config_.allow_assets, protocol);
+  limits_.deny_assets = resolve(config_.deny_assets, protocol);
   limits_.max_debt_to_cover_base =
-      chain::u256{static_cast<std::uint64_t>(config_.max_debt_to_cover_usd)} * m.base_currency_unit;
-  // Pairs are ranked by what they earn before gas: gas is the same whichever pair is taken, and
-  // the bid prices it afterwards at the fee actually expected.
-  limits_.gas_cost_base = 0;
-  limits_.max_debt_amount.clear();
-  if (view.inventory != nullptr) limits_.max_debt_amount = *view.inventory;
+      chain::u256{static_cast<std::uint64_t>(config_.max_debt_to_cover_usd)} * value.base_unit;
+  limits_.max_debt_amount = view.inventory;
   policy_.bid_share_ppm =
       static_cast<std::uint32_t>(std::lround(std::clamp(config_.bid_share, 0.0, 1.0) * 1e6));
   policy_.max_priority_fee_wei = config_.max_priority_fee_per_gas_wei;
   policy_.max_fee_per_gas_wei = config_.max_fee_per_gas_wei;
   policy_.min_net_profit_base = static_cast<chain::u256>(std::max(0.0, config_.min_profit_usd) *
-                                                         chain::to_double(m.base_currency_unit));
+                                                         chain::to_double(value.base_unit));
 }
 
-std::optional<Action> AaveLiquidationStrategy::consider(const MarketView& view,
-                                                        const chain::Address& who,
-                                                        const aave_v3::Account& account) const {
-  const auto& m = *view.market;
-  auto data = aave_v3::account_data(m, account, view.timestamp);
-  if (!data || data->health_factor >= aave_v3::kWad) return std::nullopt;
-  auto best = aave_v3::best_liquidation(m, who, account, view.timestamp, limits_);
-  if (!best) {
-    // Bad debt (nothing left to seize) is the common case once others have liquidated.
-    const bool has_collateral = std::any_of(
-        account.positions.begin(), account.positions.end(), [&](const aave_v3::Position& p) {
-          return p.scaled_a_token != 0 && account.config.using_as_collateral(p.reserve);
-        });
-    return SkipAction{who, has_collateral ? "no_allowed_pair" : "no_collateral", 0};
+std::optional<Action> LiquidationStrategy::consider(const MarketView& view, const Valuation& value,
+                                                    const Assessment& assessment) const {
+  using Verdict = Assessment::Verdict;
+  const auto& who = assessment.account;
+  switch (assessment.verdict) {
+    case Verdict::healthy: return std::nullopt;
+    case Verdict::no_collateral:
+    case Verdict::no_allowed_pair:
+    case Verdict::no_bonus: return SkipAction{who, std::string{to_string(assessment.verdict)}, 0};
+    case Verdict::liquidatable: break;
   }
-  if (best->profit_base <= 0) return SkipAction{who, "no_bonus", 0};
-  const auto gross = static_cast<chain::u256>(best->profit_base);
-  const auto& collateral = m.reserves[best->collateral].asset;
-  const auto& debt = m.reserves[best->debt].asset;
+  const Opportunity& best = *assessment.best;
+  // Pairs are ranked by what they earn before gas: gas is the same whichever pair is taken, and
+  // the bid prices it here at the fee actually expected.
   const GasModel& gas = view.gas != nullptr ? *view.gas : default_gas_;
-  BidRequest request{gross, gas.expected(gas_kind(collateral, debt)), std::nullopt};
+  const std::string kind = gas_kind(best);
+  BidRequest request{best.gross_profit_base, gas.expected(kind), std::nullopt};
   if (view.competitor_tips != nullptr)
     if (const auto it = view.competitor_tips->find(who); it != view.competitor_tips->end())
       request.competitor_tip_wei = it->second;
   FeeContext fees = view.fees != nullptr ? *view.fees : FeeContext{};
-  fees.native_price_base = native_price(m);
+  fees.native_price_base = value.native_price_base;
   auto bid = place_bid(request, fees, policy_);
-  if (!bid) return SkipAction{who, std::string{to_string(bid.error())}, in_usd(gross, m)};
-  LiquidateAction action{*best,
-                         collateral,
-                         debt,
-                         config_.receive_a_token,
-                         in_usd(bid->net_profit_base, m),
+  if (!bid)
+    return SkipAction{who, std::string{to_string(bid.error())},
+                      in_usd(best.gross_profit_base, value)};
+  return LiquidateAction{best,
+                         config_.receive_collateral_deposit,
+                         in_usd(bid->net_profit_base, value),
                          *bid,
-                         gas_kind(collateral, debt),
-                         gas.limit(gas_kind(collateral, debt))};
-  action.opportunity.profit_base = bid->net_profit_base;
-  return action;
+                         kind,
+                         gas.limit(kind)};
 }
 
-std::vector<Action> AaveLiquidationStrategy::process_event(const Event& event) {
+std::vector<Action> LiquidationStrategy::process_event(const Event& event) {
   const auto& view = std::get<NewBlock>(event).view;
   sync_state(view);
+  const auto& protocol = *view.protocol;
+  std::vector<chain::Address> everyone;
+  if (view.candidates == nullptr) {
+    everyone.reserve(protocol.account_count());
+    protocol.for_each_account([&](const chain::Address& a) { everyone.push_back(a); });
+  }
+  const auto& accounts = view.candidates != nullptr ? *view.candidates : everyone;
+  const auto value = protocol.valuation();
   std::vector<LiquidateAction> found;
   std::vector<Action> skipped;
-  const auto visit = [&](const chain::Address& who, const aave_v3::Account& account) {
-    auto result = consider(view, who, account);
-    if (!result) return;
+  for (const auto& assessment : protocol.assess(accounts, view.timestamp, limits_, view.moves)) {
+    auto result = consider(view, value, assessment);
+    if (!result) continue;
     if (auto* a = std::get_if<LiquidateAction>(&*result))
       found.push_back(std::move(*a));
     else
       skipped.push_back(std::move(*result));
-  };
-  if (view.candidates != nullptr) {
-    for (const auto& address : *view.candidates)
-      if (const auto it = view.accounts->find(address); it != view.accounts->end())
-        visit(address, it->second);
-  } else {
-    for (const auto& [address, account] : *view.accounts) visit(address, account);
   }
   std::sort(found.begin(), found.end(),
             [](const auto& a, const auto& b) { return a.profit_usd > b.profit_usd; });

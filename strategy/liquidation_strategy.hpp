@@ -1,27 +1,30 @@
 #pragma once
 // Strategies in the Collector -> Strategy -> Executor shape: sync_state() before events start, then
-// process_event(event) -> actions. No sockets, no keys: tests feed events and assert actions.
+// process_event(event) -> actions. No sockets, no keys, no protocol types: the protocol evaluates
+// accounts exactly behind LendingProtocol; the strategy bids, prices gas and keeps the limits.
+// Tests feed events and assert actions.
 #include <map>
 #include <optional>
-#include <set>
+#include <span>
 #include <string>
 #include <variant>
 #include <vector>
 
-#include "strategy/aave_v3/opportunity.hpp"
 #include "strategy/bidding.hpp"
 #include "strategy/gas_model.hpp"
+#include "strategy/lending_protocol.hpp"
 
 namespace strategy {
 
-// The whole market as of one block, in memory.
+// The market as the strategy sees it at one moment.
 struct MarketView {
-  const aave_v3::Market* market = nullptr;
-  const std::map<chain::Address, aave_v3::Account>* accounts = nullptr;
+  const LendingProtocol* protocol = nullptr;
   std::uint64_t block = 0;
   std::uint64_t timestamp = 0;  // of the block the actions would land in
   // When set, only these accounts are evaluated exactly (the watchlist's candidates).
   const std::vector<chain::Address>* candidates = nullptr;
+  // Prices not yet in the protocol's state (a tick): evaluated as if they were.
+  std::span<const PriceMove> moves;
   // The fee market at this head; without it gas is priced at a zero base fee.
   const FeeContext* fees = nullptr;
   // Expected gas per kind of liquidation; without it, the strategy's default.
@@ -38,10 +41,9 @@ struct NewBlock {
 using Event = std::variant<NewBlock>;
 
 struct LiquidateAction {
-  aave_v3::Opportunity opportunity;
-  chain::Address collateral_asset;
-  chain::Address debt_asset;
-  bool receive_a_token = false;
+  Opportunity opportunity;
+  // Take the collateral as a deposit in the protocol (Aave's aToken) rather than the token.
+  bool receive_collateral_deposit = false;
   double profit_usd = 0;  // net of gas at the expected fee
   Bid bid;
   std::string gas_kind;  // the gas model's key for this liquidation
@@ -58,6 +60,9 @@ using Action = std::variant<LiquidateAction, SkipAction>;
 
 class Strategy {
  public:
+  Strategy() = default;
+  Strategy(const Strategy&) = delete;
+  Strategy& operator=(const Strategy&) = delete;
   virtual ~Strategy() = default;
   virtual void sync_state(const MarketView& view) = 0;
   [[nodiscard]] virtual std::vector<Action> process_event(const Event& event) = 0;
@@ -68,33 +73,29 @@ struct LiquidationStrategyConfig {
   double max_debt_to_cover_usd = 1e6;
   std::vector<std::string> allow_assets;  // symbols or checksummed addresses
   std::vector<std::string> deny_assets;
-  bool receive_a_token = false;
+  bool receive_collateral_deposit = false;
   chain::u256 max_fee_per_gas_wei = chain::u256{200'000'000'000ULL};         // guard: never above
   chain::u256 max_priority_fee_per_gas_wei = chain::u256{3'000'000'000ULL};  // highest tip offered
   double bid_share = 0.5;  // of the profit per gas above the base fee
-  // The native token's wrapped reserve (WETH on Ethereum), by address; gas is valued at its
-  // oracle price. Unset: the reserve whose symbol is "WETH".
-  std::optional<chain::Address> native_asset;
 };
 
-// Aave V3 liquidations: the most profitable pair per liquidatable account within the inventory,
-// with a bid (tip) sized from its profit, net of gas at the expected fee and above the minimum
-// profit, most profitable first; the accounts let go come back as skips with their reason.
-class AaveLiquidationStrategy final : public Strategy {
+// The most profitable pair per liquidatable account within the inventory, with a bid (tip) sized
+// from its profit, net of gas at the expected fee and above the minimum profit, most profitable
+// first; the accounts let go come back as skips with their reason.
+class LiquidationStrategy final : public Strategy {
  public:
-  explicit AaveLiquidationStrategy(LiquidationStrategyConfig config) : config_{std::move(config)} {}
+  explicit LiquidationStrategy(LiquidationStrategyConfig config) : config_{std::move(config)} {}
   void sync_state(const MarketView& view) override;
   [[nodiscard]] std::vector<Action> process_event(const Event& event) override;
 
  private:
-  std::set<chain::Address> resolve(const std::vector<std::string>& names,
-                                   const aave_v3::Market& m) const;
-  [[nodiscard]] chain::u256 native_price(const aave_v3::Market& m) const;
-  // One liquidatable account: an action, a skip, or nothing when it is healthy.
-  [[nodiscard]] std::optional<Action> consider(const MarketView& view, const chain::Address& who,
-                                               const aave_v3::Account& account) const;
+  [[nodiscard]] std::set<chain::Address> resolve(const std::vector<std::string>& names,
+                                                 const LendingProtocol& protocol) const;
+  // One evaluated account: an action, a skip, or nothing when it is healthy.
+  [[nodiscard]] std::optional<Action> consider(const MarketView& view, const Valuation& value,
+                                               const Assessment& assessment) const;
   LiquidationStrategyConfig config_;
-  aave_v3::OpportunityLimits limits_;
+  LiquidationLimits limits_;
   BidPolicy policy_;
   GasModel default_gas_;
 };

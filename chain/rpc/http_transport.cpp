@@ -70,8 +70,6 @@ HttpTransport::HttpTransport(std::string url, HttpOptions options)
 }
 
 HttpTransport::~HttpTransport() = default;
-HttpTransport::HttpTransport(HttpTransport&&) noexcept = default;
-HttpTransport& HttpTransport::operator=(HttpTransport&&) noexcept = default;
 
 tl::expected<HttpResponse, RpcError> HttpTransport::post_json(std::string_view body,
                                                               std::chrono::milliseconds timeout) {

@@ -10,17 +10,9 @@
 #include <tl/expected.hpp>
 
 #include "chain/rpc/rpc_error.hpp"
+#include "chain/rpc/transport.hpp"
 
 namespace chain::rpc {
-
-struct HttpResponse {
-  // When the request went out: curl writes a small POST in one send right after its pre-transfer
-  // point, so this is when the bytes reached the socket, not when the answer came.
-  std::chrono::steady_clock::time_point written_at;
-  long status = 0;
-  std::string body;
-  std::optional<std::int64_t> retry_after_ms;
-};
 
 struct HttpOptions {
   std::chrono::milliseconds connect_timeout{3000};
@@ -28,17 +20,17 @@ struct HttpOptions {
   std::size_t max_response_bytes = 64 * 1024 * 1024;
 };
 
-class HttpTransport {
+class HttpTransport final : public Transport {
  public:
   HttpTransport(std::string url, HttpOptions options);
-  ~HttpTransport();
-  HttpTransport(HttpTransport&&) noexcept;
-  HttpTransport& operator=(HttpTransport&&) noexcept;
+  ~HttpTransport() override;
+  HttpTransport(const HttpTransport&) = delete;
+  HttpTransport& operator=(const HttpTransport&) = delete;
 
   // POSTs a JSON body. Non-2xx statuses come back as http_status errors (with Retry-After).
-  [[nodiscard]] tl::expected<HttpResponse, RpcError> post_json(std::string_view body,
-                                                               std::chrono::milliseconds timeout);
-  [[nodiscard]] const std::string& url() const noexcept { return url_; }
+  [[nodiscard]] tl::expected<HttpResponse, RpcError> post_json(
+      std::string_view body, std::chrono::milliseconds timeout) override;
+  [[nodiscard]] const std::string& url() const noexcept override { return url_; }
 
  private:
   struct Handle;

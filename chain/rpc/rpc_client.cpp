@@ -20,12 +20,18 @@ bool transient(const RpcError& e) {
 
 RpcClient::RpcClient(RpcClientOptions options)
     : options_{std::move(options)}, rng_{std::random_device{}()} {
-  for (const auto& url : options_.urls) endpoints_.emplace_back(url, options_.http);
+  for (const auto& url : options_.urls)
+    endpoints_.push_back(std::make_unique<HttpTransport>(url, options_.http));
 }
+
+RpcClient::RpcClient(std::vector<std::unique_ptr<Transport>> transports, RpcClientOptions options)
+    : options_{std::move(options)},
+      endpoints_{std::move(transports)},
+      rng_{std::random_device{}()} {}
 
 const std::string& RpcClient::current_url() const noexcept {
   static const std::string none;
-  return endpoints_.empty() ? none : endpoints_[current_].url();
+  return endpoints_.empty() ? none : endpoints_[current_]->url();
 }
 
 void RpcClient::note_failure() {
@@ -46,14 +52,14 @@ tl::expected<std::string, RpcError> RpcClient::post(const std::string& body, Ret
     if (remaining.count() <= 0) break;
     ++requests_sent_;
     auto response =
-        endpoints_[current_].post_json(body, std::min(remaining, options_.http.request_timeout));
+        endpoints_[current_]->post_json(body, std::min(remaining, options_.http.request_timeout));
     if (response) {
       consecutive_failures_ = 0;
       last_written_at_ = response->written_at;
       return std::move(response->body);
     }
     last = response.error();
-    last.message = endpoints_[current_].url() + ": " + last.message;
+    last.message = endpoints_[current_]->url() + ": " + last.message;
     // A transaction is resent only when it certainly never arrived.
     const bool may_retry = retry == Retry::transient ? transient(last) : !last.maybe_delivered;
     note_failure();

@@ -4,6 +4,7 @@
 // Not thread-safe: one client per thread.
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <random>
 #include <string>
@@ -52,7 +53,10 @@ struct CallRequest {
 
 class RpcClient {
  public:
+  // One HTTP transport per configured URL.
   explicit RpcClient(RpcClientOptions options);
+  // Over given transports (a scripted node in tests); `options.urls` is ignored.
+  RpcClient(std::vector<std::unique_ptr<Transport>> transports, RpcClientOptions options);
 
   [[nodiscard]] tl::expected<Json, RpcError> call(const std::string& method, Json params);
   [[nodiscard]] tl::expected<std::vector<tl::expected<Json, RpcError>>, RpcError> batch(
@@ -96,7 +100,7 @@ class RpcClient {
   void note_failure();
 
   RpcClientOptions options_;
-  std::vector<HttpTransport> endpoints_;
+  std::vector<std::unique_ptr<Transport>> endpoints_;
   std::size_t current_ = 0;
   int consecutive_failures_ = 0;
   std::uint64_t next_id_ = 1;

@@ -10,15 +10,15 @@
 #include "config/keeper_config.hpp"
 #include "keeper/commands/command_line.hpp"
 #include "keeper/commands/node_connection.hpp"
-#include "keeper/market/aave_sync.hpp"
-#include "strategy/aave_v3/account_data.hpp"
-#include "strategy/aave_v3/wad_ray_math.hpp"
-#include "strategy/evaluator/liquidation_prices.hpp"
+#include "protocols/aave_v3/aave_sync.hpp"
+#include "protocols/aave_v3/account_data.hpp"
+#include "protocols/aave_v3/liquidation_prices.hpp"
+#include "protocols/aave_v3/wad_ray_math.hpp"
 
 namespace keeper {
 namespace {
 
-namespace aave = strategy::aave_v3;
+namespace aave = protocols::aave_v3;
 using chain::u256;
 
 int fail(const std::string& message) {
@@ -87,7 +87,7 @@ int run_account_command(int argc, char** argv) {
   const auto* header = &session->header;
   const auto& cfg = &session->config;
 
-  AaveSync sync{rpc, cfg->markets.front().pool_addresses_provider};
+  protocols::aave_v3::AaveSync sync{rpc, cfg->markets.front().pool_addresses_provider};
   auto contracts = sync.contracts(header->number);
   if (!contracts) return fail(contracts.error());
   auto market = sync.market(*contracts, header->number);
@@ -101,7 +101,7 @@ int run_account_command(int argc, char** argv) {
   const auto* emode =
       a.emode != 0 && market->emodes.count(a.emode) ? &market->emodes.at(a.emode) : nullptr;
   std::vector<Line> lines;
-  const auto prices = strategy::liquidation_prices(*market, a, header->timestamp);
+  const auto prices = protocols::aave_v3::liquidation_prices(*market, a, header->timestamp);
   for (const auto& p : a.positions) {
     const auto& r = market->reserves[p.reserve];
     Line l;

@@ -15,16 +15,16 @@
 #include "chain/ws/ws_client.hpp"
 #include "config/keeper_config.hpp"
 #include "keeper/commands/node_connection.hpp"
-#include "keeper/daemon/block_pipeline.hpp"
 #include "keeper/daemon/state_store.hpp"
-#include "keeper/market/aave_sync.hpp"
+#include "keeper/engine/block_pipeline.hpp"
 #include "keeper/ops/status_routes.hpp"
 #include "keeper/ops/status_server.hpp"
 #include "keeper/process/anvil.hpp"
 #include "keeper/tx/tx_manager.hpp"
 #include "keeper/tx/ws_broadcaster.hpp"
 #include "keeper/wallet/wallet_loader.hpp"
-#include "strategy/aave_v3/events.hpp"
+#include "protocols/aave_v3/aave_sync.hpp"
+#include "protocols/aave_v3/aave_v3_protocol.hpp"
 
 namespace keeper {
 namespace {
@@ -207,12 +207,12 @@ int run_daemon_command(int argc, char** argv) {
   }
 
   const auto& market_cfg = cfg->markets.front();
-  AaveSync sync{rpc, market_cfg.pool_addresses_provider};
+  protocols::aave_v3::AaveSync sync{rpc, market_cfg.pool_addresses_provider};
   auto head_header = block_at(rpc, std::nullopt);
   if (!head_header) return fail(head_header.error());
   auto contracts = sync.contracts(head_header->number);
   if (!contracts) return fail(contracts.error());
-  MarketState state{rpc, sync, *contracts};
+  protocols::aave_v3::MarketState state{rpc, sync, *contracts};
   daemon::StateStoreOptions store_options;
   if (cfg->state) {
     const auto& p = cfg->state->snapshot_path;
@@ -234,12 +234,12 @@ int run_daemon_command(int argc, char** argv) {
   scfg.max_debt_to_cover_usd = cfg->strategy.max_debt_to_cover_usd;
   scfg.allow_assets = cfg->strategy.allow_assets;
   scfg.deny_assets = cfg->strategy.deny_assets;
-  scfg.receive_a_token = cfg->strategy.receive_a_token;
+  scfg.receive_collateral_deposit = cfg->strategy.receive_a_token;
   scfg.max_fee_per_gas_wei = cfg->strategy.max_fee_per_gas_wei;
   scfg.max_priority_fee_per_gas_wei = cfg->strategy.max_priority_fee_per_gas_wei;
   scfg.bid_share = cfg->strategy.bid_share;
-  scfg.native_asset = cfg->strategy.native_asset;
-  strategy::AaveLiquidationStrategy strat{scfg};
+  strategy::LiquidationStrategy strat{scfg};
+  protocols::aave_v3::AaveV3Protocol protocol{state, rpc, *contracts, {cfg->strategy.native_asset}};
 
   std::optional<chain::Address> liquidator_contract;
   if (cfg->liquidator) {
@@ -254,17 +254,15 @@ int run_daemon_command(int argc, char** argv) {
              "liquidating through keeper's contract " + liquidator_contract->checksummed());
   }
   ops::Metrics metrics;
-  daemon::BlockPipeline pipeline{
-      rpc,
-      state,
-      *contracts,
-      strat,
-      manager ? &*manager : nullptr,
-      key->address(),
-      log,
-      metrics,
-      {opts->dry_run, cfg->strategy.hf_watch_band, cfg->strategy.max_priority_fee_per_gas_wei,
-       cfg->strategy.native_asset, liquidator_contract}};
+  engine::BlockPipeline pipeline{rpc,
+                                 protocol,
+                                 strat,
+                                 manager ? &*manager : nullptr,
+                                 key->address(),
+                                 log,
+                                 metrics,
+                                 {opts->dry_run, cfg->strategy.hf_watch_band,
+                                  cfg->strategy.max_priority_fee_per_gas_wei, liquidator_contract}};
 
   boost::asio::io_context io;
   std::shared_ptr<ops::StatusServer> status;
@@ -320,11 +318,8 @@ int run_daemon_command(int argc, char** argv) {
   });
   // Price ticks straight from the aggregators the oracle reads, re-subscribed when they change.
   std::optional<chain::ws::SubscriptionId> price_subscription;
-  pipeline.on_feeds_changed([&](const FeedMap& feeds) {
+  pipeline.on_price_sources_changed([&](const chain::rpc::LogFilter& filter) {
     if (price_subscription) ws->unsubscribe(*price_subscription);
-    chain::rpc::LogFilter filter;
-    for (const auto& [emitter, reserves] : feeds) filter.addresses.push_back(emitter);
-    filter.topics = {{strategy::aave_v3::answer_updated_topic()}};
     price_subscription = ws->subscribe_logs(
         filter, [&](const chain::rpc::Log& l) { pipeline.on_price_log(l, Clock::now()); });
   });

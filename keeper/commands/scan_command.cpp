@@ -11,14 +11,14 @@
 #include "config/keeper_config.hpp"
 #include "keeper/commands/command_line.hpp"
 #include "keeper/commands/node_connection.hpp"
-#include "keeper/market/aave_sync.hpp"
-#include "strategy/aave_v3/account_data.hpp"
-#include "strategy/evaluator/liquidation_prices.hpp"
+#include "protocols/aave_v3/aave_sync.hpp"
+#include "protocols/aave_v3/account_data.hpp"
+#include "protocols/aave_v3/liquidation_prices.hpp"
 
 namespace keeper {
 namespace {
 
-namespace aave = strategy::aave_v3;
+namespace aave = protocols::aave_v3;
 using chain::Address;
 
 int fail(const std::string& message) {
@@ -59,7 +59,7 @@ int run_scan_command(int argc, char** argv) {
 
   std::vector<Ranked> ranked;
   for (const auto& market_cfg : cfg->markets) {
-    AaveSync sync{rpc, market_cfg.pool_addresses_provider};
+    protocols::aave_v3::AaveSync sync{rpc, market_cfg.pool_addresses_provider};
     auto contracts = sync.contracts(*block);
     if (!contracts) return fail(contracts.error());
     auto market = sync.market(*contracts, *block);
@@ -83,7 +83,8 @@ int run_scan_command(int argc, char** argv) {
       if (data->total_collateral_base == 0 && data->total_debt_base == 0)
         continue;  // left the market
       std::vector<std::pair<std::string, double>> prices;
-      for (const auto& lp : strategy::liquidation_prices(*market, account, header->timestamp))
+      for (const auto& lp :
+           protocols::aave_v3::liquidation_prices(*market, account, header->timestamp))
         prices.emplace_back(market->reserves[lp.reserve].symbol, lp.price);
       ranked.push_back({address, *data, std::move(prices)});
     }

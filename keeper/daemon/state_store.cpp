@@ -6,7 +6,7 @@
 
 namespace keeper::daemon {
 
-tl::expected<void, std::string> StateStore::start(MarketState& state,
+tl::expected<void, std::string> StateStore::start(protocols::aave_v3::MarketState& state,
                                                   const chain::rpc::BlockHeader& head,
                                                   std::uint64_t start_block) {
   std::set<chain::Address> known;
@@ -81,11 +81,11 @@ tl::expected<void, std::string> StateStore::start(MarketState& state,
   return {};
 }
 
-void StateStore::maybe_save(const MarketState& state) {
+void StateStore::maybe_save(const protocols::aave_v3::MarketState& state) {
   if (state.block() >= saved_block_ + options_.every_blocks) save(state);
 }
 
-void StateStore::save(const MarketState& state) {
+void StateStore::save(const protocols::aave_v3::MarketState& state) {
   if (!options_.snapshot_path || !options_.writable || !state.ready()) return;
   write(state.snapshot(options_.chain_id, options_.provider));
   saved_block_ = state.block();

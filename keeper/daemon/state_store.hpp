@@ -10,8 +10,9 @@
 
 #include <tl/expected.hpp>
 
-#include "keeper/market/market_state.hpp"
+#include "keeper/market/snapshot.hpp"
 #include "keeper/ops/log.hpp"
+#include "protocols/aave_v3/market_state.hpp"
 
 namespace keeper::daemon {
 
@@ -30,15 +31,15 @@ class StateStore {
 
   // Brings `state` to `head`: from the snapshot when it can be trusted, else by backfilling from
   // `start_block` (resuming a backfill the snapshot file says was in progress).
-  [[nodiscard]] tl::expected<void, std::string> start(MarketState& state,
+  [[nodiscard]] tl::expected<void, std::string> start(protocols::aave_v3::MarketState& state,
                                                       const chain::rpc::BlockHeader& head,
                                                       std::uint64_t start_block);
   // Saves when `every_blocks` have passed since the last save.
-  void maybe_save(const MarketState& state);
-  void save(const MarketState& state);
+  void maybe_save(const protocols::aave_v3::MarketState& state);
+  void save(const protocols::aave_v3::MarketState& state);
 
  private:
-  void write(const StateSnapshot& snapshot);
+  void write(const protocols::aave_v3::StateSnapshot& snapshot);
 
   chain::rpc::RpcClient& rpc_;
   const ops::Log& log_;

@@ -4,17 +4,6 @@ namespace keeper::liquidator {
 
 using chain::abi::Value;
 
-tl::expected<chain::Bytes, chain::abi::AbiError> liquidate_calldata(const LiquidateArgs& args) {
-  const chain::abi::Values values{Value{args.collateral},
-                                  Value{args.debt},
-                                  Value{args.user},
-                                  Value{args.debt_to_cover},
-                                  Value{args.variable_debt_token},
-                                  Value{args.min_scaled_debt},
-                                  Value{args.receive_a_token}};
-  return chain::abi::encode_call(kLiquidateSignature, values);
-}
-
 tl::expected<chain::Bytes, chain::abi::AbiError> withdraw_calldata(const Address& token,
                                                                    const u256& amount) {
   const chain::abi::Values values{Value{token}, Value{amount}};

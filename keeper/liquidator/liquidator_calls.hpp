@@ -5,32 +5,21 @@
 #include <tl/expected.hpp>
 
 #include "chain/abi/signature.hpp"
+#include "protocols/aave_v3/liquidator_call.hpp"
 
 namespace keeper::liquidator {
 
 using chain::Address;
 using chain::u256;
 
-inline constexpr std::string_view kLiquidateSignature =
-    "liquidate(address,address,address,uint256,address,uint256,bool)";
 inline constexpr std::string_view kWithdrawSignature = "withdraw(address,uint256)";
 inline constexpr std::string_view kSweepSignature = "sweep(address)";
 
-// The arguments of KeeperLiquidator.liquidate, in its order.
-struct LiquidateArgs {
-  Address collateral;
-  Address debt;
-  Address user;
-  u256 debt_to_cover;  // exact: the contract pulls this much from the owner when it holds less
-  Address variable_debt_token;  // of `debt`, for the cheap re-check
-  // The user's scaled variable debt when keeper decided: when the chain holds less, the contract
-  // stops cheaply (someone repaid or liquidated first). 0 skips the check.
-  u256 min_scaled_debt;
-  bool receive_a_token = false;
-};
+// The Aave V3 liquidation entry of the contract (its encoding is the protocol's).
+using protocols::aave_v3::kLiquidateSignature;
+using protocols::aave_v3::liquidate_calldata;
+using protocols::aave_v3::LiquidateArgs;
 
-[[nodiscard]] tl::expected<chain::Bytes, chain::abi::AbiError> liquidate_calldata(
-    const LiquidateArgs& args);
 // `token` zero: ETH.
 [[nodiscard]] tl::expected<chain::Bytes, chain::abi::AbiError> withdraw_calldata(
     const Address& token, const u256& amount);

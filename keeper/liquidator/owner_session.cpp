@@ -25,7 +25,7 @@ tl::expected<OwnerSession, std::string> open_owner_session(const std::string& co
   if (auto ok = check_chain(*rpc, *cfg); !ok) return tl::unexpected(ok.error());
   auto head = rpc->block_number();
   if (!head) return tl::unexpected("node " + cfg->node.http_url + ": " + head.error().to_string());
-  AaveSync sync{*rpc, cfg->markets.front().pool_addresses_provider};
+  protocols::aave_v3::AaveSync sync{*rpc, cfg->markets.front().pool_addresses_provider};
   auto contracts = sync.contracts(*head);
   if (!contracts)
     return tl::unexpected("market " + cfg->markets.front().name + ": " + contracts.error());

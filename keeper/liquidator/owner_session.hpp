@@ -11,7 +11,7 @@
 #include "chain/signer.hpp"
 #include "config/keeper_config.hpp"
 #include "keeper/liquidator/signed_sender.hpp"
-#include "keeper/market/aave_sync.hpp"
+#include "protocols/aave_v3/aave_sync.hpp"
 
 namespace keeper::liquidator {
 
@@ -19,8 +19,8 @@ struct OwnerSession {
   config::KeeperConfig config;
   std::unique_ptr<chain::rpc::RpcClient> rpc;
   chain::PrivateKey key;
-  AaveContracts market;     // market.pool is the Pool the contract liquidates on
-  std::uint64_t block = 0;  // the head when the session opened
+  protocols::aave_v3::AaveContracts market;  // market.pool is the Pool the contract liquidates on
+  std::uint64_t block = 0;                   // the head when the session opened
 
   // Fee caps and gas margin from [strategy] and [transactions].
   [[nodiscard]] SendLimits send_limits() const;

@@ -45,7 +45,7 @@ tl::expected<chain::u256, std::string> held(chain::rpc::RpcClient& rpc,
 
 // The reserves of the configured market by symbol, for --token SYMBOL and the default list.
 tl::expected<std::vector<KnownToken>, std::string> market_tokens(OwnerSession& session) {
-  AaveSync sync{*session.rpc, session.market.provider};
+  protocols::aave_v3::AaveSync sync{*session.rpc, session.market.provider};
   auto market = sync.market(session.market, session.block);
   if (!market) return tl::unexpected("reading the market: " + market.error());
   std::vector<KnownToken> known;

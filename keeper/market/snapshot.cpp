@@ -15,7 +15,7 @@
 namespace keeper {
 namespace {
 
-namespace aave = strategy::aave_v3;
+namespace aave = protocols::aave_v3;
 using chain::Address;
 using chain::u256;
 using nlohmann::json;

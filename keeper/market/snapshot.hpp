@@ -16,20 +16,11 @@
 #include <tl/expected.hpp>
 
 #include "chain/address.hpp"
-#include "strategy/aave_v3/market.hpp"
+#include "protocols/aave_v3/state_snapshot.hpp"
 
 namespace keeper {
 
-struct StateSnapshot {
-  std::uint64_t chain_id = 0;
-  chain::Address provider;  // the market's PoolAddressesProvider
-  std::uint64_t block = 0;  // the state is as of this block
-  chain::Hash block_hash{};
-  std::set<chain::Address> accounts;  // every account seen in the Pool's logs up to `block`
-  // Absent while the first backfill is still in progress: `accounts` is then its progress.
-  std::optional<strategy::aave_v3::Market> market;
-  std::map<chain::Address, strategy::aave_v3::Account> positions;
-};
+using protocols::aave_v3::StateSnapshot;
 
 enum class SnapshotErrorKind { missing, unreadable, corrupt, incompatible };
 

@@ -9,16 +9,16 @@
 #include "chain/abi/signature.hpp"
 #include "chain/hex.hpp"
 #include "keeper/devnet/deployment.hpp"
-#include "keeper/market/aave_sync.hpp"
 #include "keeper/process/anvil.hpp"
-#include "strategy/aave_v3/opportunity.hpp"
-#include "strategy/aave_v3/wad_ray_math.hpp"
+#include "protocols/aave_v3/aave_sync.hpp"
+#include "protocols/aave_v3/opportunity.hpp"
+#include "protocols/aave_v3/wad_ray_math.hpp"
 #include "tests/support/devnet_guard.hpp"
 #include "tests/support/run_command.hpp"
 #include "tests/support/unlocked_send.hpp"
 
 using namespace chain;
-namespace aave = strategy::aave_v3;
+namespace aave = protocols::aave_v3;
 using keeper::testing::run_command;
 namespace fs = std::filesystem;
 
@@ -72,7 +72,7 @@ TEST_CASE("the chosen liquidation is the best pair and amount, and pays exactly 
     chain.send(a.token, "approve(address,uint256)", {abi::Value{d.pool}, abi::Value{plenty}});
   }
 
-  keeper::AaveSync sync{rpc, d.addresses_provider};
+  protocols::aave_v3::AaveSync sync{rpc, d.addresses_provider};
   const auto head = rpc.block_number().value();
   const auto contracts = sync.contracts(head).value();
   const auto market = sync.market(contracts, head).value();

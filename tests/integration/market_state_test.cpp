@@ -17,16 +17,17 @@
 #include "chain/keccak.hpp"
 #include "chain/rpc/rpc_client.hpp"
 #include "keeper/devnet/deployment.hpp"
-#include "keeper/market/market_state.hpp"
 #include "keeper/process/anvil.hpp"
-#include "strategy/aave_v3/account_data.hpp"
+#include "protocols/aave_v3/aave_v3_protocol.hpp"
+#include "protocols/aave_v3/account_data.hpp"
+#include "protocols/aave_v3/market_state.hpp"
 #include "strategy/evaluator/watchlist.hpp"
 #include "tests/support/devnet_guard.hpp"
 #include "tests/support/run_command.hpp"
 #include "tests/support/unlocked_send.hpp"
 
 using namespace chain;
-namespace aave = strategy::aave_v3;
+namespace aave = protocols::aave_v3;
 using abi::Value;
 using keeper::testing::keeper_command;
 using keeper::testing::run_command;
@@ -119,8 +120,9 @@ class Exercise {
 
 // The state equals a fresh read of every account at its block, and its health math equals the
 // Pool's. Returns how many accounts were compared.
-std::size_t check_exact(rpc::RpcClient& rpc, keeper::AaveSync& sync,
-                        const keeper::AaveContracts& contracts, const keeper::MarketState& state,
+std::size_t check_exact(rpc::RpcClient& rpc, protocols::aave_v3::AaveSync& sync,
+                        const protocols::aave_v3::AaveContracts& contracts,
+                        const protocols::aave_v3::MarketState& state,
                         const keeper::devnet::Deployment& d) {
   const auto block = state.block();
   const auto header = rpc.block(block).value();
@@ -178,9 +180,9 @@ TEST_CASE("the live market state stays exact from events alone", "[state][e2e]")
   rpc::RpcClient rpc{rpc::RpcClientOptions::for_urls({d.http_url})};
   REQUIRE(rpc.call("anvil_autoImpersonateAccount", nlohmann::json::array({true})).has_value());
 
-  keeper::AaveSync sync{rpc, d.addresses_provider};
+  protocols::aave_v3::AaveSync sync{rpc, d.addresses_provider};
   const auto contracts = sync.contracts(rpc.block_number().value()).value();
-  keeper::MarketState state{rpc, sync, contracts};
+  protocols::aave_v3::MarketState state{rpc, sync, contracts};
   REQUIRE(state.sync_full(rpc.block("latest").value(), {}, 0).has_value());
   CHECK(check_exact(rpc, sync, contracts, state, d) == 61);  // 60 borrowers and the lender
 
@@ -225,18 +227,23 @@ TEST_CASE("the live market state stays exact from events alone", "[state][e2e]")
       // The ranking forms agree with the exact math, and the watch band holds every account the
       // exact math finds liquidatable, while leaving most accounts out of exact evaluation.
       const auto ts = rpc.block(state.block()).value().timestamp;
+      const protocols::aave_v3::AaveV3Protocol protocol{
+          state.market(), state.positions(), state.block(), contracts, {}};
       strategy::Watchlist watch;
-      watch.refresh_all(state.market(), state.positions(), ts);
-      const auto pass = watch.scan(state.market(), 1.05);
+      watch.refresh_all(protocol, ts);
+      const auto pass = watch.scan(protocol, 1.05);
       const std::set<Address> candidates(pass.candidates.begin(), pass.candidates.end());
       std::size_t below_one = 0;
       for (const auto& [who, account] : state.positions()) {
         const auto exact = aave::account_data(state.market(), account, ts).value();
         if (exact.total_debt_base == 0) continue;
         CAPTURE(who.checksummed());
+        const std::map<Address, aave::Account> alone{{who, account}};
+        const protocols::aave_v3::AaveV3Protocol just_one{
+            state.market(), alone, state.block(), contracts, {}};
         strategy::Watchlist one;
-        one.refresh_all(state.market(), {{who, account}}, ts);
-        const auto approx = one.scan(state.market(), 1.05);
+        one.refresh_all(just_one, ts);
+        const auto approx = one.scan(just_one, 1.05);
         REQUIRE(approx.health.size() == 1);
         // The Pool rounds the average threshold down to whole basis points (1 in ~8000), which
         // the linear form does not: they agree to 3e-4, far inside the 5% watch band.

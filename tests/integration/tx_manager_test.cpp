@@ -12,16 +12,16 @@
 #include "chain/abi/signature.hpp"
 #include "chain/hex.hpp"
 #include "keeper/devnet/deployment.hpp"
-#include "keeper/market/aave_sync.hpp"
 #include "keeper/process/anvil.hpp"
 #include "keeper/tx/tx_manager.hpp"
-#include "strategy/aave_v3/opportunity.hpp"
-#include "strategy/aave_v3/wad_ray_math.hpp"
+#include "protocols/aave_v3/aave_sync.hpp"
+#include "protocols/aave_v3/opportunity.hpp"
+#include "protocols/aave_v3/wad_ray_math.hpp"
 #include "tests/support/chain_fixture.hpp"
 #include "tests/support/run_command.hpp"
 
 using namespace chain;
-namespace aave = strategy::aave_v3;
+namespace aave = protocols::aave_v3;
 using keeper::testing::keeper_command;
 using keeper::testing::run_command;
 namespace fs = std::filesystem;
@@ -97,7 +97,7 @@ struct Market {
 
   // Liquidatable accounts, best opportunity first by health.
   std::pair<aave::Market, std::vector<aave::Opportunity>> opportunities() {
-    keeper::AaveSync sync{*rpc, d.addresses_provider};
+    protocols::aave_v3::AaveSync sync{*rpc, d.addresses_provider};
     const auto h = head();
     const auto c = sync.contracts(h).value();
     auto m = sync.market(c, h).value();

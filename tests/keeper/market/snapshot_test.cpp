@@ -8,7 +8,7 @@
 #include "keeper/market/snapshot.hpp"
 
 using namespace chain;
-namespace aave = strategy::aave_v3;
+namespace aave = protocols::aave_v3;
 namespace fs = std::filesystem;
 using keeper::SnapshotErrorKind;
 using keeper::StateSnapshot;

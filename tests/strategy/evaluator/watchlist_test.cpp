@@ -3,11 +3,12 @@
 #include <algorithm>
 #include <set>
 
-#include "strategy/aave_v3/wad_ray_math.hpp"
+#include "protocols/aave_v3/aave_v3_protocol.hpp"
+#include "protocols/aave_v3/wad_ray_math.hpp"
 #include "strategy/evaluator/watchlist.hpp"
 
 using namespace chain;
-namespace aave = strategy::aave_v3;
+namespace aave = protocols::aave_v3;
 
 namespace {
 
@@ -51,9 +52,10 @@ TEST_CASE("the watchlist ranks by health and a tick finds exactly the crossed ac
                                                    {addr(2), account(1, 1600)},
                                                    {addr(3), account(1, 1700)},
                                                    {addr(4), account(1, 0)}};
+  const protocols::aave_v3::AaveV3Protocol protocol{m, positions, 1, {}, {}};
   strategy::Watchlist w;
-  w.refresh_all(m, positions, 1'000);
-  const auto pass = w.scan(m, 1.05);
+  w.refresh_all(protocol, 1'000);
+  const auto pass = w.scan(protocol, 1.05);
   CHECK(std::set<Address>(pass.candidates.begin(), pass.candidates.end()) ==
         std::set<Address>{addr(2), addr(3)});
   CHECK(pass.in_band == 2);
@@ -91,8 +93,9 @@ TEST_CASE("the watchlist ranks by health and a tick finds exactly the crossed ac
   auto changed = positions;
   changed[addr(1)] = account(1, 1700);
   const std::vector<Address> touched{addr(1)};
-  w.refresh(m, changed, touched, 1'000);
-  const auto after = w.scan(m, 1.05);
+  const protocols::aave_v3::AaveV3Protocol after_borrow{m, changed, 2, {}, {}};
+  w.refresh(after_borrow, touched, 1'000);
+  const auto after = w.scan(after_borrow, 1.05);
   CHECK(std::set<Address>(after.candidates.begin(), after.candidates.end()) ==
         std::set<Address>{addr(1), addr(2), addr(3)});
 }

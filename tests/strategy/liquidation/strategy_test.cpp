@@ -1,10 +1,11 @@
 #include <catch2/catch.hpp>
 
-#include "strategy/aave_v3/wad_ray_math.hpp"
+#include "protocols/aave_v3/aave_v3_protocol.hpp"
+#include "protocols/aave_v3/wad_ray_math.hpp"
 #include "strategy/liquidation_strategy.hpp"
 
 using namespace strategy;
-using namespace strategy::aave_v3;
+using namespace protocols::aave_v3;
 using chain::u256;
 
 namespace {
@@ -39,6 +40,14 @@ Account borrower(std::uint64_t debt_usdc) {
   return a;
 }
 
+// The market through the protocol adapter, at block 1, timestamp 0.
+MarketView view_of(const protocols::aave_v3::AaveV3Protocol& protocol) {
+  MarketView view;
+  view.protocol = &protocol;
+  view.block = 1;
+  return view;
+}
+
 // The liquidations among the strategy's actions (the rest are skips with reasons).
 std::vector<LiquidateAction> liquidations(const std::vector<Action>& actions) {
   std::vector<LiquidateAction> out;
@@ -53,7 +62,7 @@ TEST_CASE("the strategy turns a price drop into liquidation actions, best first"
   LiquidationStrategyConfig cfg;
   cfg.min_profit_usd = 10;
   cfg.max_fee_per_gas_wei = u256{10'000'000'000ULL};  // 10 gwei
-  AaveLiquidationStrategy s{cfg};
+  LiquidationStrategy s{cfg};
   const chain::Address small =
       chain::Address::from_hex("0x0000000000000000000000000000000000000001").value();
   const chain::Address big =
@@ -75,15 +84,16 @@ TEST_CASE("the strategy turns a price drop into liquidation actions, best first"
   for (const auto& row : rows) {
     CAPTURE(row.weth_usd);
     const Market m = market(row.weth_usd);
-    const MarketView view{&m, &accounts, 1, 0};
+    const protocols::aave_v3::AaveV3Protocol protocol{m, accounts, 1, {}, {}};
+    const MarketView view = view_of(protocol);
     s.sync_state(view);
     const auto actions = liquidations(s.process_event(NewBlock{view}));
     REQUIRE(actions.size() == row.expected.size());
     for (std::size_t i = 0; i < actions.size(); ++i) {
       const auto& a = actions[i];
       CHECK(a.opportunity.account == row.expected[i]);
-      CHECK(a.collateral_asset == m.reserves[0].asset);
-      CHECK(a.debt_asset == m.reserves[1].asset);
+      CHECK(a.opportunity.collateral_asset == m.reserves[0].asset);
+      CHECK(a.opportunity.debt_asset == m.reserves[1].asset);
       CHECK(a.profit_usd >= cfg.min_profit_usd);
     }
   }
@@ -94,19 +104,20 @@ TEST_CASE("deny lists and the profit floor filter actions", "[strategy]") {
   const std::map<chain::Address, Account> accounts{
       {chain::Address::from_hex("0x0000000000000000000000000000000000000001").value(),
        borrower(12'000)}};
-  const MarketView view{&m, &accounts, 1, 0};
+  const protocols::aave_v3::AaveV3Protocol protocol{m, accounts, 1, {}, {}};
+  const MarketView view = view_of(protocol);
   LiquidationStrategyConfig denied;
   denied.deny_assets = {"USDC"};
-  AaveLiquidationStrategy s1{denied};
+  LiquidationStrategy s1{denied};
   CHECK(liquidations(s1.process_event(NewBlock{view})).empty());
   LiquidationStrategyConfig greedy;
   greedy.min_profit_usd = 1e9;
-  AaveLiquidationStrategy s2{greedy};
+  LiquidationStrategy s2{greedy};
   CHECK(liquidations(s2.process_event(NewBlock{view})).empty());
   // Gas at an absurd expected fee eats the profit (the fee cap alone does not: it is a guard).
   LiquidationStrategyConfig expensive;
   expensive.max_fee_per_gas_wei = u256{1} * kWad;  // 1 ETH per gas
-  AaveLiquidationStrategy s3{expensive};
+  LiquidationStrategy s3{expensive};
   const FeeContext dear{u256{100'000'000'000'000ULL}, 0};  // 100k gwei base fee
   MarketView costly = view;
   costly.fees = &dear;

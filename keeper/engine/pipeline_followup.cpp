@@ -1,0 +1,282 @@
+// The engine's side of sending and following: liquidations handed to the transaction manager,
+// what streams back about them, approvals, outbidding, and landed liquidations reported.
+#include "chain/abi/signature.hpp"
+#include "chain/hex.hpp"
+#include "keeper/engine/block_pipeline.hpp"
+#include "keeper/engine/reporting.hpp"
+
+namespace keeper::engine {
+namespace {
+
+using chain::Address;
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+}  // namespace
+
+void BlockPipeline::refresh_inventory(std::uint64_t block) {
+  if (!inventory_) return;
+  auto short_allowance = inventory_->refresh(protocol_.debt_assets(), block);
+  if (!short_allowance) {
+    log_.event(ops::Level::warn, "inventory", {{"block", block}, {"what", short_allowance.error()}},
+               short_allowance.error());
+    return;
+  }
+  inventory_stale_ = false;
+  if (log_.enabled(ops::Level::debug)) {
+    json held = json::object();
+    for (const auto& [asset, amount] : inventory_->available())
+      held[protocol_.symbol(asset)] = chain::to_dec(amount);
+    log_.event(ops::Level::debug, "inventory", {{"block", block}, {"available", held}},
+               "inventory at block " + std::to_string(block) + ": " + held.dump());
+  }
+  // The protocol (or keeper's contract) pulls the debt asset from the wallet, approved once per
+  // asset, here and not on a liquidation's path (a liquidation sent after it in nonce order sees
+  // it).
+  const Address spender = liquidator_spender();
+  for (const auto& asset : *short_allowance) {
+    if (approved_.count(asset)) continue;
+    auto data = chain::abi::encode_call(
+        "approve(address,uint256)",
+        chain::abi::Values{chain::abi::Value{spender}, chain::abi::Value{chain::kU256Max}});
+    if (!data) continue;  // a fixed signature: cannot fail
+    const tx::Intent approve{"approve:" + asset.checksummed() + ":" + spender.checksummed(), asset,
+                             std::move(*data), 0};
+    auto r = manager_->submit(approve, block);
+    if (r || r.error().kind == tx::SubmitErrorKind::duplicate) approved_.insert(asset);
+    if (!r && r.error().kind != tx::SubmitErrorKind::duplicate)
+      log_.event(ops::Level::warn, "approve",
+                 {{"asset", asset.checksummed()}, {"what", r.error().message}},
+                 "approving " + asset.checksummed() + ": " + r.error().message);
+  }
+}
+
+tx::SendObserver BlockPipeline::send_observer(
+    std::vector<std::pair<std::string, strategy::LiquidateAction>> sent_for,
+    Clock::time_point decided_at) {
+  auto shared = std::make_shared<decltype(sent_for)>(std::move(sent_for));
+  return [this, shared, decided_at](const tx::SendEvent& e) {
+    switch (e.kind) {
+      case tx::SendEvent::Kind::written:
+        metrics_.observe_stage(ops::Stage::written, e.at - e.signed_at);
+        metrics_.observe_decided_to_written(e.at - decided_at);
+        return;
+      case tx::SendEvent::Kind::answered:
+        metrics_.observe_stage(ops::Stage::sent, e.at - e.written_at);
+        return;
+      case tx::SendEvent::Kind::refused: {
+        // The node said no: nothing of ours is in flight for it.
+        if (e.index >= shared->size()) return;
+        const auto& [key, a] = (*shared)[e.index];
+        pending_.erase(key);
+        liquidating_.erase(a.opportunity.account);
+        if (inventory_) inventory_->release(key);
+        --totals_.liquidations_sent;
+        metrics_.count_skip("send_refused");
+        log_.event(ops::Level::warn, "liquidation_refused",
+                   {{"account", a.opportunity.account.checksummed()}, {"why", e.message}},
+                   a.opportunity.account.checksummed() +
+                       ": the node refused the liquidation: " + e.message);
+        return;
+      }
+    }
+  };
+}
+
+void BlockPipeline::execute(const std::vector<strategy::LiquidateAction>& actions,
+                            std::uint64_t block, Clock::time_point decided_at, const char* source) {
+  std::vector<const strategy::LiquidateAction*> chosen;
+  std::vector<tx::Order> orders;
+  chosen.reserve(actions.size());
+  orders.reserve(actions.size());
+  for (const auto& a : actions) {
+    const auto it = liquidating_.find(a.opportunity.account);
+    if (it != liquidating_.end() && manager_->is_in_flight(it->second)) {
+      // Our previous liquidation of this account has not landed yet.
+      metrics_.count_skip("in_flight");
+      continue;
+    }
+    auto intent = liquidation_intent(a);
+    if (!intent) {
+      report_skip(a.opportunity.account, "encoding", block, source, a.profit_usd);
+      continue;
+    }
+    chosen.push_back(&a);
+    orders.push_back(
+        {std::move(*intent), a.gas_limit, a.bid.max_fee_per_gas, a.bid.max_priority_fee_per_gas});
+  }
+  std::vector<std::pair<std::string, strategy::LiquidateAction>> sent_for;
+  sent_for.reserve(chosen.size());
+  for (std::size_t i = 0; i < chosen.size(); ++i)
+    sent_for.emplace_back(orders[i].intent.key, *chosen[i]);
+  const auto results =
+      manager_->send_now(orders, block, send_observer(std::move(sent_for), decided_at));
+  for (std::size_t i = 0; i < chosen.size() && i < results.size(); ++i) {
+    const auto& a = *chosen[i];
+    const auto& sent = results[i];
+    std::string summary;
+    json f = describe(a, block, source, summary);
+    if (!sent && sent.error().kind == tx::SubmitErrorKind::duplicate) {
+      report_skip(a.opportunity.account, "duplicate", block, source, a.profit_usd);
+      continue;
+    }
+    if (sent) {
+      metrics_.observe_stage(ops::Stage::signed_tx, sent->signed_at - decided_at);
+      metrics_.count_transaction("sent");
+      ++totals_.liquidations_sent;
+      liquidating_[a.opportunity.account] = sent->nonce;
+      pending_[orders[i].intent.key] = {a.opportunity.account,
+                                        hf_value(a.opportunity.health_factor),
+                                        a.profit_usd,
+                                        a.gas_kind,
+                                        a.bid.max_affordable_tip,
+                                        sent->nonce};
+      if (inventory_)
+        inventory_->commit(orders[i].intent.key, a.opportunity.debt_asset,
+                           a.opportunity.debt_to_cover);
+      last_skip_.erase(a.opportunity.account);
+      f["tx"] = chain::hex_encode(sent->hash);
+      f["nonce"] = sent->nonce;
+      f["tip_gwei"] = chain::to_double(a.bid.max_priority_fee_per_gas) / 1e9;
+      log_.info("liquidation_sent", f, summary + ", tx " + chain::hex_encode(sent->hash));
+      continue;
+    }
+    f["error"] = sent.error().message;
+    metrics_.count_skip(std::string{"send_"} + std::string{tx::to_string(sent.error().kind)});
+    log_.event(ops::Level::warn, "liquidation_failed_to_send", f,
+               summary + ": " + sent.error().message);
+    if (sent.error().kind == tx::SubmitErrorKind::spend_limit)
+      log_.event(ops::Level::warn, "spend_limit", {{"block", block}},
+                 "hourly gas spend limit reached: not sending until it frees up");
+  }
+}
+
+void BlockPipeline::outbid(const Address& account, const chain::u256& tip,
+                           const chain::u256& max_fee, std::uint64_t block) {
+  const auto it = std::find_if(pending_.begin(), pending_.end(),
+                               [&](const auto& p) { return p.second.account == account; });
+  if (it == pending_.end()) return;
+  const Pending& ours = it->second;
+  const chain::u256 needed = tip + 1;
+  // A builder takes a sender's transactions in nonce order, so ours for this account goes first
+  // only if every earlier one of ours pays at least as much: those are lifted too, each within
+  // what its own liquidation can pay (an approval or a gap filler within the tip cap).
+  std::optional<std::string> refused;
+  std::uint64_t lifted = 0;
+  for (const auto nonce : manager_->in_flight_nonces()) {
+    if (nonce > ours.nonce) break;
+    const auto current = manager_->tip_of(nonce);
+    if (!current || *current >= needed) continue;
+    chain::u256 bound = options_.max_priority_fee_wei;
+    for (const auto& [key, p] : pending_)
+      if (p.nonce == nonce) bound = p.max_affordable_tip;
+    auto sent = manager_->outbid(nonce, needed, max_fee + 1, bound, block);
+    if (!sent) {
+      refused = "nonce " + std::to_string(nonce) + ": " + sent.error().message;
+      break;
+    }
+    ++lifted;
+    if (nonce == ours.nonce) {
+      metrics_.count_transaction("outbid");
+      log_.info("outbid",
+                {{"account", account.checksummed()},
+                 {"nonce", sent->nonce},
+                 {"tx", chain::hex_encode(sent->hash)},
+                 {"lifted", lifted},
+                 {"competitor_tip_gwei", chain::to_double(tip) / 1e9}},
+                account.checksummed() + ": replaced our pending liquidation (nonce " +
+                    std::to_string(sent->nonce) + ", and " + std::to_string(lifted - 1) +
+                    " before it) to tip above a competitor's " +
+                    std::to_string(chain::to_double(tip) / 1e9) + " gwei");
+    }
+  }
+  if (!refused) return;
+  metrics_.count_skip("outbid");
+  log_.info("outbid_let_go",
+            {{"account", account.checksummed()},
+             {"competitor_tip_gwei", chain::to_double(tip) / 1e9},
+             {"max_tip_gwei", chain::to_double(ours.max_affordable_tip) / 1e9},
+             {"why", *refused}},
+            account.checksummed() + ": a competitor bids more than keeper can pay (" + *refused +
+                "); letting it go");
+}
+
+void BlockPipeline::follow_transactions(std::uint64_t block) {
+  if (manager_ == nullptr) return;
+  const auto now = Clock::now();
+  const auto settled = manager_->on_block(block);
+  if (!settled.empty()) {
+    const auto& c = manager_->counters();
+    log_.info("transactions",
+              {{"block", block},
+               {"mined", c.mined},
+               {"reverted", c.reverted},
+               {"cancelled", c.cancelled},
+               {"replaced", c.replaced},
+               {"dropped", c.dropped}},
+              "block " + std::to_string(block) + ": mined " + std::to_string(c.mined) +
+                  ", reverted " + std::to_string(c.reverted) + ", cancelled " +
+                  std::to_string(c.cancelled) + ", dropped " + std::to_string(c.dropped));
+    inventory_stale_ = true;  // re-read at the next head
+  }
+  for (const auto& s : settled) {
+    if (inventory_) inventory_->release(s.intent_key);
+    metrics_.count_transaction(std::string{tx::to_string(s.outcome)});
+    if (s.outcome == tx::Outcome::reverted) ++totals_.reverted;
+    if (s.first_sent_at != Clock::time_point{})
+      metrics_.observe_stage(ops::Stage::mined, now - s.first_sent_at);
+    const auto p = pending_.find(s.intent_key);
+    if (p == pending_.end()) continue;  // an approval, or a liquidation from before a restart
+    const Pending expected = p->second;
+    pending_.erase(p);
+    if (s.receipt) gas_.observe(expected.gas_kind, s.receipt->gas_used);
+    if (s.outcome != tx::Outcome::mined || !s.receipt) {
+      log_.event(ops::Level::warn, "liquidation_failed",
+                 {{"block", block},
+                  {"account", expected.account.checksummed()},
+                  {"outcome", std::string{tx::to_string(s.outcome)}}},
+                 expected.account.checksummed() + ": transaction " +
+                     std::string{tx::to_string(s.outcome)});
+      continue;
+    }
+    landed_.push_back({expected, s});
+  }
+}
+
+void BlockPipeline::report_landed(std::uint64_t block, std::uint64_t timestamp) {
+  // The receipt can be from a block newer than the head being processed: its HF after waits for
+  // state read at that block.
+  for (auto it = landed_.begin(); it != landed_.end();) {
+    const auto& receipt = *it->settlement.receipt;
+    if (receipt.block_number > block) {
+      ++it;
+      continue;
+    }
+    const Pending& expected = it->expected;
+    if (const auto realised = protocol_.realised(receipt, liquidator())) {
+      ++totals_.liquidations_mined;
+      totals_.realised_profit_usd += realised->profit_usd;
+      metrics_.add_profit_usd(realised->profit_usd);
+      const auto hf_after = protocol_.health_factor(expected.account, timestamp);
+      log_.info("liquidated",
+                {{"block", receipt.block_number},
+                 {"account", expected.account.checksummed()},
+                 {"health_factor_before", expected.health_factor_before},
+                 {"health_factor_after", hf_value(hf_after)},
+                 {"debt_repaid", chain::to_dec(realised->debt_repaid)},
+                 {"collateral_received", chain::to_dec(realised->collateral_received)},
+                 {"gas_paid_wei", chain::to_dec(realised->gas_paid_wei)},
+                 {"expected_profit_usd", expected.expected_profit_usd},
+                 {"realised_profit_usd", realised->profit_usd},
+                 {"tx", chain::hex_encode(receipt.transaction_hash)}},
+                expected.account.checksummed() + " liquidated in block " +
+                    std::to_string(receipt.block_number) + ": HF " +
+                    std::to_string(expected.health_factor_before) + " -> " + hf_text(hf_after) +
+                    ", profit " + money(realised->profit_usd) + " (expected " +
+                    money(expected.expected_profit_usd) + ")");
+    }
+    it = landed_.erase(it);
+  }
+}
+
+}  // namespace keeper::engine

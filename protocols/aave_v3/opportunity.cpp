@@ -1,0 +1,71 @@
+#include "protocols/aave_v3/opportunity.hpp"
+#include "protocols/aave_v3/wad_ray_math.hpp"
+
+#include <algorithm>
+
+namespace protocols::aave_v3 {
+namespace {
+
+using chain::u256;
+
+bool allowed(const OpportunityLimits& limits, const Address& asset) {
+  if (limits.deny_assets.count(asset)) return false;
+  return limits.allow_assets.empty() || limits.allow_assets.count(asset);
+}
+
+}  // namespace
+
+u256 value_in_base(const Reserve& r, const u256& amount, const u256& price) {
+  return static_cast<u256>(chain::u512{amount} * price / pow10(r.config.decimals));
+}
+
+std::optional<Opportunity> evaluate_liquidation(const Market& market, const Address& who,
+                                                const Account& account, std::uint16_t collateral,
+                                                std::uint16_t debt, const u256& debt_to_cover,
+                                                std::uint64_t timestamp,
+                                                const OpportunityLimits& limits) {
+  const Reserve& c = market.reserves.at(collateral);
+  const Reserve& d = market.reserves.at(debt);
+  if (!allowed(limits, c.asset) || !allowed(limits, d.asset)) return std::nullopt;
+  u256 request = debt_to_cover;
+  if (limits.max_debt_to_cover_base && d.price != 0) {
+    const u256 cap = static_cast<u256>(chain::u512{*limits.max_debt_to_cover_base} *
+                                       pow10(d.config.decimals) / d.price);
+    if (request > cap) request = cap;
+  }
+  if (const auto held = limits.max_debt_amount.find(d.asset); held != limits.max_debt_amount.end())
+    request = std::min(request, held->second);
+  if (request == 0) return std::nullopt;
+  auto outcome = liquidation_outcome(market, account, collateral, debt, request, timestamp);
+  if (!outcome || outcome->debt_repaid == 0) return std::nullopt;
+  Opportunity o;
+  o.account = who;
+  o.collateral = collateral;
+  o.debt = debt;
+  o.debt_to_cover = outcome->debt_repaid;  // exactly what the Pool will take
+  o.outcome = *outcome;
+  o.collateral_value_base = value_in_base(c, outcome->collateral_to_liquidator, c.price);
+  o.debt_value_base = value_in_base(d, outcome->debt_repaid, d.price);
+  o.profit_base = static_cast<chain::i256>(o.collateral_value_base) -
+                  static_cast<chain::i256>(o.debt_value_base) -
+                  static_cast<chain::i256>(limits.gas_cost_base);
+  return o;
+}
+
+std::optional<Opportunity> best_liquidation(const Market& market, const Address& who,
+                                            const Account& account, std::uint64_t timestamp,
+                                            const OpportunityLimits& limits) {
+  std::optional<Opportunity> best;
+  for (const auto& cp : account.positions) {
+    if (!account.config.using_as_collateral(cp.reserve)) continue;
+    for (const auto& dp : account.positions) {
+      if (!account.config.borrowing(dp.reserve)) continue;
+      auto o = evaluate_liquidation(market, who, account, cp.reserve, dp.reserve, chain::kU256Max,
+                                    timestamp, limits);
+      if (o && (!best || o->profit_base > best->profit_base)) best = std::move(o);
+    }
+  }
+  return best;
+}
+
+}  // namespace protocols::aave_v3

@@ -1,0 +1,91 @@
+#include "protocols/aave_v3/wad_ray_math.hpp"
+
+namespace protocols::aave_v3 {
+
+using chain::checked_add;
+using chain::checked_mul;
+using chain::kU256Max;
+
+u256 pow10(std::uint32_t n) {
+  u256 v = 1;
+  for (std::uint32_t i = 0; i < n; ++i) v *= 10;
+  return v;
+}
+
+std::optional<u256> wad_mul(const u256& a, const u256& b) {
+  if (b != 0 && a > (kU256Max - kHalfWad) / b) return std::nullopt;
+  return (a * b + kHalfWad) / kWad;
+}
+
+std::optional<u256> wad_div(const u256& a, const u256& b) {
+  if (b == 0 || a > (kU256Max - b / 2) / kWad) return std::nullopt;
+  return (a * kWad + b / 2) / b;
+}
+
+std::optional<u256> ray_mul(const u256& a, const u256& b) {
+  if (b != 0 && a > (kU256Max - kHalfRay) / b) return std::nullopt;
+  return (a * b + kHalfRay) / kRay;
+}
+
+std::optional<u256> ray_div(const u256& a, const u256& b) {
+  if (b == 0 || a > (kU256Max - b / 2) / kRay) return std::nullopt;
+  return (a * kRay + b / 2) / b;
+}
+
+u256 ray_to_wad(const u256& a) {
+  u256 b = a / kWadRayRatio;
+  if (a % kWadRayRatio >= kWadRayRatio / 2) b += 1;
+  return b;
+}
+
+std::optional<u256> wad_to_ray(const u256& a) { return checked_mul(a, kWadRayRatio); }
+
+std::optional<u256> percent_mul(const u256& value, const u256& percentage) {
+  if (percentage != 0 && value > (kU256Max - kHalfPercentage) / percentage) return std::nullopt;
+  return (value * percentage + kHalfPercentage) / kPercentageFactor;
+}
+
+std::optional<u256> percent_div(const u256& value, const u256& percentage) {
+  if (percentage == 0 || value > (kU256Max - percentage / 2) / kPercentageFactor)
+    return std::nullopt;
+  return (value * kPercentageFactor + percentage / 2) / percentage;
+}
+
+std::optional<u256> linear_interest(const u256& rate, std::uint64_t last_update,
+                                    std::uint64_t now) {
+  if (now < last_update) return std::nullopt;  // Solidity's checked subtraction
+  auto result = checked_mul(rate, u256{now - last_update});
+  if (!result) return std::nullopt;
+  return checked_add(kRay, *result / kSecondsPerYear);
+}
+
+std::optional<u256> compounded_interest(const u256& rate, std::uint64_t last_update,
+                                        std::uint64_t now) {
+  if (now < last_update) return std::nullopt;
+  const u256 exp{now - last_update};
+  if (exp == 0) return kRay;
+  const u256 exp_minus_one = exp - 1;
+  const u256 exp_minus_two = exp > 2 ? exp - 2 : u256{0};
+  // The unchecked block of MathUtils: rayMul still reverts on overflow, the divisions cannot.
+  const auto rate_squared = ray_mul(rate, rate);
+  if (!rate_squared) return std::nullopt;
+  const u256 base_power_two = *rate_squared / (u256{kSecondsPerYear} * kSecondsPerYear);
+  const auto base_three = ray_mul(base_power_two, rate);
+  if (!base_three) return std::nullopt;
+  const u256 base_power_three = *base_three / kSecondsPerYear;
+
+  auto second = checked_mul(exp, exp_minus_one);
+  if (second) second = checked_mul(*second, base_power_two);
+  auto third = checked_mul(exp, exp_minus_one);
+  if (third) third = checked_mul(*third, exp_minus_two);
+  if (third) third = checked_mul(*third, base_power_three);
+  auto first = checked_mul(rate, exp);
+  if (!first || !second || !third) return std::nullopt;
+
+  auto sum = checked_add(kRay, *first / kSecondsPerYear);
+  if (sum) sum = checked_add(*sum, *second / 2);
+  if (sum) sum = checked_add(*sum, *third / 6);
+  return sum;
+}
+
+}  // namespace protocols::aave_v3
