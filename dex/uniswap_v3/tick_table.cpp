@@ -31,6 +31,7 @@ std::string_view describe(TickError e) noexcept {
 }
 
 std::int32_t TickTable::word_of(Tick tick, Tick spacing) noexcept {
+  if (spacing <= 0) return 0;
   return floor_div(floor_div(tick, spacing), 256);
 }
 
@@ -46,7 +47,7 @@ void TickTable::set_known_words(std::int32_t lo, std::int32_t hi) noexcept {
 
 tl::expected<void, TickError> TickTable::check_tick(Tick tick) const noexcept {
   if (tick < kMinTick || tick > kMaxTick) return tl::unexpected(TickError::out_of_range);
-  if (tick % spacing_ != 0) return tl::unexpected(TickError::not_spaced);
+  if (spacing_ <= 0 || tick % spacing_ != 0) return tl::unexpected(TickError::not_spaced);
   return {};
 }
 
@@ -88,6 +89,7 @@ tl::expected<void, TickError> TickTable::update(Tick tick, const i256& liquidity
 
 std::optional<NextTick> TickTable::next_initialized_within_word(Tick tick,
                                                                 bool lte) const noexcept {
+  if (spacing_ <= 0) return std::nullopt;  // no pool has one: nothing can be known
   const std::int32_t compressed = floor_div(tick, spacing_);
   if (lte) {
     // Searches this tick's word from `compressed` down to the word's first bit.

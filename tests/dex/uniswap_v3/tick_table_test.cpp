@@ -99,3 +99,13 @@ TEST_CASE("position updates keep gross and net as Tick.update does, and reject b
   CHECK(t.set({40, u256{1} << 128, 0}).error() == TickError::gross_out_of_range);
   CHECK(t.set({40, 1, i256{1} << 127}).error() == TickError::net_out_of_range);
 }
+
+TEST_CASE("a table with a spacing no pool can have answers nothing, without dividing by zero",
+          "[uniswap][ticks]") {
+  for (const Tick spacing : {0, -60}) {
+    TickTable t{spacing};
+    CHECK(t.update(0, 1, false).error() == TickError::not_spaced);
+    CHECK(!t.next_initialized_within_word(0, true).has_value());
+    CHECK(TickTable::word_of(100, spacing) == 0);
+  }
+}
