@@ -11,6 +11,79 @@ tl::expected<SwapQuote, QuoteError> reverts() {
   return tl::unexpected(QuoteError::pool_would_revert);
 }
 
+// Where the next step heads: the next initialized tick within the current bitmap word, or the
+// word's edge, as the pool's bitmap answers.
+struct Target {
+  Tick tick = 0;
+  bool initialized = false;
+  u256 price;
+};
+
+tl::expected<Target, QuoteError> next_target(const PoolState& pool, Tick tick, bool zero_for_one) {
+  const auto next = pool.ticks.next_initialized_within_word(tick, zero_for_one);
+  if (!next) return tl::unexpected(QuoteError::ticks_not_loaded);
+  // The bitmap knows nothing of the tick range's ends.
+  const Tick clamped = std::clamp(next->tick, kMinTick, kMaxTick);
+  const auto price = get_sqrt_ratio_at_tick(clamped);
+  if (!price) return tl::unexpected(QuoteError::pool_would_revert);
+  return Target{clamped, next->initialized, *price};
+}
+
+// The swap's running state, as UniswapV3Pool.swap's SwapState: amounts as magnitudes, since
+// amountSpecifiedRemaining never changes sign (see SwapMath) and amountCalculated is one-signed.
+struct Walk {
+  Walk(const PoolState& p, bool down, SwapKind k, const u256& amount)
+      : pool{p}, zero_for_one{down}, exact_in{k == SwapKind::exact_input}, remaining{amount} {
+    quote.sqrt_price_after = p.sqrt_price_x96;
+    quote.tick_after = p.tick;
+    quote.liquidity_after = p.liquidity;
+  }
+
+  // Books one step's amounts.
+  tl::expected<void, QuoteError> add(const SwapStep& step) {
+    quote.sqrt_price_after = step.sqrt_price_next;
+    const u256 paid = step.amount_in + step.fee_amount;
+    quote.amount_in += paid;
+    quote.fee_amount += step.fee_amount;
+    quote.amount_out += step.amount_out;
+    remaining -= exact_in ? paid : step.amount_out;
+    calculated += exact_in ? step.amount_out : paid;
+    // The pool keeps amountCalculated in an int256 with checked arithmetic.
+    if (calculated > kInt256Max) return tl::unexpected(QuoteError::pool_would_revert);
+    return {};
+  }
+
+  // The tick after a step: across the target (changing liquidity if it is initialized) when the
+  // step reached it, else the price's own tick.
+  tl::expected<void, QuoteError> settle_tick(const Target& target, const u256& step_start) {
+    if (quote.sqrt_price_after == target.price) {
+      if (target.initialized) {
+        const TickLiquidity* crossed = pool.ticks.find(target.tick);
+        const i256 net = crossed != nullptr ? crossed->liquidity_net : i256{0};
+        // Crossing downwards leaves the ranges that start at this tick.
+        const auto liquidity = add_delta(quote.liquidity_after, zero_for_one ? i256{-net} : net);
+        if (!liquidity) return tl::unexpected(QuoteError::pool_would_revert);
+        quote.liquidity_after = *liquidity;
+        ++quote.ticks_crossed;
+      }
+      quote.tick_after = zero_for_one ? target.tick - 1 : target.tick;
+    } else if (quote.sqrt_price_after != step_start) {
+      // A step that did not move the price (on a lower tick boundary) keeps the tick.
+      const auto tick = get_tick_at_sqrt_ratio(quote.sqrt_price_after);
+      if (!tick) return tl::unexpected(QuoteError::pool_would_revert);
+      quote.tick_after = *tick;
+    }
+    return {};
+  }
+
+  const PoolState& pool;
+  bool zero_for_one;
+  bool exact_in;
+  u256 remaining;   // |amountSpecifiedRemaining|
+  u256 calculated;  // |amountCalculated|: output so far (exact in), input (exact out)
+  SwapQuote quote;
+};
+
 tl::expected<void, QuoteError> check_start(const PoolState& pool, bool zero_for_one,
                                            const u256& amount, const u256& limit) {
   if (amount == 0) return tl::unexpected(QuoteError::zero_amount);
@@ -45,63 +118,20 @@ tl::expected<SwapQuote, QuoteError> simulate_swap(const PoolState& pool, bool ze
                                                   const u256& sqrt_price_limit) {
   if (auto ok = check_start(pool, zero_for_one, amount, sqrt_price_limit); !ok)
     return tl::unexpected(ok.error());
-  const bool exact_in = kind == SwapKind::exact_input;
-  u256 remaining = amount;  // |amountSpecifiedRemaining|: never changes sign (see SwapMath)
-  u256 calculated;          // |amountCalculated|: output so far (exact in), input (exact out)
-  SwapQuote q;
-  q.sqrt_price_after = pool.sqrt_price_x96;
-  q.tick_after = pool.tick;
-  q.liquidity_after = pool.liquidity;
-
-  while (remaining != 0 && q.sqrt_price_after != sqrt_price_limit) {
-    const u256 step_start = q.sqrt_price_after;
-    const auto next = pool.ticks.next_initialized_within_word(q.tick_after, zero_for_one);
-    if (!next) return tl::unexpected(QuoteError::ticks_not_loaded);
-    // The bitmap knows nothing of the tick range's ends.
-    const Tick tick_next = std::clamp(next->tick, kMinTick, kMaxTick);
-    const auto price_next = get_sqrt_ratio_at_tick(tick_next);
-    if (!price_next) return reverts();
+  Walk walk{pool, zero_for_one, kind, amount};
+  while (walk.remaining != 0 && walk.quote.sqrt_price_after != sqrt_price_limit) {
+    const u256 step_start = walk.quote.sqrt_price_after;
+    const auto target = next_target(pool, walk.quote.tick_after, zero_for_one);
+    if (!target) return tl::unexpected(target.error());
     const bool limit_first =
-        zero_for_one ? *price_next < sqrt_price_limit : *price_next > sqrt_price_limit;
-    const auto step =
-        compute_swap_step(q.sqrt_price_after, limit_first ? sqrt_price_limit : *price_next,
-                          q.liquidity_after, remaining, kind, pool.fee);
+        zero_for_one ? target->price < sqrt_price_limit : target->price > sqrt_price_limit;
+    const auto step = compute_swap_step(step_start, limit_first ? sqrt_price_limit : target->price,
+                                        walk.quote.liquidity_after, walk.remaining, kind, pool.fee);
     if (!step) return reverts();
-    q.sqrt_price_after = step->sqrt_price_next;
-
-    const u256 paid = step->amount_in + step->fee_amount;
-    q.amount_in += paid;
-    q.fee_amount += step->fee_amount;
-    q.amount_out += step->amount_out;
-    if (exact_in) {
-      remaining -= paid;
-      calculated += step->amount_out;
-    } else {
-      remaining -= step->amount_out;
-      calculated += paid;
-    }
-    // The pool keeps amountCalculated in an int256 with checked arithmetic.
-    if (calculated > kInt256Max) return reverts();
-
-    if (q.sqrt_price_after == *price_next) {
-      if (next->initialized) {
-        const TickLiquidity* crossed = pool.ticks.find(tick_next);
-        const i256 net = crossed != nullptr ? crossed->liquidity_net : i256{0};
-        // Crossing downwards leaves the ranges that start at this tick.
-        const auto liquidity = add_delta(q.liquidity_after, zero_for_one ? i256{-net} : net);
-        if (!liquidity) return reverts();
-        q.liquidity_after = *liquidity;
-        ++q.ticks_crossed;
-      }
-      q.tick_after = zero_for_one ? tick_next - 1 : tick_next;
-    } else if (q.sqrt_price_after != step_start) {
-      // Still inside the range: the tick follows the price (unless the step did not move it).
-      const auto tick = get_tick_at_sqrt_ratio(q.sqrt_price_after);
-      if (!tick) return reverts();
-      q.tick_after = *tick;
-    }
+    if (auto ok = walk.add(*step); !ok) return tl::unexpected(ok.error());
+    if (auto ok = walk.settle_tick(*target, step_start); !ok) return tl::unexpected(ok.error());
   }
-  return q;
+  return walk.quote;
 }
 
 tl::expected<SwapQuote, QuoteError> quote_exact_input(const PoolState& pool, bool zero_for_one,
