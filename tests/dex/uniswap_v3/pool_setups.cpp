@@ -49,6 +49,20 @@ std::vector<PoolSpec> pool_specs() {
         {-1000, 2000, big, big},
         {-10000, -6000, big, big}},
        40},  // every word of spacing 200 (-18..17) from any tick
+      // Spacing 1: positions straddle the word edges at -256 and 256; 40 words either side
+      // cover ±10240 ticks.
+      {"fee 100",
+       1,
+       2,
+       100,
+       0,
+       {{-887272, 887272, e18(20), e18(20)},
+        {-50, 50, e18(30), e18(30)},
+        {-300, -250, big, big},
+        {255, 257, e18(1), e18(1)},
+        {600, 900, big, big},
+        {-1, 1, e18(2), e18(2)}},
+       40},
   };
 }
 

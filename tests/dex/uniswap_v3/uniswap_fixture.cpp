@@ -58,6 +58,9 @@ UniswapFixture::UniswapFixture() : dev_{chain_fixture_.rpc()}, deployer_{kDeploy
   factory_ = must(dev_.deploy(
       deployer_, npm_artifact("@uniswap/v3-core", "UniswapV3Factory.sol/UniswapV3Factory.json"), {},
       {}));
+  // The 0.01% tier (spacing 1) that governance enabled on mainnet later: a bitmap word is 256
+  // ticks there, so swaps cross word edges often.
+  send(factory_, "enableFeeAmount(uint24,int24)", {Value{100U}, Value{1}});
   // WETH9 is only used for native-ETH payments, which these tests never make: a token stands in.
   const Address weth = tokens_[0];
   positions_ = must(
