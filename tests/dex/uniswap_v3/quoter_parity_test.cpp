@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <iostream>
 
 #include "dex/uniswap_v3/path_quote.hpp"
@@ -30,7 +31,9 @@ const std::vector<Size>& sizes() {
 // A price limit a few hundred ticks away in the swap's direction, or none (QuoterV2's 0).
 u256 limit_for(const PoolState& state, bool zero_for_one, bool near) {
   if (!near) return no_price_limit(zero_for_one);
-  return get_sqrt_ratio_at_tick(state.tick + (zero_for_one ? -777 : 777)).value();
+  const Tick away =
+      std::clamp(state.tick + (zero_for_one ? -777 : 777), kMinTick + 1, kMaxTick - 1);
+  return get_sqrt_ratio_at_tick(away).value();
 }
 
 std::string dec_of(const u256& v) { return chain::to_dec(v); }
