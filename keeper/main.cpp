@@ -1,5 +1,6 @@
 // keeper command-line entry point: dispatches to the subcommands.
 #include <csignal>
+#include <exception>
 #include <iostream>
 #include <string_view>
 
@@ -25,12 +26,7 @@ constexpr std::string_view kUsage =
     "  --version                             print the version\n"
     "keeper <command> --help lists a command's options.\n";
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  // A closed stdout (a pager quit, `| head`) must not kill keeper mid-journal-write: writes fail
-  // instead, and keeper still stops its children and exits through its normal path.
-  std::signal(SIGPIPE, SIG_IGN);
+int dispatch(int argc, char** argv) {
   if (argc < 2) {
     std::cerr << kUsage;
     return 2;
@@ -52,4 +48,21 @@ int main(int argc, char** argv) {
   }
   std::cerr << "keeper: unknown command '" << command << "'\n" << kUsage;
   return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // A closed stdout (a pager quit, `| head`) must not kill keeper mid-journal-write: writes fail
+  // instead, and keeper still stops its children and exits through its normal path.
+  std::signal(SIGPIPE, SIG_IGN);
+  // Errors travel as values; an exception reaching here is a bug or a library's, and ends keeper
+  // with a clear line rather than an abort. (The daemon catches its own around the event loop,
+  // to save its state first.)
+  try {
+    return dispatch(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "keeper: internal error: " << e.what() << '\n';
+    return 70;
+  }
 }

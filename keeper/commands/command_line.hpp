@@ -1,5 +1,5 @@
 #pragma once
-// keeper's conventions on top of CLI11, shared by every command but `run`: one option table per
+// keeper's conventions on top of CLI11, shared by every command: one option table per
 // command, the same number checks everywhere, --help on stdout with exit 0, usage errors on stderr
 // with exit 2. Included by command sources only (keeper_core links CLI11 privately).
 #include <algorithm>

@@ -14,6 +14,7 @@
 #include "chain/hex.hpp"
 #include "chain/ws/ws_client.hpp"
 #include "config/keeper_config.hpp"
+#include "keeper/commands/command_line.hpp"
 #include "keeper/commands/node_connection.hpp"
 #include "keeper/daemon/state_store.hpp"
 #include "keeper/engine/block_pipeline.hpp"
@@ -31,10 +32,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr const char* kUsage =
-    "usage: keeper run --config FILE [--dry-run | --fork] [--max-blocks N] [--log-format "
-    "text|json] [--log-level debug|info|warn|error] [--metrics-port P]";
-
 struct RunOptions {
   std::string config_path;
   bool dry_run = false;
@@ -50,51 +47,33 @@ int fail(const std::string& message) {
   return 1;
 }
 
-tl::expected<RunOptions, std::string> parse_args(int argc, char** argv) {
-  RunOptions o;
-  for (int i = 0; i < argc; ++i) {
-    const std::string arg = argv[i];
-    const bool has_value = i + 1 < argc;
-    const auto number = [&](std::uint64_t max) -> std::optional<std::uint64_t> {
-      const std::string v = argv[++i];
-      std::uint64_t n = 0;
-      const auto r = std::from_chars(v.data(), v.data() + v.size(), n);
-      if (r.ec != std::errc{} || r.ptr != v.data() + v.size() || n > max) return std::nullopt;
-      return n;
-    };
-    if (arg == "--config" && has_value) {
-      o.config_path = argv[++i];
-    } else if (arg == "--dry-run") {
-      o.dry_run = true;
-    } else if (arg == "--fork") {
-      o.fork = true;
-    } else if (arg == "--max-blocks" && has_value) {
-      const auto n = number(UINT64_MAX);
-      if (!n) return tl::unexpected(std::string{"--max-blocks needs a non-negative integer"});
-      o.max_blocks = *n;
-    } else if (arg == "--metrics-port" && has_value) {
-      const auto n = number(65535);
-      if (!n) return tl::unexpected(std::string{"--metrics-port needs a port number (0-65535)"});
-      o.metrics_port = static_cast<std::uint16_t>(*n);
-    } else if (arg == "--log-format" && has_value) {
-      const std::string v = argv[++i];
-      if (v != "json" && v != "text")
-        return tl::unexpected(std::string{"--log-format is text or json"});
-      o.json_logs = v == "json";
-    } else if (arg == "--log-level" && has_value) {
-      if (!ops::parse_level(argv[++i], o.level))
-        return tl::unexpected(std::string{"--log-level is debug, info, warn or error"});
-    } else {
-      return tl::unexpected("unknown argument " + arg + "\n" + kUsage);
-    }
-  }
-  if (o.config_path.empty())
-    return tl::unexpected("--config FILE is required\n" + std::string{kUsage});
-  if (o.dry_run && o.fork)
-    return tl::unexpected(
-        std::string{"--dry-run and --fork exclude each other (--fork already "
-                    "keeps every transaction off the configured node)"});
-  return o;
+// The command line, through the CLI11 conventions every keeper command shares. nullopt: go on;
+// otherwise the exit code (0 after --help, 2 after a usage error).
+std::optional<int> parse_args(int argc, char** argv, RunOptions& o) {
+  CLI::App app{"The keeper daemon: follows the market and liquidates what falls.", "keeper run"};
+  apply_keeper_conventions(app);
+  auto* config = app.add_option("--config", o.config_path, "keeper config")->type_name("FILE");
+  auto* dry_run = app.add_flag("--dry-run", o.dry_run, "simulate and report; broadcast nothing");
+  auto* fork = app.add_flag("--fork", o.fork,
+                            "execute on a local anvil fork of the configured node");
+  // --fork already keeps every transaction off the configured node.
+  dry_run->excludes(fork);
+  add_integer_option(app, "--max-blocks", o.max_blocks, {}, "stop after N heads (0: never)")
+      ->type_name("N");
+  add_integer_option(app, "--metrics-port", o.metrics_port, {0, 65535},
+                     "serve /metrics and /healthz on 127.0.0.1:P")
+      ->type_name("P");
+  std::string format = "text";
+  app.add_option("--log-format", format, "log lines as text or json")
+      ->check(CLI::IsMember({"text", "json"}));
+  std::string level = "info";
+  app.add_option("--log-level", level, "the least severe level logged")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
+  require_options(app, {{config, "--config FILE"}});
+  if (auto exit_code = parse_command_line(app, argc, argv)) return exit_code;
+  o.json_logs = format == "json";
+  (void)ops::parse_level(level, o.level);  // one of the four, checked above
+  return std::nullopt;
 }
 
 std::filesystem::path fork_journal_path() {
@@ -131,8 +110,9 @@ tl::expected<std::filesystem::path, std::string> journal_path(const config::Keep
 }  // namespace
 
 int run_daemon_command(int argc, char** argv) {
-  auto opts = parse_args(argc, argv);
-  if (!opts) return fail(opts.error());
+  RunOptions parsed;
+  if (auto exit_code = parse_args(argc, argv, parsed)) return *exit_code;
+  const RunOptions* opts = &parsed;
   auto cfg = config::load_config_file(opts->config_path);
   if (!cfg) return fail(cfg.error().to_string());
   if (!cfg->wallet)
@@ -343,7 +323,16 @@ int run_daemon_command(int argc, char** argv) {
     });
   });
   ws->start();
-  io.run();
+  // The one edge where an exception (a library's, or a bug's) is caught on the daemon's path:
+  // the loop stops, the state reached so far is saved, and keeper exits non-zero.
+  int exit_code = 0;
+  try {
+    io.run();
+  } catch (const std::exception& e) {
+    log.event(ops::Level::error, "fatal", {{"what", e.what()}},
+              std::string{"stopping on an unexpected error: "} + e.what());
+    exit_code = 1;
+  }
 
   store.save(state);
   const auto& t = pipeline.totals();
@@ -371,7 +360,7 @@ int run_daemon_command(int argc, char** argv) {
     std::filesystem::remove(fork_journal_path(), ignored);
     log.info("fork_stopped", {{"pid", pid}}, "fork stopped (pid " + std::to_string(pid) + ")");
   }
-  return 0;
+  return exit_code;
 }
 
 }  // namespace keeper
