@@ -6,6 +6,9 @@
 
 #include <toml.hpp>
 
+#include "config/toml_integer.hpp"
+#include "config/toml_nesting.hpp"
+
 namespace config {
 namespace {
 
@@ -406,6 +409,11 @@ tl::expected<chain::u256, std::string> decimal_to_units(const std::string& text,
 tl::expected<KeeperConfig, ConfigError> parse_config(const std::string& text,
                                                      const std::string& source_name) {
   Reader r{source_name};
+  if (auto flat = check_toml_nesting(text); !flat)
+    return tl::unexpected(
+        ConfigError{source_name, flat.error().line, "",
+                    "nests deeper than " + std::to_string(kMaxTomlNesting) +
+                        " levels (arrays, inline tables, dotted keys): refused before parsing"});
   Value root;
   try {
     std::istringstream in(text);
@@ -419,10 +427,15 @@ tl::expected<KeeperConfig, ConfigError> parse_config(const std::string& text,
     return tl::unexpected(
         ConfigError{source_name, 0, "", std::string{"invalid TOML: "} + e.what()});
   }
+  if (auto big = find_oversized_integer(root))
+    return tl::unexpected(ConfigError{source_name, big->line, big->key,
+                                      "is outside the 64-bit integer range (the TOML parser would "
+                                      "silently cap it)"});
   KEEPER_CFG(known, r.only(root, "",
                            {"chain_id", "node", "markets", "wallet", "strategy", "transactions",
                             "metrics", "state", "liquidator"}));
   KeeperConfig c;
+  c.source = source_name;
   KEEPER_CFG(chain_id, r.required<std::int64_t>(root, "", "chain_id"));
   if (*chain_id <= 0)
     return tl::unexpected(r.error(root.at("chain_id"), "chain_id", "must be > 0"));

@@ -100,6 +100,7 @@ struct KeeperConfig {
   std::optional<StateConfig> state;            // absent: every start backfills from start_block
   std::optional<LiquidatorConfig> liquidator;  // absent: no contract deployed (yet)
   std::filesystem::path base_dir;  // the config file's folder: relative paths resolve against it
+  std::string source;              // the file name errors are reported against
 };
 
 [[nodiscard]] tl::expected<KeeperConfig, ConfigError> parse_config(const std::string& text,
