@@ -277,7 +277,7 @@ tl::expected<TransactionsConfig, ConfigError> read_transactions(const Reader& r,
   KEEPER_CFG(
       ok, r.only(t, "transactions.",
                  {"journal_path", "state_dir", "confirmations_timeout_blocks", "fee_bump_percent",
-                  "max_gas_spend_per_hour_eth", "gas_limit_multiplier"}));
+                  "max_gas_spend_per_hour_eth", "gas_limit_multiplier", "max_nonce_gap_fill"}));
   TransactionsConfig c;
   KEEPER_CFG(journal, r.optional<std::string>(t, "transactions.", "journal_path"));
   if (*journal) c.journal_path = **journal;
@@ -290,6 +290,13 @@ tl::expected<TransactionsConfig, ConfigError> read_transactions(const Reader& r,
                                     "transactions.confirmations_timeout_blocks",
                                     "must be between 1 and 1000"));
     c.confirmations_timeout_blocks = static_cast<std::uint64_t>(**timeout);
+  }
+  KEEPER_CFG(gap, r.optional<std::int64_t>(t, "transactions.", "max_nonce_gap_fill"));
+  if (*gap) {
+    if (**gap < 0 || **gap > 64)
+      return tl::unexpected(r.error(t.at("max_nonce_gap_fill"), "transactions.max_nonce_gap_fill",
+                                    "must be between 0 (refuse any gap) and 64"));
+    c.max_nonce_gap_fill = static_cast<std::uint64_t>(**gap);
   }
   KEEPER_CFG(bump, r.optional<double>(t, "transactions.", "fee_bump_percent"));
   if (*bump) {

@@ -68,6 +68,9 @@ struct TransactionsConfig {
   double fee_bump_percent = 12.5;                  // >= 10: nodes refuse smaller replacements
   chain::u256 max_gas_spend_per_hour_wei = chain::u256{500'000'000'000'000'000ULL};  // 0.5 ETH
   double gas_limit_multiplier = 1.2;
+  // Nonces left unoccupied below the journal's highest are filled at start with 0-value
+  // self-transfers, up to this many; beyond it (or with 0) keeper refuses to start.
+  std::uint64_t max_nonce_gap_fill = 16;
 };
 
 // Operators' endpoints, always on 127.0.0.1: Prometheus text at /metrics and /healthz.

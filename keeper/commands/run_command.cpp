@@ -201,9 +201,12 @@ int run_daemon_command(int argc, char** argv) {
     o.fee_bump_permille =
         static_cast<std::uint32_t>(1000 + cfg->transactions.fee_bump_percent * 10);
     o.max_spend_per_hour_wei = cfg->transactions.max_gas_spend_per_hour_wei;
+    o.max_nonce_gap_fill = cfg->transactions.max_nonce_gap_fill;
     auto m = tx::TxManager::create(rpc, *key, std::move(*journal), o);
     if (!m) return fail(m.error());
     manager.emplace(std::move(*m));
+    for (const auto& note : manager->start_notes())
+      log.event(ops::Level::warn, "journal", {{"start", note}}, note);
   }
 
   const auto& market_cfg = cfg->markets.front();
