@@ -144,6 +144,7 @@ tl::expected<MarketConfig, ConfigError> read_market(const Reader& r, const Value
     if (**start < 0)
       return tl::unexpected(r.error(m.at("start_block"), prefix + "start_block", "must be >= 0"));
     market.start_block = static_cast<std::uint64_t>(**start);
+    market.start_block_line = m.at("start_block").location().line();
   }
   KEEPER_CFG(name, r.optional<std::string>(m, prefix, "name"));
   market.name = name->value_or("aave-v3");

@@ -34,6 +34,7 @@ struct MarketConfig {
   std::string name;
   chain::Address pool_addresses_provider;
   std::uint64_t start_block = 0;
+  std::size_t start_block_line = 0;  // for errors found later, against the chain (0: not set)
 };
 
 struct WalletConfig {

@@ -213,6 +213,7 @@ int run_daemon_command(int argc, char** argv) {
   AaveSync sync{rpc, market_cfg.pool_addresses_provider};
   auto head_header = block_at(rpc, std::nullopt);
   if (!head_header) return fail(head_header.error());
+  if (auto ok = check_start_blocks(*cfg, head_header->number); !ok) return fail(ok.error());
   auto contracts = sync.contracts(head_header->number);
   if (!contracts) return fail(contracts.error());
   MarketState state{rpc, sync, *contracts};
