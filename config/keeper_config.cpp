@@ -1,5 +1,6 @@
 #include "config/keeper_config.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -8,6 +9,7 @@
 
 #include "config/toml_integer.hpp"
 #include "config/toml_nesting.hpp"
+#include "config/utf8_check.hpp"
 
 namespace config {
 namespace {
@@ -417,6 +419,14 @@ tl::expected<chain::u256, std::string> decimal_to_units(const std::string& text,
 tl::expected<KeeperConfig, ConfigError> parse_config(const std::string& text,
                                                      const std::string& source_name) {
   Reader r{source_name};
+  if (const auto bad = first_invalid_utf8(text)) {
+    const auto line =
+        1 + static_cast<std::size_t>(
+                std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(*bad), '\n'));
+    return tl::unexpected(ConfigError{
+        source_name, line, "",
+        "is not valid UTF-8 (byte " + std::to_string(*bad + 1) + "): TOML files are UTF-8"});
+  }
   if (auto flat = check_toml_nesting(text); !flat)
     return tl::unexpected(
         ConfigError{source_name, flat.error().line, "",
