@@ -1,10 +1,15 @@
 #include "config/keeper_config.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
 
 #include <toml.hpp>
+
+#include "config/toml_integer.hpp"
+#include "config/toml_nesting.hpp"
+#include "config/utf8_check.hpp"
 
 namespace config {
 namespace {
@@ -141,6 +146,7 @@ tl::expected<MarketConfig, ConfigError> read_market(const Reader& r, const Value
     if (**start < 0)
       return tl::unexpected(r.error(m.at("start_block"), prefix + "start_block", "must be >= 0"));
     market.start_block = static_cast<std::uint64_t>(**start);
+    market.start_block_line = m.at("start_block").location().line();
   }
   KEEPER_CFG(name, r.optional<std::string>(m, prefix, "name"));
   market.name = name->value_or("aave-v3");
@@ -274,7 +280,7 @@ tl::expected<TransactionsConfig, ConfigError> read_transactions(const Reader& r,
   KEEPER_CFG(
       ok, r.only(t, "transactions.",
                  {"journal_path", "state_dir", "confirmations_timeout_blocks", "fee_bump_percent",
-                  "max_gas_spend_per_hour_eth", "gas_limit_multiplier"}));
+                  "max_gas_spend_per_hour_eth", "gas_limit_multiplier", "max_nonce_gap_fill"}));
   TransactionsConfig c;
   KEEPER_CFG(journal, r.optional<std::string>(t, "transactions.", "journal_path"));
   if (*journal) c.journal_path = **journal;
@@ -287,6 +293,13 @@ tl::expected<TransactionsConfig, ConfigError> read_transactions(const Reader& r,
                                     "transactions.confirmations_timeout_blocks",
                                     "must be between 1 and 1000"));
     c.confirmations_timeout_blocks = static_cast<std::uint64_t>(**timeout);
+  }
+  KEEPER_CFG(gap, r.optional<std::int64_t>(t, "transactions.", "max_nonce_gap_fill"));
+  if (*gap) {
+    if (**gap < 0 || **gap > 64)
+      return tl::unexpected(r.error(t.at("max_nonce_gap_fill"), "transactions.max_nonce_gap_fill",
+                                    "must be between 0 (refuse any gap) and 64"));
+    c.max_nonce_gap_fill = static_cast<std::uint64_t>(**gap);
   }
   KEEPER_CFG(bump, r.optional<double>(t, "transactions.", "fee_bump_percent"));
   if (*bump) {
@@ -406,6 +419,19 @@ tl::expected<chain::u256, std::string> decimal_to_units(const std::string& text,
 tl::expected<KeeperConfig, ConfigError> parse_config(const std::string& text,
                                                      const std::string& source_name) {
   Reader r{source_name};
+  if (const auto bad = first_invalid_utf8(text)) {
+    const auto line =
+        1 + static_cast<std::size_t>(
+                std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(*bad), '\n'));
+    return tl::unexpected(ConfigError{
+        source_name, line, "",
+        "is not valid UTF-8 (byte " + std::to_string(*bad + 1) + "): TOML files are UTF-8"});
+  }
+  if (auto flat = check_toml_nesting(text); !flat)
+    return tl::unexpected(
+        ConfigError{source_name, flat.error().line, "",
+                    "nests deeper than " + std::to_string(kMaxTomlNesting) +
+                        " levels (arrays, inline tables, dotted keys): refused before parsing"});
   Value root;
   try {
     std::istringstream in(text);
@@ -419,10 +445,15 @@ tl::expected<KeeperConfig, ConfigError> parse_config(const std::string& text,
     return tl::unexpected(
         ConfigError{source_name, 0, "", std::string{"invalid TOML: "} + e.what()});
   }
+  if (auto big = find_oversized_integer(root))
+    return tl::unexpected(ConfigError{source_name, big->line, big->key,
+                                      "is outside the 64-bit integer range (the TOML parser would "
+                                      "silently cap it)"});
   KEEPER_CFG(known, r.only(root, "",
                            {"chain_id", "node", "markets", "wallet", "strategy", "transactions",
                             "metrics", "state", "liquidator"}));
   KeeperConfig c;
+  c.source = source_name;
   KEEPER_CFG(chain_id, r.required<std::int64_t>(root, "", "chain_id"));
   if (*chain_id <= 0)
     return tl::unexpected(r.error(root.at("chain_id"), "chain_id", "must be > 0"));

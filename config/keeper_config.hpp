@@ -34,6 +34,7 @@ struct MarketConfig {
   std::string name;
   chain::Address pool_addresses_provider;
   std::uint64_t start_block = 0;
+  std::size_t start_block_line = 0;  // for errors found later, against the chain (0: not set)
 };
 
 struct WalletConfig {
@@ -68,6 +69,9 @@ struct TransactionsConfig {
   double fee_bump_percent = 12.5;                  // >= 10: nodes refuse smaller replacements
   chain::u256 max_gas_spend_per_hour_wei = chain::u256{500'000'000'000'000'000ULL};  // 0.5 ETH
   double gas_limit_multiplier = 1.2;
+  // Nonces left unoccupied below the journal's highest are filled at start with 0-value
+  // self-transfers, up to this many; beyond it (or with 0) keeper refuses to start.
+  std::uint64_t max_nonce_gap_fill = 16;
 };
 
 // Operators' endpoints, always on 127.0.0.1: Prometheus text at /metrics and /healthz.
@@ -100,6 +104,7 @@ struct KeeperConfig {
   std::optional<StateConfig> state;            // absent: every start backfills from start_block
   std::optional<LiquidatorConfig> liquidator;  // absent: no contract deployed (yet)
   std::filesystem::path base_dir;  // the config file's folder: relative paths resolve against it
+  std::string source;              // the file name errors are reported against
 };
 
 [[nodiscard]] tl::expected<KeeperConfig, ConfigError> parse_config(const std::string& text,

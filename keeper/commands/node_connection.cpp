@@ -21,6 +21,22 @@ tl::expected<void, std::string> check_chain(chain::rpc::RpcClient& rpc,
   return {};
 }
 
+tl::expected<void, std::string> check_start_blocks(const config::KeeperConfig& cfg,
+                                                   std::uint64_t block) {
+  for (std::size_t i = 0; i < cfg.markets.size(); ++i) {
+    const auto& m = cfg.markets[i];
+    if (m.start_block <= block) continue;
+    const std::string where =
+        cfg.source + (m.start_block_line != 0 ? ":" + std::to_string(m.start_block_line) : "");
+    return tl::unexpected(where + ": markets[" + std::to_string(i) +
+                          "].start_block = " + std::to_string(m.start_block) + " is past block " +
+                          std::to_string(block) +
+                          " (the node's head, or the block asked for): keeper would find no "
+                          "account there; refusing to start");
+  }
+  return {};
+}
+
 tl::expected<chain::rpc::BlockHeader, std::string> block_at(chain::rpc::RpcClient& rpc,
                                                             std::optional<std::uint64_t> block) {
   if (!block) {
@@ -42,6 +58,7 @@ tl::expected<NodeSession, std::string> open_node_session(const std::string& conf
   if (auto ok = check_chain(*rpc, *cfg); !ok) return tl::unexpected(ok.error());
   auto header = block_at(*rpc, block);
   if (!header) return tl::unexpected(header.error());
+  if (auto ok = check_start_blocks(*cfg, header->number); !ok) return tl::unexpected(ok.error());
   return NodeSession{std::move(*cfg), std::move(rpc), *header};
 }
 

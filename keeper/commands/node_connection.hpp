@@ -18,6 +18,11 @@ namespace keeper {
 [[nodiscard]] tl::expected<void, std::string> check_chain(chain::rpc::RpcClient& rpc,
                                                           const config::KeeperConfig& cfg);
 
+// Every market's start_block must be at or below `block` (the head, or the block a command reads
+// at): past it, keeper would find no account and watch nothing, silently.
+[[nodiscard]] tl::expected<void, std::string> check_start_blocks(const config::KeeperConfig& cfg,
+                                                                 std::uint64_t block);
+
 // The header of `block`, or of the head when none is given.
 [[nodiscard]] tl::expected<chain::rpc::BlockHeader, std::string> block_at(
     chain::rpc::RpcClient& rpc, std::optional<std::uint64_t> block);

@@ -181,15 +181,19 @@ int run_daemon_command(int argc, char** argv) {
     o.fee_bump_permille =
         static_cast<std::uint32_t>(1000 + cfg->transactions.fee_bump_percent * 10);
     o.max_spend_per_hour_wei = cfg->transactions.max_gas_spend_per_hour_wei;
+    o.max_nonce_gap_fill = cfg->transactions.max_nonce_gap_fill;
     auto m = tx::TxManager::create(rpc, *key, std::move(*journal), o);
     if (!m) return fail(m.error());
     manager.emplace(std::move(*m));
+    for (const auto& note : manager->start_notes())
+      log.event(ops::Level::warn, "journal", {{"start", note}}, note);
   }
 
   const auto& market_cfg = cfg->markets.front();
   protocols::aave_v3::AaveSync sync{rpc, market_cfg.pool_addresses_provider};
   auto head_header = block_at(rpc, std::nullopt);
   if (!head_header) return fail(head_header.error());
+  if (auto ok = check_start_blocks(*cfg, head_header->number); !ok) return fail(ok.error());
   auto contracts = sync.contracts(head_header->number);
   if (!contracts) return fail(contracts.error());
   protocols::aave_v3::MarketState state{rpc, sync, *contracts};

@@ -4,6 +4,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
+#include <list>
 
 namespace keeper::ops {
 namespace {
@@ -15,12 +16,20 @@ using tcp = asio::ip::tcp;
 
 constexpr std::size_t kMaxConnections = 32;
 constexpr std::uint32_t kMaxHeaderBytes = 8 * 1024;
-constexpr auto kReadDeadline = std::chrono::seconds(5);
+// A scraper sends its whole request at once; a client still sending headers after this is slow
+// or hostile. Short, so idle sockets cannot hold the slots for long.
+constexpr auto kHeaderDeadline = std::chrono::seconds(2);
+constexpr auto kWriteDeadline = std::chrono::seconds(5);
+
+class Session;
 
 // What sessions share with the server; sessions keep it alive even if the server goes first.
 struct Shared {
   HttpHandler handler;
-  std::size_t open = 0;
+  std::size_t open = 0;  // sessions holding a slot
+  // Sessions still waiting for their request, oldest first: when every slot is taken, the oldest
+  // of them gives its slot to the newcomer, so slow clients cannot keep /healthz from answering.
+  std::list<std::weak_ptr<Session>> reading;
 };
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -29,22 +38,44 @@ class Session : public std::enable_shared_from_this<Session> {
       : stream_{std::move(socket)}, shared_{std::move(shared)} {
     ++shared_->open;
   }
-  ~Session() { --shared_->open; }
+  ~Session() {
+    leave_reading();
+    if (holds_slot_) --shared_->open;
+  }
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
   void start() {
+    reading_at_ = shared_->reading.insert(shared_->reading.end(), weak_from_this());
+    in_reading_ = true;
     parser_.header_limit(kMaxHeaderBytes);
     parser_.body_limit(0);
-    stream_.expires_after(kReadDeadline);
+    stream_.expires_after(kHeaderDeadline);
     http::async_read(
         stream_, buffer_, parser_,
         [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
   }
 
+  // Gives up the slot now and drops the connection; the pending read ends with an error.
+  void evict() {
+    leave_reading();
+    if (holds_slot_) --shared_->open;
+    holds_slot_ = false;
+    stream_.close();
+  }
+
  private:
+  void leave_reading() {
+    if (!in_reading_) return;
+    shared_->reading.erase(reading_at_);
+    in_reading_ = false;
+  }
+
   void on_read(beast::error_code ec) {
-    if (ec == http::error::end_of_stream || ec == beast::error::timeout) return;
+    leave_reading();
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
+        ec == asio::error::operation_aborted || !stream_.socket().is_open())
+      return;
     HttpReply reply;
     if (ec) {
       reply = {400, "text/plain; charset=utf-8", "bad request\n"};
@@ -61,7 +92,7 @@ class Session : public std::enable_shared_from_this<Session> {
     response_.set(http::field::connection, "close");
     response_.body() = std::move(reply.body);
     response_.prepare_payload();
-    stream_.expires_after(kReadDeadline);
+    stream_.expires_after(kWriteDeadline);
     http::async_write(stream_, response_,
                       [self = shared_from_this()](beast::error_code, std::size_t) {
                         beast::error_code ignored;
@@ -74,12 +105,30 @@ class Session : public std::enable_shared_from_this<Session> {
   http::request_parser<http::empty_body> parser_;
   http::response<http::string_body> response_;
   std::shared_ptr<Shared> shared_;
+  std::list<std::weak_ptr<Session>>::iterator reading_at_;
+  bool in_reading_ = false;
+  bool holds_slot_ = true;
 };
+
+// Frees a slot for a newcomer by evicting the session that has waited longest for its request.
+// False when every slot is busy answering (then the newcomer is turned away).
+bool evict_oldest_reader(Shared& shared) {
+  while (!shared.reading.empty()) {
+    auto oldest = shared.reading.front().lock();
+    if (!oldest) {
+      shared.reading.pop_front();
+      continue;
+    }
+    oldest->evict();
+    return true;
+  }
+  return false;
+}
 
 class Server final : public StatusServer, public std::enable_shared_from_this<Server> {
  public:
   Server(asio::io_context& io, HttpHandler handler)
-      : acceptor_{io}, shared_{std::make_shared<Shared>(Shared{std::move(handler), 0})} {}
+      : acceptor_{io}, shared_{std::make_shared<Shared>(Shared{std::move(handler), 0, {}})} {}
 
   tl::expected<void, std::string> listen(std::uint16_t port) {
     beast::error_code ec;
@@ -98,9 +147,9 @@ class Server final : public StatusServer, public std::enable_shared_from_this<Se
     acceptor_.async_accept([self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
       if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) return;
       if (!ec) {
-        if (self->shared_->open < kMaxConnections)
+        if (self->shared_->open < kMaxConnections || evict_oldest_reader(*self->shared_))
           std::make_shared<Session>(std::move(socket), self->shared_)->start();
-        // Over the cap the socket is closed as it goes out of scope.
+        // Every slot busy writing an answer: the socket is closed as it goes out of scope.
       }
       self->accept();
     });

@@ -1,7 +1,9 @@
 #pragma once
 // A minimal HTTP/1.1 server for operators' scrapers (/metrics, /healthz), on 127.0.0.1 only and on
 // the daemon's own io_context: a scrape reads the daemon's state between two events, never during.
-// Untrusted clients get bounded headers, no bodies, a read deadline and a connection cap.
+// Untrusted clients get bounded headers, no bodies, a short header deadline and a connection cap;
+// when the cap is reached, the client that has waited longest without sending its request gives
+// up its slot, so slow or idle connections cannot keep /healthz from answering.
 #include <cstdint>
 #include <functional>
 #include <memory>

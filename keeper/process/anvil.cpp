@@ -5,9 +5,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 #include <thread>
 
 namespace keeper {
@@ -29,14 +31,39 @@ std::string tail_of(const std::filesystem::path& path, std::size_t max_chars) {
   return s.size() > max_chars ? s.substr(s.size() - max_chars) : s;
 }
 
+bool is_executable(const std::filesystem::path& path) {
+  std::error_code ec;
+  return std::filesystem::is_regular_file(path, ec) && ::access(path.c_str(), X_OK) == 0;
+}
+
 }  // namespace
+
+std::filesystem::path choose_anvil_binary(const char* override_path,
+                                          const std::filesystem::path& bundled,
+                                          const char* path_env) {
+  if (override_path != nullptr && *override_path != '\0') return override_path;
+  if (is_executable(bundled)) return bundled;
+  const std::string_view dirs = path_env != nullptr ? path_env : "";
+  for (std::size_t begin = 0; begin <= dirs.size();) {
+    const auto end = std::min(dirs.find(':', begin), dirs.size());
+    // An empty $PATH entry means the working directory; keeper does not look there.
+    if (end > begin) {
+      const auto candidate = std::filesystem::path{dirs.substr(begin, end - begin)} / "anvil";
+      if (is_executable(candidate)) return candidate;
+    }
+    begin = end + 1;
+  }
+  return bundled;
+}
 
 std::filesystem::path default_anvil_binary() {
   // Read before any thread starts; nothing in keeper writes the environment.
-  // NOLINTNEXTLINE(concurrency-mt-unsafe)
-  if (const char* env = std::getenv("KEEPER_ANVIL"); env != nullptr && *env != '\0') return env;
-  return std::filesystem::path{KEEPER_SOURCE_DIR} /
-         "node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil";
+  // NOLINTBEGIN(concurrency-mt-unsafe)
+  return choose_anvil_binary(std::getenv("KEEPER_ANVIL"),
+                             std::filesystem::path{KEEPER_SOURCE_DIR} /
+                                 "node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil",
+                             std::getenv("PATH"));
+  // NOLINTEND(concurrency-mt-unsafe)
 }
 
 tl::expected<std::uint16_t, std::string> pick_free_port() {

@@ -53,8 +53,16 @@ class Anvil {
   ChildProcess process_;
 };
 
-// $KEEPER_ANVIL if set, else the pinned npm package inside the source tree.
+// $KEEPER_ANVIL if set, else the pinned npm package inside the source tree, else `anvil` on
+// $PATH (a checkout without node_modules, or an installed keeper).
 [[nodiscard]] std::filesystem::path default_anvil_binary();
+
+// The choice default_anvil_binary makes, from its inputs: `override_path` (the environment
+// variable, may be null or empty), the bundled binary, and a $PATH value (may be null). When
+// nothing is executable it returns `bundled`, so the start-up error names where it looked first.
+[[nodiscard]] std::filesystem::path choose_anvil_binary(const char* override_path,
+                                                        const std::filesystem::path& bundled,
+                                                        const char* path_env);
 
 // A TCP port on 127.0.0.1 that was free a moment ago.
 [[nodiscard]] tl::expected<std::uint16_t, std::string> pick_free_port();

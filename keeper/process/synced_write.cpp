@@ -56,4 +56,11 @@ tl::expected<void, std::string> sync_file(const std::filesystem::path& path) {
   return {};
 }
 
+tl::expected<void, std::string> check_appendable(const std::filesystem::path& path) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (fd < 0) return tl::unexpected(path.string() + ": " + errno_text());
+  ::close(fd);
+  return {};
+}
+
 }  // namespace keeper

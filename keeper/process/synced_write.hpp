@@ -19,5 +19,8 @@ enum class WriteMode { append, replace };
 [[nodiscard]] tl::expected<void, std::string> write_unsynced(const std::filesystem::path& path,
                                                              std::string_view text, WriteMode mode);
 [[nodiscard]] tl::expected<void, std::string> sync_file(const std::filesystem::path& path);
+// Creates the file (mode 0600) if needed and checks it can be appended to, writing nothing: a
+// file keeper must write later is refused at start, not discovered unwritable when it matters.
+[[nodiscard]] tl::expected<void, std::string> check_appendable(const std::filesystem::path& path);
 
 }  // namespace keeper

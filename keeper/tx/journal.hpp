@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
 #include <tl/expected.hpp>
 
 #include "chain/bytes.hpp"
@@ -28,6 +29,7 @@ struct JournalEntry {
   std::string intent_key;  // e.g. "liquidation:<account>:<collateral>:<debt>"; "cancel:<nonce>"
   std::uint64_t sent_at_block = 0;
   Outcome outcome = Outcome::pending;
+  std::size_t line = 0;  // where it was replayed from (1-based), 0 when recorded by this run
 };
 
 // The chain a journal belongs to: its transactions mean nothing on any other, even one with the
@@ -46,10 +48,13 @@ enum class Durability { synced, deferred };
 
 class Journal {
  public:
-  // Opens (creating) the file and replays it. A torn last line (crash mid-write) is ignored; any
-  // other malformed line is an error: keeper will not guess what it sent. With a scope, a new
-  // journal starts with it and an existing one must carry the same: another chain's journal is
-  // refused, never replayed.
+  // Opens (creating) the file and replays it. The file must be writable (checked first, so an
+  // unwritable journal stops keeper at start rather than failing every send). A torn last line
+  // (keeper stopped mid-write: that transaction was never broadcast) is cut off and reported in
+  // warnings(); any other malformed line is an error: keeper will not guess what it sent. With a
+  // scope, a new journal starts with it, an existing one must carry the same on its first line,
+  // and every record must name the same chain: another chain's journal, or a record copied from
+  // one, is refused, never replayed.
   [[nodiscard]] static tl::expected<Journal, std::string> open(
       const std::filesystem::path& path, std::optional<JournalScope> scope = std::nullopt);
 
@@ -73,18 +78,30 @@ class Journal {
   [[nodiscard]] bool attempted(const std::string& intent_key) const {
     return intents_.count(intent_key) != 0;
   }
+  // "path:line" of a replayed record, for errors an operator can act on.
+  [[nodiscard]] std::string where(const JournalEntry& e) const;
+  // What replaying found but tolerated (a torn last line), for the caller to log.
+  [[nodiscard]] const std::vector<std::string>& warnings() const noexcept { return warnings_; }
 
  private:
   explicit Journal(std::filesystem::path path) : path_{std::move(path)} {}
   tl::expected<void, std::string> append(const std::string& line,
                                          Durability durability = Durability::synced);
-  tl::expected<void, std::string> apply(const std::string& line, bool last);
+  tl::expected<void, std::string> replay(const std::string& text);
+  tl::expected<void, std::string> check_scope(const JournalScope& scope) const;
+  tl::expected<void, std::string> cut_torn_tail();
+  tl::expected<void, std::string> apply(const std::string& line, std::size_t number);
+  tl::expected<void, std::string> check_record_scope(const nlohmann::json& doc) const;
+  // The chain fields every record carries once the journal has a scope.
+  void add_scope(nlohmann::json& record) const;
 
   std::filesystem::path path_;
   std::optional<JournalScope> scope_;  // as read from the file's first line
   bool unsynced_ = false;
   std::map<chain::Hash, JournalEntry> entries_;
   std::set<std::string> intents_;
+  std::vector<std::string> warnings_;
+  std::optional<std::size_t> torn_from_;  // offset of a partial last record, until cut off
 };
 
 }  // namespace keeper::tx

@@ -39,40 +39,6 @@ std::string_view to_string(SubmitErrorKind kind) noexcept {
   return "unknown";
 }
 
-tl::expected<TxManager, std::string> TxManager::create(chain::rpc::RpcClient& rpc,
-                                                       const chain::PrivateKey& key,
-                                                       Journal journal, TxManagerOptions options) {
-  auto chain_id = rpc.chain_id();
-  if (!chain_id) return tl::unexpected("chain id: " + chain_id.error().to_string());
-  if (*chain_id != options.chain_id)
-    return tl::unexpected("the node is on chain " + std::to_string(*chain_id) + ", expected " +
-                          std::to_string(options.chain_id) + ": refusing to sign");
-  auto pending_count = rpc.transaction_count(key.address(), "pending");
-  if (!pending_count) return tl::unexpected("nonce: " + pending_count.error().to_string());
-  TxManager m{rpc, key, std::move(journal), std::move(options)};
-  m.next_nonce_ =
-      std::max(*pending_count, m.journal_.highest_nonce() ? *m.journal_.highest_nonce() + 1 : 0);
-  // What was in flight when keeper stopped is followed again, and rebroadcast in case the node
-  // forgot it; the node's refusals ("already known", "nonce too low") are expected here.
-  for (const auto& e : m.journal_.pending()) {
-    auto decoded = chain::decode_signed(e.raw);
-    if (!decoded)
-      return tl::unexpected("journal holds an undecodable transaction at nonce " +
-                            std::to_string(e.nonce));
-    const auto& tx = std::get<chain::Eip1559Tx>(decoded->tx);
-    auto& flight = m.in_flight_[e.nonce];
-    if (flight.attempts.empty()) {
-      flight.nonce_used_at = std::nullopt;
-      flight.intent = Intent{e.intent_key, tx.to.value_or(chain::Address{}), tx.data, tx.value};
-      flight.sent_at_block = e.sent_at_block;
-    }
-    flight.attempts.push_back({e.hash, tx.max_fee_per_gas, tx.max_priority_fee_per_gas,
-                               tx.gas_limit, e.intent_key.rfind("cancel:", 0) == 0});
-    (void)rpc.send_raw_transaction(e.raw);
-  }
-  return m;
-}
-
 tl::expected<std::pair<u256, u256>, SubmitError> TxManager::fees() {
   if (options_.fee_override) return *options_.fee_override;
   auto head = rpc_.block("latest");

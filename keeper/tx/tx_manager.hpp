@@ -26,6 +26,9 @@ struct TxManagerOptions {
   std::uint64_t replace_after_blocks = 3;
   std::uint32_t fee_bump_permille = 1125;  // +12.5%: above the 10% nodes require for a replacement
   chain::u256 max_spend_per_hour_wei;
+  // At start, at most this many unoccupied nonces below the journal's highest are filled with
+  // 0-value self-transfers (logged); more, and keeper refuses to start. 0: refuse any gap.
+  std::uint64_t max_nonce_gap_fill = 16;
   // Fixed fees instead of the node's view (tests use it to make a transaction stuck on purpose).
   std::optional<std::pair<chain::u256, chain::u256>> fee_override;  // {max_fee, priority}
 };
@@ -109,8 +112,10 @@ struct TxCounters {
 
 class TxManager {
  public:
-  // Reads the nonce once (the larger of the node's pending count and the journal's), and
-  // rebroadcasts what the journal says is still pending.
+  // Checks every journal record against its raw transaction (nonce, hash, chain, sender: the
+  // wallet), reconciles the journal with the node's nonce counts, rebroadcasts what the journal
+  // says is still pending, and fills the nonces nothing occupies below the journal's highest (or
+  // refuses to start; see max_nonce_gap_fill). Refuses with an error naming the journal line.
   [[nodiscard]] static tl::expected<TxManager, std::string> create(chain::rpc::RpcClient& rpc,
                                                                    const chain::PrivateKey& key,
                                                                    Journal journal,
@@ -159,6 +164,10 @@ class TxManager {
     return in_flight_.count(nonce) != 0;
   }
   [[nodiscard]] const Journal& journal() const noexcept { return journal_; }
+  // What start-up tolerated or repaired (a torn journal line, filled nonces), for the log.
+  [[nodiscard]] const std::vector<std::string>& start_notes() const noexcept {
+    return start_notes_;
+  }
   // The tip of our latest attempt at `nonce`, while it is in flight.
   [[nodiscard]] std::optional<chain::u256> tip_of(std::uint64_t nonce) const;
   // Our nonces in flight, ascending.
@@ -199,6 +208,12 @@ class TxManager {
   };
 
   tl::expected<std::pair<chain::u256, chain::u256>, SubmitError> fees();
+  // Start-up (tx_manager_start.cpp): follows the journal's pending records again and sends them
+  // once more; returns the nonces the node refused outright (left unoccupied).
+  tl::expected<std::vector<std::uint64_t>, std::string> resume_pending(
+      std::uint64_t occupied_below);
+  tl::expected<void, std::string> fill_gaps_at_start(const std::vector<std::uint64_t>& gaps,
+                                                     std::uint64_t head_block);
   // Reserves the worst-case gas spend and signs; nothing leaves keeper.
   tl::expected<SignedTx, SubmitError> sign(std::uint64_t nonce, const Intent& intent,
                                            std::uint64_t gas, const chain::u256& max_fee,
@@ -251,6 +266,7 @@ class TxManager {
   TxCounters counters_;
   bool spend_limit_hit_ = false;
   Broadcaster* broadcaster_ = nullptr;
+  std::vector<std::string> start_notes_;
 };
 
 }  // namespace keeper::tx

@@ -1,7 +1,14 @@
 #include <catch2/catch.hpp>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
+#include <chrono>
+#include <memory>
 #include <thread>
 
 #include "keeper/ops/status_server.hpp"
@@ -91,4 +98,52 @@ TEST_CASE("the status server binds 127.0.0.1 only and reports a busy port", "[me
       StatusServer::start(io, first.port(), [](const std::string&) { return HttpReply{}; });
   REQUIRE_FALSE(second.has_value());
   CHECK_THAT(second.error(), Catch::Contains("127.0.0.1:" + std::to_string(first.port())));
+}
+
+namespace {
+
+// A client that connects and starts a request it never finishes (slowloris).
+class SlowClient {
+ public:
+  explicit SlowClient(std::uint16_t port) : fd_{::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)} {
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    connected_ = fd_ >= 0 && ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    const std::string partial = "GET /healthz HTTP/1.1\r\nX-Slow: ";
+    if (connected_) connected_ = ::send(fd_, partial.data(), partial.size(), MSG_NOSIGNAL) > 0;
+  }
+  ~SlowClient() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  SlowClient(const SlowClient&) = delete;
+  SlowClient& operator=(const SlowClient&) = delete;
+  [[nodiscard]] bool connected() const { return connected_; }
+
+ private:
+  int fd_;
+  bool connected_ = false;
+};
+
+}  // namespace
+
+TEST_CASE("slow connections cannot hold /healthz down", "[metrics][http]") {
+  const Running server;
+  // More slow clients than the server has slots, all holding their connection open mid-request.
+  std::vector<std::unique_ptr<SlowClient>> slow;
+  for (int i = 0; i < 50; ++i) {
+    slow.push_back(std::make_unique<SlowClient>(server.port()));
+    REQUIRE(slow.back()->connected());
+  }
+  // Every health poll made while they hold on is answered (well inside any read deadline).
+  const auto started = std::chrono::steady_clock::now();
+  int answered = 0;
+  const int polls = 21;
+  for (int i = 0; i < polls; ++i) {
+    const auto reply = server.exchange("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+    if (reply.rfind("HTTP/1.1 503 Service Unavailable\r\n", 0) == 0) ++answered;
+  }
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(1));
+  CHECK(answered == polls);
 }

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets with clang (ASan + UBSan, in their own build dir) and runs each
+# for a given time on its kept corpus, fuzz/corpus/<target>/: the committed seeds (named for what
+# they are) plus what runs add (named by their SHA-1, ignored by git), minimised with libFuzzer's
+# -merge at the end of each run.
+#
+#   scripts/fuzz.sh TARGET SECONDS     one target, e.g. scripts/fuzz.sh config_fuzz 600
+#   scripts/fuzz.sh all SECONDS        every fuzz/*_fuzz.cpp in turn
+#
+# Prints one line per target: executions, seconds, corpus size and findings. A finding (crash,
+# leak, timeout, out-of-memory) is kept under $FUZZ_BUILD_DIR/artifacts/<target>/ and makes the
+# script exit 1. FUZZ_BUILD_DIR (default build-fuzz) and FUZZ_JOBS (ninja -j, default 2) can be
+# set.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [[ $# -ne 2 || ! $2 =~ ^[0-9]+$ || $2 -eq 0 ]]; then
+  echo "usage: scripts/fuzz.sh TARGET|all SECONDS" >&2
+  exit 2
+fi
+want=$1
+seconds=$2
+build=${FUZZ_BUILD_DIR:-build-fuzz}
+jobs=${FUZZ_JOBS:-2}
+
+mapfile -t all < <(ls fuzz/*_fuzz.cpp | xargs -n1 basename | sed 's/\.cpp$//')
+if [[ $want == all ]]; then
+  targets=("${all[@]}")
+elif [[ " ${all[*]} " == *" $want "* ]]; then
+  targets=("$want")
+else
+  echo "fuzz.sh: no target $want (have: ${all[*]})" >&2
+  exit 2
+fi
+
+launcher=()
+command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+if [[ ! -f $build/CMakeCache.txt ]]; then
+  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_CXX_COMPILER=clang++ -DKEEPER_FUZZ=ON -DKEEPER_TESTS=OFF -DKEEPER_BENCH=OFF \
+    "${launcher[@]}" >/dev/null
+fi
+nice ninja -C "$build" -j "$jobs" "${targets[@]}"
+
+# Inputs longer than this are cut to it; the deep-nesting seeds still nest thousands deep.
+max_len=8192
+
+status=0
+for t in "${targets[@]}"; do
+  corpus=fuzz/corpus/$t
+  artifacts=$build/artifacts/$t
+  log=$build/logs/$t.log
+  mkdir -p "$corpus" "$artifacts" "$(dirname "$log")"
+  started=$(mktemp)  # findings of this run are the artifacts newer than it
+  began=$SECONDS
+  set +e
+  "$build/fuzz/$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+    -max_len=$max_len -print_final_stats=1 -artifact_prefix="$artifacts/" \
+    "$corpus" >"$log" 2>&1
+  rc=$?
+  took=$((SECONDS - began))  # shorter than asked when a finding stops the run
+  set -e
+  # Keep the added inputs to those that add coverage; the named seeds are never touched.
+  merged=$(mktemp -d)
+  if "$build/fuzz/$t" -merge=1 -max_len=$max_len "$merged" "$corpus" >/dev/null 2>&1; then
+    find "$corpus" -type f -regextype posix-extended -regex '.*/[0-9a-f]{40}' -delete
+    find "$merged" -type f -exec cp {} "$corpus"/ \;
+  fi
+  rm -rf "$merged"
+  runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || true)
+  findings=$(find "$artifacts" -type f -newer "$started" | wc -l)
+  rm -f "$started"
+  printf '%-20s %12s executions in %ss, corpus %4s files, findings %s (exit %s, log %s)\n' \
+    "$t" "${runs:-?}" "$took" "$(find "$corpus" -type f | wc -l)" "$findings" "$rc" "$log"
+  if [[ $rc -ne 0 || $findings -ne 0 ]]; then status=1; fi
+done
+exit $status
