@@ -152,6 +152,11 @@ TEST_CASE("a wallet holding only ETH liquidates with a flash loan and keeps exac
     REQUIRE(std::equal(profit_selector.begin(), profit_selector.end(), too_greedy->begin()));
     const u256 predicted = from_be(BytesView{*too_greedy}.subspan(4, 32)).value();
     CHECK(predicted > 0);
+    // eth_estimateGas refuses it with the same reason.
+    const auto estimate = f.net.rpc().estimate_gas(
+        {f.owner, f.contract, flash_liquidate_calldata(args).value(), std::nullopt, std::nullopt});
+    REQUIRE_FALSE(estimate.has_value());
+    CHECK(estimate.error().revert_data == too_greedy);
 
     // A swap minimum above what the pool gives reverts with the router's reason.
     args.min_profit = 0;
@@ -277,6 +282,15 @@ TEST_CASE("only the owner starts a flash liquidation, and only through its own l
   auto truncated = args;
   truncated.path.pop_back();
   CHECK(f.simulate_revert(truncated, f.owner) == custom_error("BadSwapPath()", {}));
+
+  // A healthy account: the Pool refuses inside the loan ("45", health factor not below 1) and the
+  // whole transaction reverts, so the loan costs nothing; keeper simulates before it sends.
+  const auto healthy = keeper::testing::pick(f.net, false, {}, "USDC");
+  REQUIRE(healthy.has_value());
+  auto refused = f.args_for(*healthy, {{500, d.asset("USDC")->token}});
+  const auto pool_says = f.simulate_revert(refused, f.owner);
+  REQUIRE(pool_says.has_value());
+  CHECK(abi::decode_revert(*pool_says).message == "45");
 
   // None of it moved anything: the owner's own call still liquidates.
   const auto done = f.net.send_as(f.owner, f.contract, flash_liquidate_calldata(args).value());
