@@ -101,7 +101,8 @@ tl::expected<std::vector<PoolMove>, std::string> align_pools_with_oracle(
     if (swap->amount_in == 0) continue;
     if (auto ok = push_swap(round, d, pool, *swap, *target); !ok) return tl::unexpected(ok.error());
   }
-  if (auto ok = chain.send_round(round); !ok) return tl::unexpected(ok.error());
+  // Not send_round: a devnet mining every T seconds must keep its interval mining.
+  if (auto ok = chain.send_all(round); !ok) return tl::unexpected(ok.error());
   for (auto& move : moves) {
     KEEPER_TRY(after, sqrt_price_of(chain, *move.pool));
     move.sqrt_price_after = *after;

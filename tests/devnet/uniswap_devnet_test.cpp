@@ -4,8 +4,10 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <cmath>
 #include <map>
+#include <thread>
 
 #include "chain/abi/signature.hpp"
 #include "chain/rpc/rpc_client.hpp"
@@ -25,12 +27,12 @@ namespace {
 
 class PoolsDevnet {
  public:
-  PoolsDevnet()
+  explicit PoolsDevnet(const std::string& extra_options = "")
       : guard_{fs::temp_directory_path() / ("keeper-uniswap-test-" + std::to_string(::getpid()))} {
     fs::remove_all(guard_.dir);
-    const auto up = run_command(
-        keeper_command("devnet up --borrowers 4 --seed 2 --pool-depth-usd 20000000 --port " +
-                       std::to_string(keeper::pick_free_port().value()) + dir_arg()));
+    const auto up = run_command(keeper_command(
+        "devnet up --borrowers 4 --seed 2 --pool-depth-usd 20000000 --port " +
+        std::to_string(keeper::pick_free_port().value()) + extra_options + dir_arg()));
     INFO(up.output);
     REQUIRE(up.exit_code == 0);
     d_ = keeper::devnet::read_deployment(guard_.dir / "deployment.json").value();
@@ -39,6 +41,7 @@ class PoolsDevnet {
 
   const keeper::devnet::Deployment& deployment() const { return d_; }
   const fs::path& dir() const { return guard_.dir; }
+  rpc::RpcClient& rpc() { return *rpc_; }
   std::string dir_arg() const { return " --dir " + guard_.dir.string(); }
 
   abi::Values view(const Address& to, const std::string& signature, const abi::Values& args) {
@@ -177,4 +180,23 @@ TEST_CASE("devnet price moves the asset's pools with the oracle, unless --no-poo
   // A later move of the asset catches the pool up with the oracle.
   REQUIRE(run_command(keeper_command("devnet price WBTC +0%" + net.dir_arg())).exit_code == 0);
   CHECK(net.pool_price_of(*wbtc_usdc, "WBTC") == Approx(66000.0).epsilon(0.001));
+}
+
+TEST_CASE("moving the pools keeps a devnet that mines on an interval mining on its interval",
+          "[devnet][uniswap]") {
+  PoolsDevnet net{" --block-time 1"};
+  const auto* pool = net.deployment().uniswap->pool("WETH", "USDC");
+  const auto move = run_command(keeper_command("devnet price WETH -10%" + net.dir_arg()));
+  INFO(move.output);
+  REQUIRE(move.exit_code == 0);
+  CHECK(net.pool_price_of(*pool, "WETH") == Approx(1800.0).epsilon(0.001));
+  // With nothing sent, blocks still come every second (automine would mine none).
+  const auto first = net.rpc().block_number().value();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{10};
+  auto head = first;
+  while (head < first + 2 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds{200});
+    head = net.rpc().block_number().value();
+  }
+  CHECK(head >= first + 2);
 }
