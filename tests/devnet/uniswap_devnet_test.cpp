@@ -99,6 +99,14 @@ TEST_CASE("devnet up opens Uniswap V3 pools at the oracle's prices and names the
   CHECK(config->dex->uniswap_v3_router == u.router);
   REQUIRE(config->dex->uniswap_v3_quoter.has_value());
   CHECK(*config->dex->uniswap_v3_quoter == u.quoter);
+  // The shipped example config shows the same deterministic addresses.
+  const auto example =
+      config::load_config_file(std::string{KEEPER_SOURCE_DIR} + "/config/examples/devnet.toml");
+  REQUIRE(example.has_value());
+  REQUIRE(example->dex.has_value());
+  CHECK(example->dex->uniswap_v3_factory == u.factory);
+  CHECK(example->dex->uniswap_v3_router == u.router);
+  CHECK(example->dex->uniswap_v3_quoter == u.quoter);
   CHECK(net.view(u.router, "factory()(address)", {})[0].as_address() == u.factory);
   CHECK(net.view(u.quoter, "factory()(address)", {})[0].as_address() == u.factory);
   CHECK(net.view(u.position_manager, "factory()(address)", {})[0].as_address() == u.factory);
