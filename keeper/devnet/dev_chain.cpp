@@ -23,10 +23,9 @@ tl::expected<chain::Bytes, std::string> calldata(std::string_view signature,
 namespace {
 
 constexpr std::size_t kBatch = 250;  // calls per JSON-RPC batch
-// send_all's priority fee: 100 gwei, above any keeper bid on a devnet, so its transactions lead
-// the block. With a 1 gwei tip, behind a block full of keeper's liquidations, anvil 1.7.1 mined the
-// first three of nine and dropped the rest of the sender's nonces from its pool for good.
-constexpr std::uint64_t kTip = 100'000'000'000;
+// send_all's priority fee: anvil's own suggestion. A higher one would raise the tip anvil suggests
+// (eth_maxPriorityFeePerGas) to keeper for the blocks that follow.
+constexpr std::uint64_t kTip = 1'000'000'000;
 
 // One-off admin transactions may use a whole block; round transactions declare what they need,
 // so that a block packs many of them.
@@ -230,26 +229,59 @@ tl::expected<void, std::string> DevChain::send_round(const std::vector<TxRequest
   return {};
 }
 
+tl::expected<std::optional<std::size_t>, std::string> DevChain::first_dropped(
+    const std::vector<chain::Hash>& hashes) {
+  std::vector<chain::rpc::Call> calls;
+  for (const auto& h : hashes)
+    calls.push_back({"eth_getTransactionByHash", Json::array({chain::hex_encode(h)})});
+  auto results = rpc_.batch(calls);
+  if (!results) return tl::unexpected("transactions of a round: " + results.error().to_string());
+  for (std::size_t i = 0; i < results->size(); ++i) {
+    const auto& r = (*results)[i];
+    if (!r) return tl::unexpected("transaction of a round: " + r.error().to_string());
+    if (r->is_null()) return std::optional<std::size_t>{i};
+  }
+  return std::optional<std::size_t>{};
+}
+
 tl::expected<void, std::string> DevChain::send_all(const std::vector<TxRequest>& requests,
                                                    std::chrono::milliseconds limit) {
-  if (requests.empty()) return {};
-  // Blocks that keeper's liquidations fill raise the base fee 12.5% each: a fee cap at the node's
-  // default could leave these waiting behind them. Ten times today's base fee outlasts ~19 full
-  // blocks; only the base fee and the tip are paid.
-  auto head = rpc_.block("latest");
-  if (!head) return tl::unexpected("latest block: " + head.error().to_string());
-  const chain::u256 base_fee = head->base_fee_per_gas.value_or(chain::u256{0});
-  auto hashes = submit_all(requests, base_fee * 10 + kTip);
-  if (!hashes) return tl::unexpected(hashes.error());
   const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (true) {
-    const bool last_look = std::chrono::steady_clock::now() >= deadline;
-    auto mined = check_receipts(requests, *hashes, last_look);
-    if (!mined) return tl::unexpected(mined.error());
-    if (*mined) return {};
-    // A block per transaction answers within milliseconds; interval mining within a block time.
-    std::this_thread::sleep_for(std::chrono::milliseconds{20});
+  std::vector<TxRequest> pending = requests;
+  while (!pending.empty()) {
+    // Blocks full of keeper's liquidations raise the base fee 12.5% each: ten times today's base
+    // fee outlasts ~19 of them; only the base fee and the tip are paid.
+    auto head = rpc_.block("latest");
+    if (!head) return tl::unexpected("latest block: " + head.error().to_string());
+    const chain::u256 base_fee = head->base_fee_per_gas.value_or(chain::u256{0});
+    auto hashes = submit_all(pending, base_fee * 10 + kTip);
+    if (!hashes) return tl::unexpected(hashes.error());
+    while (true) {
+      const bool last_look = std::chrono::steady_clock::now() >= deadline;
+      auto mined = check_receipts(pending, *hashes, last_look);
+      if (!mined) return tl::unexpected(mined.error());
+      if (*mined) return {};
+      // A transaction that no longer fits a block full of liquidations is skipped, and anvil
+      // 1.7.1 then drops the sender's later nonces from its pool for good (seen under the demo).
+      // Once everything before the first dropped one is mined, send the rest again.
+      auto dropped = first_dropped(*hashes);
+      if (!dropped) return tl::unexpected(dropped.error());
+      if (*dropped) {
+        const auto kept = static_cast<std::ptrdiff_t>(**dropped);
+        const std::vector<TxRequest> before(pending.begin(), pending.begin() + kept);
+        const std::vector<chain::Hash> before_hashes(hashes->begin(), hashes->begin() + kept);
+        auto landed = check_receipts(before, before_hashes, last_look);
+        if (!landed) return tl::unexpected(landed.error());
+        if (*landed) {
+          pending.erase(pending.begin(), pending.begin() + kept);
+          break;
+        }
+      }
+      // A block per transaction answers within milliseconds; interval mining within a block time.
+      std::this_thread::sleep_for(std::chrono::milliseconds{20});
+    }
   }
+  return {};
 }
 
 }  // namespace keeper::devnet
