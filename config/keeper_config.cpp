@@ -390,6 +390,36 @@ tl::expected<LiquidatorConfig, ConfigError> read_liquidator(const Reader& r, con
   return LiquidatorConfig{*address};
 }
 
+// A contract address: 0x-prefixed, 20 bytes, a valid checksum when mixed case, not zero.
+tl::expected<chain::Address, ConfigError> read_contract_address(const Reader& r, const Value& t,
+                                                                const std::string& prefix,
+                                                                const std::string& key) {
+  KEEPER_CFG(text, r.required<std::string>(t, prefix, key));
+  auto address = chain::Address::from_hex(*text);
+  if (!address)
+    return tl::unexpected(
+        r.error(t.at(key), prefix + key, std::string{chain::describe(address.error())}));
+  if (address->is_zero())
+    return tl::unexpected(r.error(t.at(key), prefix + key, "is the zero address"));
+  return *address;
+}
+
+tl::expected<DexConfig, ConfigError> read_dex(const Reader& r, const Value& t) {
+  if (!t.is_table()) return tl::unexpected(r.error(t, "dex", "must be a table"));
+  KEEPER_CFG(ok,
+             r.only(t, "dex.", {"uniswap_v3_factory", "uniswap_v3_router", "uniswap_v3_quoter"}));
+  DexConfig c;
+  KEEPER_CFG(factory, read_contract_address(r, t, "dex.", "uniswap_v3_factory"));
+  KEEPER_CFG(router, read_contract_address(r, t, "dex.", "uniswap_v3_router"));
+  c.uniswap_v3_factory = *factory;
+  c.uniswap_v3_router = *router;
+  if (t.contains("uniswap_v3_quoter")) {
+    KEEPER_CFG(quoter, read_contract_address(r, t, "dex.", "uniswap_v3_quoter"));
+    c.uniswap_v3_quoter = *quoter;
+  }
+  return c;
+}
+
 }  // namespace
 
 std::string ConfigError::to_string() const {
@@ -451,7 +481,7 @@ tl::expected<KeeperConfig, ConfigError> parse_config(const std::string& text,
                                       "silently cap it)"});
   KEEPER_CFG(known, r.only(root, "",
                            {"chain_id", "node", "markets", "wallet", "strategy", "transactions",
-                            "metrics", "state", "liquidator"}));
+                            "metrics", "state", "liquidator", "dex"}));
   KeeperConfig c;
   c.source = source_name;
   KEEPER_CFG(chain_id, r.required<std::int64_t>(root, "", "chain_id"));
@@ -492,6 +522,10 @@ tl::expected<KeeperConfig, ConfigError> parse_config(const std::string& text,
   if (root.contains("liquidator")) {
     KEEPER_CFG(l, read_liquidator(r, root.at("liquidator")));
     c.liquidator = *l;
+  }
+  if (root.contains("dex")) {
+    KEEPER_CFG(dex, read_dex(r, root.at("dex")));
+    c.dex = *dex;
   }
   return c;
 }

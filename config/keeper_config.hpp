@@ -93,6 +93,13 @@ struct LiquidatorConfig {
   chain::Address address;
 };
 
+// Uniswap V3, where flash liquidations sell the seized collateral for the debt asset.
+struct DexConfig {
+  chain::Address uniswap_v3_factory;
+  chain::Address uniswap_v3_router;                 // SwapRouter of v3-periphery
+  std::optional<chain::Address> uniswap_v3_quoter;  // QuoterV2: only cross-checks local quotes
+};
+
 struct KeeperConfig {
   std::uint64_t chain_id = 0;
   NodeConfig node;
@@ -103,6 +110,7 @@ struct KeeperConfig {
   std::optional<MetricsConfig> metrics;        // absent: no listener
   std::optional<StateConfig> state;            // absent: every start backfills from start_block
   std::optional<LiquidatorConfig> liquidator;  // absent: no contract deployed (yet)
+  std::optional<DexConfig> dex;                // absent: no swaps, so no flash funding
   std::filesystem::path base_dir;  // the config file's folder: relative paths resolve against it
   std::string source;              // the file name errors are reported against
 };

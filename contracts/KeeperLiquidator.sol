@@ -13,6 +13,27 @@ interface IKeeperAavePool {
   // Returns Aave V3's ReserveData (ReserveDataLegacy from 3.1 on): 15 static words, of which
   // only aTokenAddress, the 9th, is read (see _aTokenOf).
   function getReserveData(address asset) external view;
+
+  function flashLoanSimple(
+    address receiverAddress,
+    address asset,
+    uint256 amount,
+    bytes calldata params,
+    uint16 referralCode
+  ) external;
+}
+
+/// Uniswap V3 periphery's SwapRouter (v1), exact-input multi-hop swap.
+interface IKeeperSwapRouter {
+  struct ExactInputParams {
+    bytes path;
+    address recipient;
+    uint256 deadline;
+    uint256 amountIn;
+    uint256 amountOutMinimum;
+  }
+
+  function exactInput(ExactInputParams calldata params) external payable returns (uint256);
 }
 
 interface IKeeperScaledBalanceToken {
@@ -31,6 +52,11 @@ interface IKeeperScaledBalanceToken {
 /// it pulls exactly debtToCover from the owner (who approves this contract once per asset). What
 /// was pulled and not spent, and everything seized, goes back to the owner in the same transaction:
 /// after a liquidation funded by the owner the contract holds nothing and allows the Pool nothing.
+///
+/// Flash mode (liquidateWithFlashLoan) needs no inventory at all: it borrows the debt asset from
+/// the Pool itself (flashLoanSimple), liquidates, sells the seized collateral on Uniswap V3 for the
+/// debt asset, repays the loan and its premium, and sends what is left to the owner. The whole
+/// transaction reverts when that profit is below the owner's minimum, so a bad swap costs gas only.
 contract KeeperLiquidator {
   address public immutable owner;
   address public immutable pool;
@@ -47,12 +73,49 @@ contract KeeperLiquidator {
   /// The Pool refused (health factor back above 1, reserve paused, ...): funds went back.
   event LiquidationRefused(address indexed user);
   event Withdrawn(address indexed token, uint256 amount);
+  /// A flash liquidation: `profit` (in `debt`, after the loan's premium) went to the owner.
+  event FlashLiquidated(
+    address indexed user,
+    address indexed collateral,
+    address indexed debt,
+    uint256 debtRepaid,
+    uint256 collateralSold,
+    uint256 debtBought,
+    uint256 premium,
+    uint256 profit
+  );
+
+  /// What a flash liquidation did, gathered for its event.
+  struct FlashOutcome {
+    uint256 repaid;
+    uint256 seized;
+    uint256 bought;
+    uint256 premium;
+    uint256 profit;
+  }
+
+  /// What the owner asks of liquidateWithFlashLoan. One struct: one ABI tuple, and few stack slots.
+  struct FlashLiquidation {
+    address collateral; // underlying asset seized (never aTokens: they are sold at once)
+    address debt; // underlying asset borrowed from the Pool and repaid to it
+    address user;
+    uint256 debtToCover; // borrowed and offered to liquidationCall; unspent, it comes back
+    address variableDebtToken; // of `debt`, for the cheap re-check
+    uint256 minScaledDebt; // as in liquidate(): less on chain now means someone was first
+    address router; // Uniswap V3 SwapRouter
+    bytes path; // Uniswap's packed path from `collateral` to `debt`: token (fee token)+
+    uint256 amountOutMinimum; // of `debt` for all the seized collateral
+    uint256 minProfit; // of `debt` after repaying loan and premium; less reverts everything
+  }
 
   error NotOwner();
   error ZeroAddress();
   error SameAsset();
   error TokenCallFailed(address token);
   error EthTransferFailed();
+  error BadSwapPath();
+  error UnexpectedFlashLoan();
+  error InsufficientProfit(uint256 profit, uint256 minProfit);
 
   constructor(address pool_, address owner_) {
     if (pool_ == address(0) || owner_ == address(0)) revert ZeroAddress();
@@ -120,6 +183,119 @@ contract KeeperLiquidator {
     if (pulled > repaid) _send(debt, owner, pulled - repaid);
     if (seized != 0) _send(seizedToken, owner, seized);
     emit Liquidated(user, collateral, debt, repaid, seized);
+  }
+
+  /// Liquidates with borrowed funds: see FlashLiquidation for the parameters. Stops without
+  /// reverting (and without borrowing) when the account's debt shrank since keeper looked.
+  function liquidateWithFlashLoan(FlashLiquidation calldata p) external onlyOwner {
+    if (
+      p.minScaledDebt != 0 &&
+      IKeeperScaledBalanceToken(p.variableDebtToken).scaledBalanceOf(p.user) < p.minScaledDebt
+    ) {
+      emit Skipped(p.user);
+      return;
+    }
+    if (p.collateral == p.debt) revert SameAsset();
+    _checkPath(p.path, p.collateral, p.debt);
+    // Any inventory of the debt asset held here already is not profit: measure from it.
+    uint256 debtBefore = _balanceOf(p.debt);
+    IKeeperAavePool(pool).flashLoanSimple(
+      address(this),
+      p.debt,
+      p.debtToCover,
+      abi.encode(p, debtBefore),
+      0
+    );
+    // The Pool pulled exactly what executeOperation approved; a token that does not lower
+    // allowances on transferFrom must still leave the Pool nothing to take later.
+    _approve(p.debt, pool, 0);
+  }
+
+  /// Aave's flash-loan callback. Only the Pool may call it, and only for a loan this contract
+  /// took (initiator): anyone can make the Pool call a receiver, with any params.
+  function executeOperation(
+    address asset,
+    uint256 amount,
+    uint256 premium,
+    address initiator,
+    bytes calldata params
+  ) external returns (bool) {
+    if (msg.sender != pool || initiator != address(this)) revert UnexpectedFlashLoan();
+    (FlashLiquidation memory p, uint256 debtBefore) = abi.decode(
+      params,
+      (FlashLiquidation, uint256)
+    );
+    FlashOutcome memory o;
+    o.premium = premium;
+    (o.repaid, o.seized) = _liquidateBorrowed(p, asset, amount);
+    o.bought = _sellSeized(p, o.seized);
+    o.profit = _payOwner(asset, debtBefore, amount + premium, p.minProfit);
+    emit FlashLiquidated(
+      p.user,
+      p.collateral,
+      asset,
+      o.repaid,
+      o.seized,
+      o.bought,
+      o.premium,
+      o.profit
+    );
+    return true;
+  }
+
+  /// Sends the profit to the owner and approves the Pool for exactly the repayment. Reverts when
+  /// the loan cannot be repaid from this liquidation alone or the profit is below `minProfit`.
+  function _payOwner(
+    address asset,
+    uint256 debtBefore,
+    uint256 owed,
+    uint256 minProfit
+  ) private returns (uint256 profit) {
+    // Held now: what was here before, the loan, minus what the Pool took, plus what the swap gave.
+    uint256 gained = _balanceOf(asset) - debtBefore;
+    profit = gained > owed ? gained - owed : 0;
+    if (gained < owed || profit < minProfit) revert InsufficientProfit(profit, minProfit);
+    if (profit != 0) _send(asset, owner, profit);
+    _approve(asset, pool, owed); // the Pool pulls the repayment after executeOperation returns
+  }
+
+  /// liquidationCall with the borrowed debt asset; returns what it repaid and what it seized.
+  /// A Pool refusal reverts the whole flash loan: nothing was spent but gas.
+  function _liquidateBorrowed(
+    FlashLiquidation memory p,
+    address asset,
+    uint256 amount
+  ) private returns (uint256 repaid, uint256 seized) {
+    uint256 debtHeld = _balanceOf(asset);
+    uint256 collateralHeld = _balanceOf(p.collateral);
+    _approve(asset, pool, amount);
+    IKeeperAavePool(pool).liquidationCall(p.collateral, asset, p.user, amount, false);
+    repaid = debtHeld - _balanceOf(asset);
+    seized = _balanceOf(p.collateral) - collateralHeld;
+  }
+
+  /// Sells exactly the seized collateral along the owner's path; the router reverts below
+  /// amountOutMinimum. The allowance is exact and reset, so the router can take nothing more.
+  function _sellSeized(FlashLiquidation memory p, uint256 seized) private returns (uint256) {
+    _approve(p.collateral, p.router, seized);
+    uint256 bought = IKeeperSwapRouter(p.router).exactInput(
+      IKeeperSwapRouter.ExactInputParams({
+        path: p.path,
+        recipient: address(this),
+        deadline: block.timestamp,
+        amountIn: seized,
+        amountOutMinimum: p.amountOutMinimum
+      })
+    );
+    _approve(p.collateral, p.router, 0);
+    return bought;
+  }
+
+  /// A path is token (3-byte fee, token)+: 20 + 23n bytes, from the collateral to the debt.
+  function _checkPath(bytes calldata path, address collateral, address debt) private pure {
+    if (path.length < 43 || (path.length - 20) % 23 != 0) revert BadSwapPath();
+    if (address(bytes20(path[:20])) != collateral) revert BadSwapPath();
+    if (address(bytes20(path[path.length - 20:])) != debt) revert BadSwapPath();
   }
 
   /// Sends `amount` of `token` (address(0): ETH) to the owner.

@@ -91,14 +91,17 @@ tl::expected<Artifact, std::string> find_artifact(const std::string& name) {
   const std::filesystem::path root{KEEPER_SOURCE_DIR};
   const std::filesystem::path own = root / "contracts/build" / (name + ".json");
   if (std::filesystem::exists(own)) return load_artifact(own);
-  const auto aave = root / "node_modules/@aave/core-v3/artifacts/contracts";
-  std::error_code ec;
-  for (std::filesystem::recursive_directory_iterator it{aave, ec}, end; it != end;
-       it.increment(ec)) {
-    if (ec) break;
-    if (it->path().filename() == name + ".json" &&
-        it->path().parent_path().filename() == name + ".sol")
-      return load_artifact(it->path());
+  // Hardhat lays artifacts out as <Name>.sol/<Name>.json under each package's artifacts/.
+  for (const char* package : {"@aave/core-v3", "@uniswap/v3-core", "@uniswap/v3-periphery"}) {
+    const auto artifacts = root / "node_modules" / package / "artifacts/contracts";
+    std::error_code ec;
+    for (std::filesystem::recursive_directory_iterator it{artifacts, ec}, end; it != end;
+         it.increment(ec)) {
+      if (ec) break;
+      if (it->path().filename() == name + ".json" &&
+          it->path().parent_path().filename() == name + ".sol")
+        return load_artifact(it->path());
+    }
   }
   return tl::unexpected("no artifact named " + name +
                         " (run scripts/setup.sh to install and compile)");

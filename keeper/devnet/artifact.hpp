@@ -31,7 +31,7 @@ struct Artifact {
 
 [[nodiscard]] tl::expected<Artifact, std::string> load_artifact(const std::filesystem::path& path);
 
-// Finds `<name>.json` under the Aave artifacts or contracts/build of the source tree.
+// Finds `<name>.json` in contracts/build or the Aave and Uniswap artifacts of the source tree.
 [[nodiscard]] tl::expected<Artifact, std::string> find_artifact(const std::string& name);
 
 }  // namespace keeper::devnet

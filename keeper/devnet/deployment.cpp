@@ -25,10 +25,42 @@ const DeployedAsset* Deployment::asset(const std::string& symbol) const {
   return nullptr;
 }
 
+const DeployedPool* UniswapDeployment::pool(const std::string& a, const std::string& b) const {
+  for (const auto& p : pools)
+    if ((p.token0 == a && p.token1 == b) || (p.token0 == b && p.token1 == a)) return &p;
+  return nullptr;
+}
+
 namespace {
 
 Address address_field(const Json& j, const char* key) {
   return Address::from_hex(j.at(key).get<std::string>()).value();
+}
+
+Json uniswap_json(const UniswapDeployment& u) {
+  Json pools = Json::array();
+  for (const auto& p : u.pools)
+    pools.push_back({{"token0", p.token0},
+                     {"token1", p.token1},
+                     {"fee", p.fee},
+                     {"address", p.address.checksummed()}});
+  return {{"factory", u.factory.checksummed()},
+          {"router", u.router.checksummed()},
+          {"position_manager", u.position_manager.checksummed()},
+          {"quoter", u.quoter.checksummed()},
+          {"pools", pools}};
+}
+
+UniswapDeployment uniswap_from_json(const Json& j) {
+  UniswapDeployment u;
+  u.factory = address_field(j, "factory");
+  u.router = address_field(j, "router");
+  u.position_manager = address_field(j, "position_manager");
+  u.quoter = address_field(j, "quoter");
+  for (const auto& p : j.at("pools"))
+    u.pools.push_back({p.at("token0").get<std::string>(), p.at("token1").get<std::string>(),
+                       p.at("fee").get<std::uint32_t>(), address_field(p, "address")});
+  return u;
 }
 
 }  // namespace
@@ -65,26 +97,27 @@ tl::expected<void, std::string> write_deployment(const Deployment& d,
                          {"debt", b.debt},
                          {"emode", b.emode},
                          {"target_health", b.target_health}});
-  const Json doc{{"chain_id", d.chain_id},
-                 {"http_url", d.http_url},
-                 {"ws_url", d.ws_url},
-                 {"anvil_pid", d.anvil_pid},
-                 {"port", d.port},
-                 {"seed", d.seed},
-                 {"deployed_at_block", d.deployed_at_block},
-                 {"admin", d.admin.checksummed()},
-                 {"pool_addresses_provider", d.addresses_provider.checksummed()},
-                 {"pool", d.pool.checksummed()},
-                 {"pool_configurator", d.pool_configurator.checksummed()},
-                 {"oracle", d.oracle.checksummed()},
-                 {"data_provider", d.data_provider.checksummed()},
-                 {"acl_manager", d.acl_manager.checksummed()},
-                 {"assets", assets},
-                 {"emodes", emodes},
-                 {"liquidity_provider", d.liquidity_provider.checksummed()},
-                 {"liquidator", d.liquidator.checksummed()},
-                 {"liquidator_contract", d.liquidator_contract.checksummed()},
-                 {"borrowers", borrowers}};
+  Json doc{{"chain_id", d.chain_id},
+           {"http_url", d.http_url},
+           {"ws_url", d.ws_url},
+           {"anvil_pid", d.anvil_pid},
+           {"port", d.port},
+           {"seed", d.seed},
+           {"deployed_at_block", d.deployed_at_block},
+           {"admin", d.admin.checksummed()},
+           {"pool_addresses_provider", d.addresses_provider.checksummed()},
+           {"pool", d.pool.checksummed()},
+           {"pool_configurator", d.pool_configurator.checksummed()},
+           {"oracle", d.oracle.checksummed()},
+           {"data_provider", d.data_provider.checksummed()},
+           {"acl_manager", d.acl_manager.checksummed()},
+           {"assets", assets},
+           {"emodes", emodes},
+           {"liquidity_provider", d.liquidity_provider.checksummed()},
+           {"liquidator", d.liquidator.checksummed()},
+           {"liquidator_contract", d.liquidator_contract.checksummed()},
+           {"borrowers", borrowers}};
+  if (d.uniswap) doc["uniswap"] = uniswap_json(*d.uniswap);
   const auto tmp = path.string() + ".tmp";
   {
     std::ofstream out(tmp);
@@ -150,6 +183,7 @@ tl::expected<Deployment, std::string> read_deployment(const std::filesystem::pat
                              b.at("collateral").get<std::vector<std::string>>(),
                              b.at("debt").get<std::string>(), b.at("emode").get<bool>(),
                              b.at("target_health").get<double>()});
+    if (doc.contains("uniswap")) d.uniswap = uniswap_from_json(doc.at("uniswap"));
     return d;
   } catch (const std::exception& e) {
     // nlohmann reports the missing or mistyped key; the deployment file is ours but may be edited.

@@ -3,6 +3,7 @@
 // devnet commands and by tests.
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,25 @@ struct Borrower {
   double target_health = 0;
 };
 
+// A Uniswap V3 pool of the devnet, created at the oracle's price with full-range liquidity.
+struct DeployedPool {
+  std::string token0;     // symbol of the lower token address (Uniswap orders a pair by address)
+  std::string token1;     // symbol of the higher one
+  std::uint32_t fee = 0;  // in hundredths of a basis point: 3000 is 0.3%
+  Address address;
+};
+
+// Uniswap V3 core and periphery as published on npm (v3-core 1.0.1, v3-periphery 1.4.4).
+struct UniswapDeployment {
+  Address factory;
+  Address router;  // SwapRouter
+  Address position_manager;
+  Address quoter;  // QuoterV2
+  std::vector<DeployedPool> pools;
+
+  [[nodiscard]] const DeployedPool* pool(const std::string& a, const std::string& b) const;
+};
+
 struct Deployment {
   std::uint64_t chain_id = 31337;
   std::string http_url;
@@ -72,6 +92,7 @@ struct Deployment {
   // KeeperLiquidator owned by `liquidator`, which has approved it for every asset.
   Address liquidator_contract;
   std::vector<Borrower> borrowers;
+  std::optional<UniswapDeployment> uniswap;  // absent in deployments from before the DEX
 
   [[nodiscard]] const DeployedAsset* asset(const std::string& symbol) const;
 };

@@ -22,6 +22,11 @@ tl::expected<chain::Bytes, std::string> calldata(std::string_view signature,
 
 namespace {
 
+constexpr std::size_t kBatch = 250;  // calls per JSON-RPC batch
+// send_all's priority fee: anvil's own suggestion. A higher one would raise the tip anvil suggests
+// (eth_maxPriorityFeePerGas) to keeper for the blocks that follow.
+constexpr std::uint64_t kTip = 1'000'000'000;
+
 // One-off admin transactions may use a whole block; round transactions declare what they need,
 // so that a block packs many of them.
 Json tx_json(const Address& from, const std::optional<Address>& to, const chain::Bytes& data,
@@ -121,11 +126,8 @@ tl::expected<chain::abi::Values, std::string> DevChain::view(const Address& to,
   return *values;
 }
 
-tl::expected<void, std::string> DevChain::send_round(const std::vector<TxRequest>& requests) {
-  if (requests.empty()) return {};
-  if (auto r = rpc_.call("evm_setAutomine", Json::array({false})); !r)
-    return tl::unexpected("evm_setAutomine: " + r.error().to_string());
-  constexpr std::size_t kBatch = 250;
+tl::expected<std::vector<chain::Hash>, std::string> DevChain::submit_all(
+    const std::vector<TxRequest>& requests, const std::optional<chain::u256>& max_fee_per_gas) {
   // Explicit nonces: a batch may be handled concurrently, and two requests of one sender must never
   // be given the same nonce by the node.
   std::map<Address, std::uint64_t> nonces;
@@ -160,6 +162,10 @@ tl::expected<void, std::string> DevChain::send_round(const std::vector<TxRequest
     for (std::size_t i = first; i < last; ++i) {
       Json tx = tx_json(requests[i].from, requests[i].to, requests[i].data, requests[i].gas);
       tx["nonce"] = chain::to_hex_quantity(chain::u256{nonces[requests[i].from]++});
+      if (max_fee_per_gas) {
+        tx["maxFeePerGas"] = chain::to_hex_quantity(*max_fee_per_gas);
+        tx["maxPriorityFeePerGas"] = chain::to_hex_quantity(chain::u256{kTip});
+      }
       calls.push_back({"eth_sendTransaction", Json::array({tx})});
     }
     auto results = rpc_.batch(calls);
@@ -172,6 +178,41 @@ tl::expected<void, std::string> DevChain::send_round(const std::vector<TxRequest
       hashes.push_back(*h);
     }
   }
+  return hashes;
+}
+
+tl::expected<bool, std::string> DevChain::check_receipts(const std::vector<TxRequest>& requests,
+                                                         const std::vector<chain::Hash>& hashes,
+                                                         bool pending_is_error) {
+  for (std::size_t first = 0; first < hashes.size(); first += kBatch) {
+    std::vector<chain::rpc::Call> calls;
+    const auto last = std::min(hashes.size(), first + kBatch);
+    for (std::size_t i = first; i < last; ++i)
+      calls.push_back({"eth_getTransactionReceipt", Json::array({chain::hex_encode(hashes[i])})});
+    auto results = rpc_.batch(calls);
+    if (!results) return tl::unexpected("receipts of a round: " + results.error().to_string());
+    for (std::size_t i = 0; i < results->size(); ++i) {
+      const auto& r = (*results)[i];
+      const auto& req = requests[first + i];
+      if (!r) return tl::unexpected(req.what + ": " + r.error().to_string());
+      if (r->is_null()) {
+        if (pending_is_error) return tl::unexpected(req.what + ": not mined");
+        return false;
+      }
+      auto status = chain::rpc::quantity_u64((*r)["status"], "status");
+      if (!status || *status != 1)
+        return tl::unexpected(req.what + ": " + revert_reason(req.from, req.to, req.data));
+    }
+  }
+  return true;
+}
+
+tl::expected<void, std::string> DevChain::send_round(const std::vector<TxRequest>& requests) {
+  if (requests.empty()) return {};
+  if (auto r = rpc_.call("evm_setAutomine", Json::array({false})); !r)
+    return tl::unexpected("evm_setAutomine: " + r.error().to_string());
+  auto hashes = submit_all(requests, std::nullopt);
+  if (!hashes) return tl::unexpected(hashes.error());
   // Mine until the pool is empty (bounded: every block holds at least one transaction).
   for (std::size_t blocks = 0; blocks <= requests.size(); ++blocks) {
     auto status = rpc_.call("txpool_status", Json::array());
@@ -183,20 +224,61 @@ tl::expected<void, std::string> DevChain::send_round(const std::vector<TxRequest
   }
   if (auto r = rpc_.call("evm_setAutomine", Json::array({true})); !r)
     return tl::unexpected("evm_setAutomine: " + r.error().to_string());
-  for (std::size_t first = 0; first < hashes.size(); first += kBatch) {
-    std::vector<chain::rpc::Call> calls;
-    const auto last = std::min(hashes.size(), first + kBatch);
-    for (std::size_t i = first; i < last; ++i)
-      calls.push_back({"eth_getTransactionReceipt", Json::array({chain::hex_encode(hashes[i])})});
-    auto results = rpc_.batch(calls);
-    if (!results) return tl::unexpected("receipts of a round: " + results.error().to_string());
-    for (std::size_t i = 0; i < results->size(); ++i) {
-      const auto& r = (*results)[i];
-      const auto& req = requests[first + i];
-      if (!r || r->is_null()) return tl::unexpected(req.what + ": not mined");
-      auto status = chain::rpc::quantity_u64((*r)["status"], "status");
-      if (!status || *status != 1)
-        return tl::unexpected(req.what + ": " + revert_reason(req.from, req.to, req.data));
+  auto mined = check_receipts(requests, *hashes, true);
+  if (!mined) return tl::unexpected(mined.error());
+  return {};
+}
+
+tl::expected<std::optional<std::size_t>, std::string> DevChain::first_dropped(
+    const std::vector<chain::Hash>& hashes) {
+  std::vector<chain::rpc::Call> calls;
+  for (const auto& h : hashes)
+    calls.push_back({"eth_getTransactionByHash", Json::array({chain::hex_encode(h)})});
+  auto results = rpc_.batch(calls);
+  if (!results) return tl::unexpected("transactions of a round: " + results.error().to_string());
+  for (std::size_t i = 0; i < results->size(); ++i) {
+    const auto& r = (*results)[i];
+    if (!r) return tl::unexpected("transaction of a round: " + r.error().to_string());
+    if (r->is_null()) return std::optional<std::size_t>{i};
+  }
+  return std::optional<std::size_t>{};
+}
+
+tl::expected<void, std::string> DevChain::send_all(const std::vector<TxRequest>& requests,
+                                                   std::chrono::milliseconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  std::vector<TxRequest> pending = requests;
+  while (!pending.empty()) {
+    // Blocks full of keeper's liquidations raise the base fee 12.5% each: ten times today's base
+    // fee outlasts ~19 of them; only the base fee and the tip are paid.
+    auto head = rpc_.block("latest");
+    if (!head) return tl::unexpected("latest block: " + head.error().to_string());
+    const chain::u256 base_fee = head->base_fee_per_gas.value_or(chain::u256{0});
+    auto hashes = submit_all(pending, base_fee * 10 + kTip);
+    if (!hashes) return tl::unexpected(hashes.error());
+    while (true) {
+      const bool last_look = std::chrono::steady_clock::now() >= deadline;
+      auto mined = check_receipts(pending, *hashes, last_look);
+      if (!mined) return tl::unexpected(mined.error());
+      if (*mined) return {};
+      // A transaction that no longer fits a block full of liquidations is skipped, and anvil
+      // 1.7.1 then drops the sender's later nonces from its pool for good (seen under the demo).
+      // Once everything before the first dropped one is mined, send the rest again.
+      auto dropped = first_dropped(*hashes);
+      if (!dropped) return tl::unexpected(dropped.error());
+      if (*dropped) {
+        const auto kept = static_cast<std::ptrdiff_t>(**dropped);
+        const std::vector<TxRequest> before(pending.begin(), pending.begin() + kept);
+        const std::vector<chain::Hash> before_hashes(hashes->begin(), hashes->begin() + kept);
+        auto landed = check_receipts(before, before_hashes, last_look);
+        if (!landed) return tl::unexpected(landed.error());
+        if (*landed) {
+          pending.erase(pending.begin(), pending.begin() + kept);
+          break;
+        }
+      }
+      // A block per transaction answers within milliseconds; interval mining within a block time.
+      std::this_thread::sleep_for(std::chrono::milliseconds{20});
     }
   }
   return {};

@@ -1,6 +1,7 @@
 #pragma once
 // Talking to our own anvil as its administrator: transactions from unlocked or impersonated
 // accounts (eth_sendTransaction), view calls, and rounds of many transactions mined together.
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,13 @@ class DevChain {
   // Submits every request with automine off, mines until all are included, turns automine back on,
   // and checks every receipt. Each sender's requests keep their order.
   [[nodiscard]] tl::expected<void, std::string> send_round(const std::vector<TxRequest>& requests);
+  // Submits every request (each sender's in order) without touching the node's mining mode, so a
+  // devnet mining on an interval keeps doing so, and waits up to `limit` until all are mined
+  // (sending again what the node drops from its pool: everything after the first dropped one,
+  // which is right for one sender, as the pool arbitrage uses it); checks every receipt.
+  [[nodiscard]] tl::expected<void, std::string> send_all(
+      const std::vector<TxRequest>& requests,
+      std::chrono::milliseconds limit = std::chrono::milliseconds{30'000});
 
   [[nodiscard]] chain::rpc::RpcClient& rpc() { return rpc_; }
 
@@ -48,6 +56,17 @@ class DevChain {
                                                       const std::optional<Address>& to,
                                                       const chain::Bytes& data,
                                                       const std::string& what);
+  // Every request with an explicit nonce (and fee cap, when given), in JSON-RPC batches: their
+  // hashes, in order.
+  tl::expected<std::vector<chain::Hash>, std::string> submit_all(
+      const std::vector<TxRequest>& requests, const std::optional<chain::u256>& max_fee_per_gas);
+  // The index of the first transaction the node no longer knows (dropped from its pool), if any.
+  tl::expected<std::optional<std::size_t>, std::string> first_dropped(
+      const std::vector<chain::Hash>& hashes);
+  // true: all mined and successful; false: some not mined yet (an error when `pending_is_error`).
+  tl::expected<bool, std::string> check_receipts(const std::vector<TxRequest>& requests,
+                                                 const std::vector<chain::Hash>& hashes,
+                                                 bool pending_is_error);
   std::string revert_reason(const Address& from, const std::optional<Address>& to,
                             const chain::Bytes& data);
 

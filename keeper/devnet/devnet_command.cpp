@@ -18,6 +18,9 @@
 #include "keeper/devnet/borrowers.hpp"
 #include "keeper/devnet/liquidator_contract.hpp"
 #include "keeper/devnet/market_deploy.hpp"
+#include "keeper/devnet/pool_arbitrage.hpp"
+#include "keeper/devnet/uniswap_deploy.hpp"
+#include "keeper/devnet/uniswap_pool_math.hpp"
 #include "keeper/process/anvil.hpp"
 
 namespace keeper::devnet {
@@ -41,8 +44,11 @@ struct DevnetOptions {
   std::uint64_t seed = 1;
   std::uint16_t port = 8545;                // 0: anvil picks a free port
   std::optional<std::uint64_t> block_time;  // seconds; none: a block per transaction
-  std::string asset;                        // price
+  // USD value of each Uniswap pool's liquidity: a crash's liquidations sell into these pools.
+  std::uint64_t pool_depth_usd = 50'000'000;
+  std::string asset;  // price
   std::string move;
+  bool no_pools = false;      // price: leave the Uniswap pools where they are
   std::uint64_t seconds = 0;  // advance
   bool json = false;          // report
 };
@@ -54,6 +60,16 @@ int fail(const std::string& message) {
 
 chain::rpc::RpcClient client_for(const Deployment& d) {
   return chain::rpc::RpcClient{chain::rpc::RpcClientOptions::for_urls({d.http_url})};
+}
+
+std::string dex_toml(const Deployment& d) {
+  if (!d.uniswap) return "";
+  return "\n# Uniswap V3 on this devnet: pools at the oracle's prices, moved by `keeper devnet "
+         "price`\n"
+         "[dex]\nuniswap_v3_factory = \"" +
+         d.uniswap->factory.checksummed() + "\"\nuniswap_v3_router = \"" +
+         d.uniswap->router.checksummed() + "\"   # SwapRouter\nuniswap_v3_quoter = \"" +
+         d.uniswap->quoter.checksummed() + "\"   # QuoterV2\n";
 }
 
 std::string keeper_toml(const Deployment& d) {
@@ -78,7 +94,7 @@ std::string keeper_toml(const Deployment& d) {
          "\n[state]\nsnapshot_path = \"keeper-state.json\"\nsnapshot_every_blocks = 10\n"
          "\n# keeper's own liquidator contract, owned by the liquidator account above\n"
          "[liquidator]\naddress = \"" +
-         d.liquidator_contract.checksummed() + "\"\n";
+         d.liquidator_contract.checksummed() + "\"\n" + dex_toml(d);
 }
 
 int up(const DevnetOptions& options) {
@@ -114,6 +130,8 @@ int up(const DevnetOptions& options) {
     return fail("populating borrowers: " + ok.error());
   if (auto ok = deploy_liquidator_contract(chain, d); !ok)
     return fail("deploying the liquidator contract: " + ok.error());
+  if (auto ok = deploy_uniswap(chain, d, default_pool_specs(), options.pool_depth_usd); !ok)
+    return fail("deploying Uniswap V3: " + ok.error());
   auto head = rpc.block_number();
   if (!head) return fail(head.error().to_string());
   d.deployed_at_block = *head;
@@ -139,6 +157,8 @@ int up(const DevnetOptions& options) {
             << "\n  anvil pid: " << d.anvil_pid << "\n  pool:      " << d.pool.checksummed()
             << "\n  provider:  " << d.addresses_provider.checksummed()
             << "\n  liquidator contract: " << d.liquidator_contract.checksummed()
+            << "\n  uniswap v3 router:   " << d.uniswap->router.checksummed() << " ("
+            << d.uniswap->pools.size() << " pools of $" << options.pool_depth_usd << ")"
             << "\n  borrowers: " << d.borrowers.size()
             << "\n  files:     " << (dir / "deployment.json").string() << ", "
             << (dir / "keeper.toml").string() << '\n';
@@ -191,6 +211,20 @@ int price(const DevnetOptions& options) {
   if (!receipt) return fail(receipt.error());
   std::cout << asset->spec.symbol << ": " << old_answer << " -> " << answer
             << " (8 decimals) in block " << receipt->block_number << '\n';
+  if (options.no_pools) return 0;
+  auto moves = align_pools_with_oracle(chain, *d, asset->spec.symbol);
+  if (!moves) return fail("moving the Uniswap pools: " + moves.error());
+  for (const auto& m : *moves) {
+    const auto* t0 = d->asset(m.pool->token0);
+    const auto* t1 = d->asset(m.pool->token1);
+    const auto price = [&](const u256& sqrt_price) {
+      return price_of_token0(sqrt_price, t0->spec.decimals, t1->spec.decimals);
+    };
+    std::cout << "  pool " << m.pool->token0 << "/" << m.pool->token1 << " ("
+              << m.pool->fee / 100.0 / 100.0 << "%): " << price(m.sqrt_price_before) << " -> "
+              << price(m.sqrt_price_after) << ' ' << m.pool->token1 << " per " << m.pool->token0
+              << '\n';
+  }
   return 0;
 }
 
@@ -303,6 +337,10 @@ int run_devnet_command(int argc, char** argv) {
   add_integer_option(*up_app, "--block-time", options.block_time, {.min = 1},
                      "mine a block every T seconds (default: one per transaction)")
       ->type_name("T");
+  add_integer_option(*up_app, "--pool-depth-usd", options.pool_depth_usd,
+                     {1'000, 1'000'000'000'000},
+                     "USD value of each Uniswap V3 pool's full-range liquidity (default 50000000)")
+      ->type_name("USD");
   add_dir(*up_app);
 
   auto* down_app = app.add_subcommand("down", "stop the devnet's anvil");
@@ -312,6 +350,9 @@ int run_devnet_command(int argc, char** argv) {
   auto* asset = price_app->add_option("ASSET", options.asset, "a symbol of the market (WETH, ...)");
   auto* move = price_app->add_option("MOVE", options.move, "+N%, -N% or an absolute USD price");
   require_options(*price_app, {{asset, "ASSET"}, {move, "a price MOVE"}});
+  price_app->add_flag("--no-pools", options.no_pools,
+                      "leave the Uniswap pools at their prices (default: an arbitrage swap moves "
+                      "every pool of ASSET to the new oracle price)");
   add_dir(*price_app);
 
   auto* advance_app = app.add_subcommand("advance", "move the chain's clock and mine a block");

@@ -168,7 +168,13 @@ tl::expected<void, std::string> deploy_market(DevChain& chain, Deployment& d) {
                                   {asset, Value{std::uint64_t{1000}}}));
     KEEPER_TRY_VOID(deployer.send(*configurator, "setLiquidationProtocolFee(address,uint256)",
                                   {asset, Value{std::uint64_t{1000}}}));
+    // Reserves start with flash loans off; keeper's flash liquidations borrow every asset.
+    KEEPER_TRY_VOID(
+        deployer.send(*configurator, "setReserveFlashLoaning(address,bool)", {asset, Value{true}}));
   }
+  // Mainnet's 0.05% (the Pool starts at 0): flash liquidations on the devnet pay what they would.
+  KEEPER_TRY_VOID(deployer.send(*configurator, "updateFlashloanPremiumTotal(uint128)",
+                                {Value{std::uint64_t{5}}}));
   d.emodes = default_emodes();
   for (const auto& e : d.emodes) {
     KEEPER_TRY_VOID(

@@ -28,6 +28,12 @@ TEST_CASE("the shipped example configs load", "[config]") {
   REQUIRE(mainnet.state.has_value());
   CHECK(mainnet.state->snapshot_path == "/var/lib/keeper/state.json");
   CHECK(mainnet.state->snapshot_every_blocks == 25);
+  CHECK_FALSE(mainnet.dex.has_value());
+  const auto devnet =
+      load_config_file(std::string{KEEPER_SOURCE_DIR} + "/config/examples/devnet.toml").value();
+  REQUIRE(devnet.dex.has_value());
+  CHECK(devnet.dex->uniswap_v3_router.checksummed() ==
+        "0xdbC43Ba45381e02825b14322cDdd15eC4B3164E6");
 }
 
 TEST_CASE("malformed configs name the line and the key", "[config]") {

@@ -15,26 +15,14 @@
 using namespace chain;
 using keeper::liquidator::liquidate_calldata;
 using keeper::liquidator::LiquidateArgs;
+using keeper::testing::Candidate;
 using keeper::testing::keeper_command;
 using keeper::testing::LiquidatorDevnet;
+using keeper::testing::logs_of;
+using keeper::testing::pick;
 using keeper::testing::run_command;
 
 namespace {
-
-const u256 kWad{1'000'000'000'000'000'000ULL};
-
-// The decoded parameters of every log of `event` that `emitter` wrote in `receipt`.
-std::vector<std::vector<abi::DecodedParam>> logs_of(const rpc::Receipt& receipt,
-                                                    const Address& emitter,
-                                                    const std::string& event) {
-  const auto e = abi::parse_event(event).value();
-  std::vector<std::vector<abi::DecodedParam>> out;
-  for (const auto& log : receipt.logs) {
-    if (log.address != emitter || log.topics.empty() || log.topics[0] != e.topic0) continue;
-    out.push_back(abi::decode_log(e, log.topics, log.data).value());
-  }
-  return out;
-}
 
 const std::string kLiquidationCall =
     "LiquidationCall(address indexed collateralAsset,address indexed debtAsset,address indexed "
@@ -43,32 +31,6 @@ const std::string kLiquidationCall =
 const std::string kLiquidated =
     "Liquidated(address indexed user,address indexed collateral,address indexed debt,uint256 "
     "debtRepaid,uint256 collateralReceived)";
-
-struct Candidate {
-  Address user;
-  const keeper::devnet::DeployedAsset* debt = nullptr;
-};
-
-// Borrowers by health factor from `keeper devnet report --json`, lowest first: the first with
-// WETH collateral and another debt asset whose health is below (or above) 1.
-std::optional<Candidate> pick(LiquidatorDevnet& net, bool liquidatable,
-                              const std::vector<Address>& taken = {}) {
-  const auto report = run_command(keeper_command("devnet report --json" + net.dir_arg()));
-  REQUIRE(report.exit_code == 0);
-  const auto doc = nlohmann::json::parse(report.output);
-  const auto& d = net.deployment();
-  for (const auto& row : doc.at("accounts")) {
-    const auto hf = u256_from_dec(row.at("health_factor").get<std::string>()).value();
-    if ((hf < kWad) != liquidatable) continue;
-    const auto account = Address::from_hex(row.at("account").get<std::string>()).value();
-    if (std::find(taken.begin(), taken.end(), account) != taken.end()) continue;
-    for (const auto& b : d.borrowers) {
-      if (b.address == account && b.collateral.front() == "WETH" && b.debt != "WETH")
-        return Candidate{account, d.asset(b.debt)};
-    }
-  }
-  return std::nullopt;
-}
 
 }  // namespace
 

@@ -2,9 +2,12 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <thread>
 
 #include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
 
 #include "chain/hex.hpp"
 #include "keeper/process/anvil.hpp"
@@ -74,6 +77,40 @@ chain::rpc::Receipt LiquidatorDevnet::send_as(const chain::Address& from, const 
                                               const std::string& signature,
                                               const chain::abi::Values& args) {
   return send_as(from, to, chain::abi::encode_call(signature, args).value());
+}
+
+std::vector<std::vector<chain::abi::DecodedParam>> logs_of(const chain::rpc::Receipt& receipt,
+                                                           const chain::Address& emitter,
+                                                           const std::string& event) {
+  const auto e = chain::abi::parse_event(event).value();
+  std::vector<std::vector<chain::abi::DecodedParam>> out;
+  for (const auto& log : receipt.logs) {
+    if (log.address != emitter || log.topics.empty() || log.topics[0] != e.topic0) continue;
+    out.push_back(chain::abi::decode_log(e, log.topics, log.data).value());
+  }
+  return out;
+}
+
+std::optional<Candidate> pick(LiquidatorDevnet& net, bool liquidatable,
+                              const std::vector<chain::Address>& taken,
+                              const std::string& debt_symbol) {
+  const chain::u256 one{1'000'000'000'000'000'000ULL};
+  const auto report = run_command(keeper_command("devnet report --json" + net.dir_arg()));
+  REQUIRE(report.exit_code == 0);
+  const auto doc = nlohmann::json::parse(report.output);
+  const auto& d = net.deployment();
+  for (const auto& row : doc.at("accounts")) {
+    const auto hf = chain::u256_from_dec(row.at("health_factor").get<std::string>()).value();
+    if ((hf < one) != liquidatable) continue;
+    const auto account = chain::Address::from_hex(row.at("account").get<std::string>()).value();
+    if (std::find(taken.begin(), taken.end(), account) != taken.end()) continue;
+    for (const auto& b : d.borrowers) {
+      if (b.address == account && b.collateral.front() == "WETH" && b.debt != "WETH" &&
+          (debt_symbol.empty() || b.debt == debt_symbol))
+        return Candidate{account, d.asset(b.debt)};
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace keeper::testing

@@ -3,7 +3,9 @@
 // test ends) and the reads and unlocked sends the tests make on it.
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "chain/abi/signature.hpp"
 #include "chain/rpc/rpc_client.hpp"
@@ -39,5 +41,22 @@ class LiquidatorDevnet {
   devnet::Deployment d_;
   std::unique_ptr<chain::rpc::RpcClient> rpc_;
 };
+
+// The decoded parameters of every log of `event` that `emitter` wrote in `receipt`.
+std::vector<std::vector<chain::abi::DecodedParam>> logs_of(const chain::rpc::Receipt& receipt,
+                                                           const chain::Address& emitter,
+                                                           const std::string& event);
+
+struct Candidate {
+  chain::Address user;
+  const devnet::DeployedAsset* debt = nullptr;
+};
+
+// Borrowers by health factor from `keeper devnet report --json`, lowest first: the first with
+// WETH collateral and another debt asset (`debt_symbol` when not empty) whose health is below
+// (or above) 1, and not in `taken`.
+std::optional<Candidate> pick(LiquidatorDevnet& net, bool liquidatable,
+                              const std::vector<chain::Address>& taken = {},
+                              const std::string& debt_symbol = "");
 
 }  // namespace keeper::testing
