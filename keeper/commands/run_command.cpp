@@ -54,8 +54,8 @@ std::optional<int> parse_args(int argc, char** argv, RunOptions& o) {
   apply_keeper_conventions(app);
   auto* config = app.add_option("--config", o.config_path, "keeper config")->type_name("FILE");
   auto* dry_run = app.add_flag("--dry-run", o.dry_run, "simulate and report; broadcast nothing");
-  auto* fork = app.add_flag("--fork", o.fork,
-                            "execute on a local anvil fork of the configured node");
+  auto* fork =
+      app.add_flag("--fork", o.fork, "execute on a local anvil fork of the configured node");
   // --fork already keeps every transaction off the configured node.
   dry_run->excludes(fork);
   add_integer_option(app, "--max-blocks", o.max_blocks, {}, "stop after N heads (0: never)")

@@ -19,6 +19,7 @@ std::string quantity(std::uint64_t n) {
 ScriptedMempool::ScriptedMempool(std::uint64_t chain_id, std::uint64_t first_nonce)
     : mined_nonce_{first_nonce} {
   node_.answer("eth_chainId", quantity(chain_id));
+  node_.answer("eth_blockNumber", quantity(100));
   node_.on("eth_getTransactionCount", [this](const Json& params) -> ScriptedNode::Answer {
     if (params.size() > 1 && params[1] == "pending") {
       std::uint64_t next = mined_nonce_;
