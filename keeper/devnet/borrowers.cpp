@@ -34,18 +34,6 @@ Address derived_address(std::string_view label, std::uint64_t seed, std::uint64_
   return Address::from_word(chain::keccak256(text));
 }
 
-u256 pow10(unsigned n) {
-  u256 v = 1;
-  for (unsigned i = 0; i < n; ++i) v *= 10;
-  return v;
-}
-
-// Token units worth `usd` whole dollars at the asset's 8-decimal price.
-u256 units_for(const DeployedAsset& a, std::uint64_t usd) {
-  return u256{usd} * pow10(a.spec.decimals) * 100'000'000 /
-         u256{static_cast<std::uint64_t>(a.spec.price)};
-}
-
 struct Plan {
   Borrower borrower;
   std::vector<std::pair<const DeployedAsset*, u256>> supplies;  // first one carries the extra

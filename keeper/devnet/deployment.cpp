@@ -6,6 +6,13 @@
 
 namespace keeper::devnet {
 
+chain::u256 units_for(const DeployedAsset& a, std::uint64_t usd) {
+  chain::u256 scale = 1;
+  for (unsigned i = 0; i < a.spec.decimals; ++i) scale *= 10;
+  return chain::u256{usd} * scale * 100'000'000 /
+         chain::u256{static_cast<std::uint64_t>(a.spec.price)};
+}
+
 using Json = nlohmann::json;
 
 std::vector<AssetSpec> default_assets() {

@@ -10,6 +10,7 @@
 #include <tl/expected.hpp>
 
 #include "chain/address.hpp"
+#include "chain/uint256.hpp"
 
 namespace keeper::devnet {
 
@@ -34,6 +35,9 @@ struct DeployedAsset {
   Address aggregator;  // emits AnswerUpdated; FeedAggregator storage slot 1 holds the answer
   Address feed;        // the proxy the AaveOracle reads
 };
+
+// Token units worth `usd` whole dollars at the asset's deployed 8-decimal price.
+[[nodiscard]] chain::u256 units_for(const DeployedAsset& a, std::uint64_t usd);
 
 struct EModeSpec {
   std::uint8_t id = 0;

@@ -1,5 +1,7 @@
 #include "keeper/devnet/market_deploy.hpp"
 
+#include "keeper/devnet/try.hpp"
+
 namespace keeper::devnet {
 namespace {
 
@@ -45,15 +47,6 @@ class Deployer {
   DevChain& chain_;
   Address admin_;
 };
-
-// `var` is a declarator, which cannot be parenthesised.
-// NOLINTBEGIN(bugprone-macro-parentheses)
-#define KEEPER_TRY(var, expr) \
-  auto var = (expr);          \
-  if (!var) return tl::unexpected(var.error())
-// NOLINTEND(bugprone-macro-parentheses)
-#define KEEPER_TRY_VOID(expr) \
-  if (auto ok_ = (expr); !ok_) return tl::unexpected(ok_.error())
 
 tl::expected<Libraries, std::string> deploy_libraries(Deployer& deployer) {
   Libraries libs;

@@ -2,19 +2,14 @@
 
 #include "keeper/devnet/uniswap_pool_math.hpp"
 
+#include "keeper/devnet/try.hpp"
+
 namespace keeper::devnet {
 namespace {
 
 using chain::u256;
 using chain::abi::Value;
 using chain::abi::Values;
-
-// `var` is a declarator, which cannot be parenthesised.
-// NOLINTBEGIN(bugprone-macro-parentheses)
-#define KEEPER_TRY(var, expr) \
-  auto var = (expr);          \
-  if (!var) return tl::unexpected(var.error())
-// NOLINTEND(bugprone-macro-parentheses)
 
 constexpr const char* kSlot0 = "slot0()(uint160,int24,uint16,uint16,uint16,uint8,bool)";
 

@@ -6,33 +6,14 @@
 #include "chain/keccak.hpp"
 #include "keeper/devnet/uniswap_pool_math.hpp"
 
+#include "keeper/devnet/try.hpp"
+
 namespace keeper::devnet {
 namespace {
 
 using chain::u256;
 using chain::abi::Value;
 using chain::abi::Values;
-
-// `var` is a declarator, which cannot be parenthesised.
-// NOLINTBEGIN(bugprone-macro-parentheses)
-#define KEEPER_TRY(var, expr) \
-  auto var = (expr);          \
-  if (!var) return tl::unexpected(var.error())
-// NOLINTEND(bugprone-macro-parentheses)
-#define KEEPER_TRY_VOID(expr) \
-  if (auto ok_ = (expr); !ok_) return tl::unexpected(ok_.error())
-
-u256 pow10(unsigned n) {
-  u256 v = 1;
-  for (unsigned i = 0; i < n; ++i) v *= 10;
-  return v;
-}
-
-// Token units worth `usd` whole dollars at the asset's deployed 8-decimal price.
-u256 units_for(const DeployedAsset& a, std::uint64_t usd) {
-  return u256{usd} * pow10(a.spec.decimals) * 100'000'000 /
-         u256{static_cast<std::uint64_t>(a.spec.price)};
-}
 
 tl::expected<Address, std::string> deploy_named(DevChain& chain, const Address& from,
                                                 const std::string& name, const Values& args) {
