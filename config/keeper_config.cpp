@@ -243,12 +243,12 @@ tl::expected<StrategyConfig, ConfigError> read_strategy(const Reader& r, const V
   if (*receive) c.receive_a_token = **receive;
   KEEPER_CFG(funding, r.optional<std::string>(s, "strategy.", "funding"));
   if (*funding) {
-    if (**funding == "flash" || **funding == "contract")
+    if (**funding != "wallet" && **funding != "direct" && **funding != "contract" &&
+        **funding != "flash")
       return tl::unexpected(r.error(s.at("funding"), "strategy.funding",
-                                    "\"" + **funding + "\" funding is not supported yet"));
-    if (**funding != "wallet" && **funding != "direct")
-      return tl::unexpected(r.error(s.at("funding"), "strategy.funding", "must be \"wallet\""));
-    c.funding = "wallet";  // "direct" is its older name
+                                    "must be \"wallet\", \"contract\" or \"flash\""));
+    c.funding = **funding == "direct" ? "wallet" : **funding;  // "direct" is its older name
+    c.funding_line = s.at("funding").location().line();
   }
   KEEPER_CFG(share, r.optional<double>(s, "strategy.", "bid_share"));
   if (*share) {
@@ -527,6 +527,18 @@ tl::expected<KeeperConfig, ConfigError> parse_config(const std::string& text,
     KEEPER_CFG(dex, read_dex(r, root.at("dex")));
     c.dex = *dex;
   }
+  // Funding other than the wallet goes through keeper's contract; a flash loan also sells what it
+  // seizes, so it needs the DEX.
+  const auto& funding = c.strategy.funding;
+  if (funding != "wallet" && !c.liquidator)
+    return tl::unexpected(ConfigError{source_name, c.strategy.funding_line, "strategy.funding",
+                                      "\"" + funding +
+                                          "\" funding needs keeper's contract: add [liquidator] "
+                                          "address (from `keeper liquidator deploy`)"});
+  if (funding == "flash" && !c.dex)
+    return tl::unexpected(ConfigError{source_name, c.strategy.funding_line, "strategy.funding",
+                                      "\"flash\" funding sells the seized collateral on Uniswap "
+                                      "V3: add [dex] uniswap_v3_factory and uniswap_v3_router"});
   return c;
 }
 

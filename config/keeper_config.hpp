@@ -53,7 +53,11 @@ struct StrategyConfig {
   std::vector<std::string> allow_assets;
   std::vector<std::string> deny_assets;
   bool receive_a_token = false;
-  std::string funding = "wallet";  // "wallet": the debt asset comes from keeper's wallet
+  // Where the debt asset comes from: "wallet" (pulled from keeper's wallet), "contract" (held by
+  // keeper's contract), "flash" (borrowed for the transaction, repaid from the seized collateral
+  // sold on the DEX: no inventory at all).
+  std::string funding = "wallet";
+  std::size_t funding_line = 0;  // for errors found against other sections
   double hf_watch_band = 1.05;
   double bid_share = 0.5;  // of the profit per gas above the base fee, offered as the tip
   // The wrapped native token's reserve (WETH on Ethereum): gas is valued at its oracle price.

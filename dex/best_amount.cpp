@@ -46,18 +46,19 @@ bool less(const std::optional<i256>& a, const std::optional<i256>& b) {
 
 }  // namespace
 
-std::optional<BestAmount> maximise_unimodal(const ProfitFn& profit, const u256& lo,
-                                            const u256& hi) {
+std::optional<BestAmount> maximise_unimodal(const ProfitFn& profit, const u256& lo, const u256& hi,
+                                            const u256& resolution) {
   if (lo > hi) return std::nullopt;
   Evaluator eval{profit};
   u256 a = lo;
   u256 b = hi;
-  if (b - a > kScanWidth) {
+  const u256 stop = resolution > kScanWidth ? resolution : kScanWidth;
+  if (b - a > stop) {
     u256 c = b - golden_part(b - a);
     u256 d = a + golden_part(b - a);
     auto fc = eval(c);
     auto fd = eval(d);
-    while (b - a > kScanWidth) {
+    while (b - a > stop) {
       if (less(fc, fd)) {
         // The peak is right of c.
         a = c;
@@ -76,9 +77,15 @@ std::optional<BestAmount> maximise_unimodal(const ProfitFn& profit, const u256& 
       }
     }
   }
-  for (u256 x = a;; ++x) {
-    (void)eval(x);
-    if (x == b) break;
+  if (stop > kScanWidth) {
+    (void)eval(a);
+    (void)eval(a + (b - a) / 2);
+    (void)eval(b);
+  } else {
+    for (u256 x = a;; ++x) {
+      (void)eval(x);
+      if (x == b) break;
+    }
   }
   // The ends of the range too: a profit still rising at hi (or falling from lo) is common.
   (void)eval(lo);

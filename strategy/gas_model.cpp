@@ -6,7 +6,9 @@ namespace strategy {
 
 std::uint64_t GasModel::expected(const std::string& kind) const {
   const auto it = seen_.find(kind);
-  return it == seen_.end() ? options_.default_gas_used : it->second;
+  if (it != seen_.end()) return it->second;
+  return kind.starts_with(kFlashKindPrefix) ? options_.default_flash_gas_used
+                                            : options_.default_gas_used;
 }
 
 std::uint64_t GasModel::limit(const std::string& kind) const {

@@ -94,6 +94,23 @@ struct Assessment {
 };
 [[nodiscard]] std::string_view to_string(Assessment::Verdict v) noexcept;
 
+// How a flash liquidation through keeper's contract sells what it seizes and what it must keep:
+// the swap's router and packed path, and the minimums below which the whole transaction reverts.
+struct FlashTerms {
+  chain::Address router;
+  chain::Bytes path;               // the DEX's own encoding of the route, collateral to debt asset
+  chain::u256 amount_out_minimum;  // of the debt asset, for all the seized collateral
+  chain::u256 min_profit;          // of the debt asset, after the loan and its premium
+};
+
+// What a liquidation of a given debt to cover repays and seizes, exactly as the protocol would;
+// nullopt where the protocol would refuse.
+struct Seizure {
+  chain::u256 debt_repaid;
+  chain::u256 collateral_seized;
+};
+using SeizureCurve = std::function<std::optional<Seizure>(const chain::u256& debt_to_cover)>;
+
 // A call to a contract: to whom and with what.
 struct ContractCall {
   chain::Address to;
@@ -106,6 +123,8 @@ struct Realised {
   chain::u256 collateral_received;
   chain::u256 gas_paid_wei;
   double profit_usd = 0;  // collateral less debt less gas, at the protocol's prices
+  // A flash liquidation: the profit its contract kept, in the debt asset, before gas.
+  std::optional<chain::u256> flash_profit;
 };
 
 // How an account ranks: its linear form in the protocol's prices, and whether a single price
@@ -185,6 +204,33 @@ class LendingProtocol {
   [[nodiscard]] virtual tl::expected<ContractCall, ProtocolError> contract_liquidation_call(
       const Opportunity& o, const chain::Address& contract,
       bool receive_collateral_deposit) const = 0;
+  // ---- Capital-free liquidations (optional: a protocol without flash loans keeps the defaults)
+  // ---- The flash loan's premium in basis points of the amount borrowed, as the protocol charges
+  // it now; nullopt when it lends no flash loans keeper's contract can use.
+  [[nodiscard]] virtual std::optional<std::uint32_t> flash_loan_premium_bps() const {
+    return std::nullopt;
+  }
+  // What `o`'s pair seizes for any smaller debt to cover (the same account, time and moves): a
+  // flash liquidation sizes its repayment against the swap's price impact.
+  [[nodiscard]] virtual SeizureCurve seizure_curve(const Opportunity& /*o*/,
+                                                   std::uint64_t /*timestamp*/,
+                                                   std::span<const PriceMove> /*moves*/) const {
+    return {};
+  }
+  // `amount` of `asset` in base currency at the protocol's prices with `moves` applied.
+  [[nodiscard]] virtual std::optional<chain::u256> value_in_base(
+      const chain::Address& /*asset*/, const chain::u256& /*amount*/,
+      std::span<const PriceMove> /*moves*/) const {
+    return std::nullopt;
+  }
+  // `o` through keeper's contract with the debt asset borrowed for the transaction's length.
+  [[nodiscard]] virtual tl::expected<ContractCall, ProtocolError> flash_liquidation_call(
+      const Opportunity& /*o*/, const chain::Address& /*contract*/,
+      const FlashTerms& /*terms*/) const {
+    return tl::unexpected(
+        ProtocolError{ProtocolErrorKind::fatal, "this protocol has no flash liquidation"});
+  }
+
   // Who pulls the debt asset from the payer on a direct liquidation call.
   [[nodiscard]] virtual chain::Address liquidation_spender() const = 0;
   // The account a pending transaction liquidates through this protocol, if it does; bad_data

@@ -53,35 +53,83 @@ void LiquidationStrategy::sync_state(const MarketView& view) {
 std::optional<Action> LiquidationStrategy::consider(const MarketView& view, const Valuation& value,
                                                     const Assessment& assessment) const {
   using Verdict = Assessment::Verdict;
-  const auto& who = assessment.account;
   switch (assessment.verdict) {
     case Verdict::healthy: return std::nullopt;
     case Verdict::no_collateral:
     case Verdict::no_allowed_pair:
-    case Verdict::no_bonus: return SkipAction{who, std::string{to_string(assessment.verdict)}, 0};
+    case Verdict::no_bonus:
+      return SkipAction{assessment.account, std::string{to_string(assessment.verdict)}, 0};
     case Verdict::liquidatable: break;
   }
-  const Opportunity& best = *assessment.best;
+  return config_.funding == Funding::flash ? act_on_flash(view, value, *assessment.best)
+                                           : act_on(view, value, *assessment.best);
+}
+
+std::optional<chain::u256> LiquidationStrategy::competitor_tip(const MarketView& view,
+                                                               const chain::Address& who) {
+  if (view.competitor_tips == nullptr) return std::nullopt;
+  const auto it = view.competitor_tips->find(who);
+  if (it == view.competitor_tips->end()) return std::nullopt;
+  return it->second;
+}
+
+Action LiquidationStrategy::act_on(const MarketView& view, const Valuation& value,
+                                   const Opportunity& best) const {
   // Pairs are ranked by what they earn before gas: gas is the same whichever pair is taken, and
   // the bid prices it here at the fee actually expected.
   const GasModel& gas = view.gas != nullptr ? *view.gas : default_gas_;
   const std::string kind = gas_kind(best);
-  BidRequest request{best.gross_profit_base, gas.expected(kind), std::nullopt};
-  if (view.competitor_tips != nullptr)
-    if (const auto it = view.competitor_tips->find(who); it != view.competitor_tips->end())
-      request.competitor_tip_wei = it->second;
+  const BidRequest request{best.gross_profit_base, gas.expected(kind),
+                           competitor_tip(view, best.account)};
   FeeContext fees = view.fees != nullptr ? *view.fees : FeeContext{};
   fees.native_price_base = value.native_price_base;
   auto bid = place_bid(request, fees, policy_);
   if (!bid)
-    return SkipAction{who, std::string{to_string(bid.error())},
+    return SkipAction{best.account, std::string{to_string(bid.error())},
                       in_usd(best.gross_profit_base, value)};
   return LiquidateAction{best,
                          config_.receive_collateral_deposit,
                          in_usd(bid->net_profit_base, value),
                          *bid,
                          kind,
-                         gas.limit(kind)};
+                         gas.limit(kind),
+                         std::nullopt};
+}
+
+Action LiquidationStrategy::act_on_flash(const MarketView& view, const Valuation& value,
+                                         const Opportunity& best) const {
+  const auto skip = [&](std::string_view reason) -> Action {
+    return SkipAction{best.account, std::string{reason}, in_usd(best.gross_profit_base, value)};
+  };
+  if (view.venue == nullptr) return skip("no_swap_venue");
+  const auto& protocol = *view.protocol;
+  auto plan = plan_flash(protocol, *view.venue, best, view.timestamp, view.moves);
+  if (!plan) return skip(to_string(plan.error()));
+  const auto gross = protocol.value_in_base(best.debt_asset, plan->profit, view.moves);
+  if (!gross || *gross == 0) return skip("swap_unprofitable");
+  const GasModel& gas = view.gas != nullptr ? *view.gas : default_gas_;
+  const std::string kind = std::string{kFlashKindPrefix} + gas_kind(best);
+  const BidRequest request{*gross, gas.expected(kind), competitor_tip(view, best.account)};
+  FeeContext fees = view.fees != nullptr ? *view.fees : FeeContext{};
+  fees.native_price_base = value.native_price_base;
+  auto bid = place_bid(request, fees, policy_);
+  if (!bid) return skip(to_string(bid.error()));
+  // The contract's floor, in the debt asset: the gas at the expected fee plus the configured
+  // minimum profit. A sale that gives less (someone moved the pool first) reverts instead of
+  // landing at a loss.
+  const auto gas_cost = static_cast<chain::u256>(chain::i256{*gross} - bid->net_profit_base);
+  const chain::u256 needed = gas_cost + policy_.min_net_profit_base;
+  const chain::u256 min_profit =
+      needed >= *gross ? plan->profit : (plan->profit * needed + *gross - 1) / *gross;
+  view.venue->assume_sold(plan->route);
+  FlashDetails flash{plan->route, plan->premium, plan->profit, min_profit};
+  return LiquidateAction{plan->opportunity,
+                         false,  // the collateral is sold in the transaction: never the deposit
+                         in_usd(bid->net_profit_base, value),
+                         *bid,
+                         kind,
+                         gas.limit(kind),
+                         std::move(flash)};
 }
 
 std::vector<Action> LiquidationStrategy::process_event(const Event& event) {
@@ -95,9 +143,17 @@ std::vector<Action> LiquidationStrategy::process_event(const Event& event) {
   }
   const auto& accounts = view.candidates != nullptr ? *view.candidates : everyone;
   const auto value = protocol.valuation();
+  auto assessments = protocol.assess(accounts, view.timestamp, limits_, view.moves);
+  // Most profitable first, at the oracle's prices: with flash funding each sale is quoted after
+  // the ones before it, in the order they will be sent (one sender's nonces land in order).
+  std::stable_sort(assessments.begin(), assessments.end(), [](const auto& a, const auto& b) {
+    const chain::u256 pa = a.best ? a.best->gross_profit_base : chain::u256{0};
+    const chain::u256 pb = b.best ? b.best->gross_profit_base : chain::u256{0};
+    return pa > pb;
+  });
   std::vector<LiquidateAction> found;
   std::vector<Action> skipped;
-  for (const auto& assessment : protocol.assess(accounts, view.timestamp, limits_, view.moves)) {
+  for (const auto& assessment : assessments) {
     auto result = consider(view, value, assessment);
     if (!result) continue;
     if (auto* a = std::get_if<LiquidateAction>(&*result))
@@ -105,8 +161,9 @@ std::vector<Action> LiquidationStrategy::process_event(const Event& event) {
     else
       skipped.push_back(std::move(*result));
   }
-  std::sort(found.begin(), found.end(),
-            [](const auto& a, const auto& b) { return a.profit_usd > b.profit_usd; });
+  if (config_.funding != Funding::flash)
+    std::stable_sort(found.begin(), found.end(),
+                     [](const auto& a, const auto& b) { return a.profit_usd > b.profit_usd; });
   std::vector<Action> out;
   out.reserve(found.size() + skipped.size());
   for (auto& a : found) out.emplace_back(std::move(a));

@@ -11,8 +11,10 @@
 #include <vector>
 
 #include "strategy/bidding.hpp"
+#include "strategy/flash_plan.hpp"
 #include "strategy/gas_model.hpp"
 #include "strategy/lending_protocol.hpp"
+#include "strategy/swap_venue.hpp"
 
 namespace strategy {
 
@@ -33,12 +35,22 @@ struct MarketView {
   const std::map<chain::Address, chain::u256>* inventory = nullptr;
   // Account -> the highest tip of a competitor's pending liquidation of it.
   const std::map<chain::Address, chain::u256>* competitor_tips = nullptr;
+  // Where flash funding sells the seized collateral; it remembers the sales decided here.
+  SwapVenue* venue = nullptr;
 };
 
 struct NewBlock {
   MarketView view;
 };
 using Event = std::variant<NewBlock>;
+
+// The swap and floors of a flash-funded liquidation, for keeper's contract.
+struct FlashDetails {
+  SwapRoute route;         // sells all the seized collateral for the debt asset
+  chain::u256 premium;     // the flash loan's, in the debt asset
+  chain::u256 profit;      // expected, in the debt asset, before gas
+  chain::u256 min_profit;  // below this (gas at the expected fee + the profit floor) it reverts
+};
 
 struct LiquidateAction {
   Opportunity opportunity;
@@ -48,6 +60,7 @@ struct LiquidateAction {
   Bid bid;
   std::string gas_kind;  // the gas model's key for this liquidation
   std::uint64_t gas_limit = 0;
+  std::optional<FlashDetails> flash;  // set: the debt asset is borrowed, the collateral sold
 };
 
 // A liquidatable account the strategy let go, and why: logged and counted, never silent.
@@ -68,7 +81,15 @@ class Strategy {
   [[nodiscard]] virtual std::vector<Action> process_event(const Event& event) = 0;
 };
 
+// Where the debt asset a liquidation repays comes from.
+enum class Funding {
+  wallet,    // keeper's wallet (its inventory), pulled by the protocol or keeper's contract
+  contract,  // keeper's contract's own balance
+  flash,     // borrowed for the transaction and repaid from the seized collateral's sale
+};
+
 struct LiquidationStrategyConfig {
+  Funding funding = Funding::wallet;
   double min_profit_usd = 1.0;
   double max_debt_to_cover_usd = 1e6;
   std::vector<std::string> allow_assets;  // symbols or checksummed addresses
@@ -94,6 +115,14 @@ class LiquidationStrategy final : public Strategy {
   // One evaluated account: an action, a skip, or nothing when it is healthy.
   [[nodiscard]] std::optional<Action> consider(const MarketView& view, const Valuation& value,
                                                const Assessment& assessment) const;
+  // A liquidatable account's opportunity bid for (and, with flash funding, sized and routed,
+  // its sale assumed on the venue).
+  [[nodiscard]] Action act_on(const MarketView& view, const Valuation& value,
+                              const Opportunity& best) const;
+  [[nodiscard]] static std::optional<chain::u256> competitor_tip(const MarketView& view,
+                                                                 const chain::Address& who);
+  [[nodiscard]] Action act_on_flash(const MarketView& view, const Valuation& value,
+                                    const Opportunity& best) const;
   LiquidationStrategyConfig config_;
   LiquidationLimits limits_;
   BidPolicy policy_;

@@ -18,6 +18,7 @@
 #include "keeper/commands/node_connection.hpp"
 #include "keeper/daemon/state_store.hpp"
 #include "keeper/engine/block_pipeline.hpp"
+#include "keeper/market/pool_book.hpp"
 #include "keeper/ops/status_routes.hpp"
 #include "keeper/ops/status_server.hpp"
 #include "keeper/process/anvil.hpp"
@@ -105,6 +106,41 @@ tl::expected<std::filesystem::path, std::string> journal_path(const config::Keep
     return tl::unexpected("cannot create the state directory " + dir.string() + ": " +
                           ec.message());
   return dir / "journal.log";
+}
+
+strategy::Funding funding_of(const std::string& name) {
+  if (name == "flash") return strategy::Funding::flash;
+  if (name == "contract") return strategy::Funding::contract;
+  return strategy::Funding::wallet;  // the config accepts nothing else
+}
+
+std::optional<chain::Address> swap_router(const config::KeeperConfig& cfg) {
+  if (!cfg.dex) return std::nullopt;
+  return cfg.dex->uniswap_v3_router;
+}
+
+// The Uniswap V3 pools between the market's assets, read at `block`: flash liquidations sell into
+// them. None at all is a configuration that cannot work.
+tl::expected<market::PoolBook, std::string> discover_pools(
+    chain::rpc::RpcClient& rpc, const config::KeeperConfig& cfg,
+    const strategy::LendingProtocol& protocol, std::uint64_t block, const ops::Log& log) {
+  market::PoolBookOptions options;
+  options.factory = cfg.dex->uniswap_v3_factory;
+  auto book = market::PoolBook::discover(rpc, options, protocol.debt_assets(), block);
+  if (!book) return tl::unexpected(book.error());
+  if (book->size() == 0)
+    return tl::unexpected("flash funding: the Uniswap V3 factory " + options.factory.checksummed() +
+                          " has no pool between any two of the market's assets");
+  const auto premium = protocol.flash_loan_premium_bps();
+  log.info("pools",
+           {{"pools", book->size()},
+            {"block", block},
+            {"flash_premium_bps", premium.value_or(0)},
+            {"factory", options.factory.checksummed()}},
+           "flash funding: " + std::to_string(book->size()) +
+               " Uniswap V3 pools between the market's assets, flash loan premium " +
+               std::to_string(premium.value_or(0)) + " bp");
+  return book;
 }
 
 }  // namespace
@@ -213,7 +249,9 @@ int run_daemon_command(int argc, char** argv) {
            std::to_string(state.accounts().size()) + " accounts known at block " +
                std::to_string(state.block()));
 
+  const auto funding = funding_of(cfg->strategy.funding);
   strategy::LiquidationStrategyConfig scfg;
+  scfg.funding = funding;
   scfg.min_profit_usd = cfg->strategy.min_profit_usd;
   scfg.max_debt_to_cover_usd = cfg->strategy.max_debt_to_cover_usd;
   scfg.allow_assets = cfg->strategy.allow_assets;
@@ -237,16 +275,24 @@ int run_daemon_command(int argc, char** argv) {
     log.info("liquidator", {{"contract", liquidator_contract->checksummed()}},
              "liquidating through keeper's contract " + liquidator_contract->checksummed());
   }
+  std::optional<market::PoolBook> pools;
+  if (funding == strategy::Funding::flash) {
+    auto book = discover_pools(rpc, *cfg, protocol, state.block(), log);
+    if (!book) return fail(book.error());
+    pools.emplace(std::move(*book));
+  }
   ops::Metrics metrics;
-  engine::BlockPipeline pipeline{rpc,
-                                 protocol,
-                                 strat,
-                                 manager ? &*manager : nullptr,
-                                 key->address(),
-                                 log,
-                                 metrics,
-                                 {opts->dry_run, cfg->strategy.hf_watch_band,
-                                  cfg->strategy.max_priority_fee_per_gas_wei, liquidator_contract}};
+  engine::BlockPipeline pipeline{
+      rpc,
+      protocol,
+      strat,
+      manager ? &*manager : nullptr,
+      key->address(),
+      log,
+      metrics,
+      {opts->dry_run, cfg->strategy.hf_watch_band, cfg->strategy.max_priority_fee_per_gas_wei,
+       liquidator_contract, funding, swap_router(*cfg)}};
+  if (pools) pipeline.use_swap_venue(&*pools);
 
   boost::asio::io_context io;
   std::shared_ptr<ops::StatusServer> status;

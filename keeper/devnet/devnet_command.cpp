@@ -89,8 +89,10 @@ std::string keeper_toml(const Deployment& d) {
          "\n[strategy]\n# gas is valued at the fee expected to be paid; the caps are only guards\n"
          "min_profit_usd = 1.0\nmax_fee_per_gas_gwei = 20\nmax_priority_fee_per_gas_gwei = 2\n"
          "native_asset = \"" +
-         d.asset("WETH")->token.checksummed() +
-         "\"\n"
+         d.asset("WETH")->token.checksummed() + "\"\n" +
+         (d.uniswap ? "# no inventory: the debt asset is flash-borrowed, the collateral sold on "
+                      "Uniswap V3\nfunding = \"flash\"\n"
+                    : "") +
          "\n[state]\nsnapshot_path = \"keeper-state.json\"\nsnapshot_every_blocks = 10\n"
          "\n# keeper's own liquidator contract, owned by the liquidator account above\n"
          "[liquidator]\naddress = \"" +
@@ -205,16 +207,23 @@ int price(const DevnetOptions& options) {
   } catch (const std::exception&) {
     return fail("price move must look like +10%, -25% or 1850.5, got '" + move + "'");
   }
+  if (answer <= 0) return fail("the new price must be positive");
+  // Arbitrageurs move the pools first and the oracle follows (Chainlink publishes on deviation),
+  // as on a real chain: a liquidation decided on the oracle's update meets the pools it moved.
+  std::vector<PoolMove> moves;
+  if (!options.no_pools) {
+    auto moved =
+        align_pools_with_oracle(chain, *d, asset->spec.symbol, static_cast<chain::u256>(answer));
+    if (!moved) return fail("moving the Uniswap pools: " + moved.error());
+    moves = std::move(*moved);
+  }
   auto data = calldata("updateAnswer(int256)", {Value::from_int(answer)});
   if (!data) return fail(data.error());
   auto receipt = chain.send(d->admin, asset->aggregator, *data, "updateAnswer");
   if (!receipt) return fail(receipt.error());
   std::cout << asset->spec.symbol << ": " << old_answer << " -> " << answer
             << " (8 decimals) in block " << receipt->block_number << '\n';
-  if (options.no_pools) return 0;
-  auto moves = align_pools_with_oracle(chain, *d, asset->spec.symbol);
-  if (!moves) return fail("moving the Uniswap pools: " + moves.error());
-  for (const auto& m : *moves) {
+  for (const auto& m : moves) {
     const auto* t0 = d->asset(m.pool->token0);
     const auto* t1 = d->asset(m.pool->token1);
     const auto price = [&](const u256& sqrt_price) {

@@ -75,7 +75,12 @@ tl::expected<void, std::string> push_swap(std::vector<TxRequest>& round, const D
 }  // namespace
 
 tl::expected<std::vector<PoolMove>, std::string> align_pools_with_oracle(
-    DevChain& chain, const Deployment& d, const std::string& symbol) {
+    DevChain& chain, const Deployment& d, const std::string& symbol,
+    const std::optional<u256>& symbol_answer) {
+  const auto answer_of = [&](const DeployedAsset& asset) -> tl::expected<u256, std::string> {
+    if (symbol_answer && asset.spec.symbol == symbol) return *symbol_answer;
+    return feed_answer(chain, asset);
+  };
   std::vector<PoolMove> moves;
   if (!d.uniswap) return moves;
   std::vector<TxRequest> round;
@@ -85,8 +90,8 @@ tl::expected<std::vector<PoolMove>, std::string> align_pools_with_oracle(
     const auto* t1 = d.asset(pool.token1);
     if (!t0 || !t1)
       return tl::unexpected("pool " + pool.token0 + "/" + pool.token1 + " names an unknown asset");
-    KEEPER_TRY(answer0, feed_answer(chain, *t0));
-    KEEPER_TRY(answer1, feed_answer(chain, *t1));
+    KEEPER_TRY(answer0, answer_of(*t0));
+    KEEPER_TRY(answer1, answer_of(*t1));
     KEEPER_TRY(target,
                oracle_sqrt_price_x96({*answer0, t0->spec.decimals}, {*answer1, t1->spec.decimals}));
     KEEPER_TRY(current, sqrt_price_of(chain, pool));

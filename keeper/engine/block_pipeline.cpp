@@ -4,6 +4,7 @@
 #include "chain/hex.hpp"
 #include "keeper/engine/price_tick.hpp"
 #include "keeper/engine/reporting.hpp"
+#include "keeper/liquidator/swap_path.hpp"
 
 namespace keeper::engine {
 namespace {
@@ -15,6 +16,27 @@ using Clock = std::chrono::steady_clock;
 // Linear forms hold balances fixed; interest moves them, so all are rebuilt this often.
 constexpr std::uint64_t kWatchRebuildBlocks = 50;
 constexpr std::uint64_t kWatchRebuildSeconds = 3600;
+
+// The contract's terms for a planned flash liquidation: Uniswap's packed path, and floors that
+// revert the whole transaction rather than let it land below the profit planned for.
+tl::expected<strategy::FlashTerms, strategy::ProtocolError> flash_terms(
+    const strategy::FlashDetails& flash, const Address& router) {
+  const auto& legs = flash.route.legs;
+  std::vector<liquidator::SwapHop> hops;
+  hops.reserve(legs.size());
+  for (const auto& leg : legs) hops.push_back({leg.fee, leg.token_out});
+  if (legs.empty())
+    return tl::unexpected(
+        strategy::ProtocolError{strategy::ProtocolErrorKind::bad_data, "an empty swap route"});
+  auto path = liquidator::encode_swap_path(legs.front().token_in, hops);
+  if (!path)
+    return tl::unexpected(
+        strategy::ProtocolError{strategy::ProtocolErrorKind::bad_data,
+                                "swap path: " + std::string{liquidator::describe(path.error())}});
+  // The sale must repay what the protocol took and the premium, and leave the floor.
+  const chain::u256 spent = flash.route.amount_out - flash.profit;
+  return strategy::FlashTerms{router, std::move(*path), spent + flash.min_profit, flash.min_profit};
+}
 
 }  // namespace
 
@@ -36,8 +58,45 @@ BlockPipeline::BlockPipeline(chain::rpc::RpcClient& rpc, strategy::LendingProtoc
                      return *target;
                    },
                    {wallet_, options.liquidator_contract.value_or(wallet_)}} {
-  // The payer is always the wallet; the contract pulls from it when it holds too little itself.
-  if (manager_ != nullptr) inventory_.emplace(rpc_, wallet_, liquidator_spender());
+  // Inventory: the wallet's (the contract pulls from it when it holds too little itself), or the
+  // contract's own balances; a flash loan needs none.
+  if (manager_ != nullptr) {
+    switch (options_.funding) {
+      case strategy::Funding::wallet:
+        inventory_.emplace(rpc_, wallet_, liquidator_spender());
+        break;
+      case strategy::Funding::contract:
+        if (options_.liquidator_contract)
+          inventory_.emplace(rpc_, *options_.liquidator_contract, *options_.liquidator_contract);
+        break;
+      case strategy::Funding::flash: break;
+    }
+  }
+}
+
+bool BlockPipeline::advance_pools(std::uint64_t block, bool resynced) {
+  if (pools_ == nullptr) return false;
+  if (resynced) {
+    if (auto ok = pools_->reload(rpc_, block); !ok) {
+      log_.event(ops::Level::warn, "pools", {{"block", block}, {"what", ok.error()}}, ok.error());
+      return false;
+    }
+    return true;
+  }
+  auto update = pools_->advance(rpc_, block);
+  if (!update) {
+    metrics_.count_event("pool_read_failed");
+    log_.event(ops::Level::warn, "pools", {{"block", block}, {"what", update.error()}},
+               "block " + std::to_string(block) + ": " + update.error() +
+                   " (no flash liquidation at this head)");
+    return false;
+  }
+  if (update->logs != 0) metrics_.count_event("pool_log", update->logs);
+  if (update->reloaded != 0)
+    log_.event(
+        ops::Level::debug, "pools", {{"block", block}, {"reloaded", update->reloaded}},
+        std::to_string(update->reloaded) + " pools read again at block " + std::to_string(block));
+  return true;
 }
 
 void BlockPipeline::on_head(const chain::rpc::BlockHeader& head, Clock::time_point received_at) {
@@ -69,6 +128,7 @@ void BlockPipeline::on_head(const chain::rpc::BlockHeader& head, Clock::time_poi
              "block " + std::to_string(block) + ": " + std::to_string(advanced->logs) + " logs, " +
                  std::to_string(advanced->accounts_refreshed) + " accounts re-read, " +
                  std::to_string(advanced->accounts_new) + " new");
+  pools_current_ = advance_pools(block, !advanced->resynced.empty());
   last_head_timestamp_ = head.timestamp;
   fees_.next_base_fee_wei =
       chain::next_base_fee(head.base_fee_per_gas.value_or(0), head.gas_used, head.gas_limit);
@@ -120,6 +180,7 @@ void BlockPipeline::decide_and_act(strategy::MarketView view, Clock::time_point 
   view.fees = &fees_;
   view.gas = &gas_;
   view.competitor_tips = &competition_.tips();
+  if (pools_current_) view.venue = pools_;
   if (inventory_ && inventory_->read()) view.inventory = &inventory_->available();
   const auto actions = strategy_.process_event(strategy::NewBlock{view});
   const auto decided_at = Clock::now();
@@ -155,10 +216,20 @@ void BlockPipeline::follow_price_sources(std::uint64_t block) {
   log_.info(
       "feeds", {{"block", block}, {"emitters", emitters}},
       "following " + std::to_string((*changed)->addresses.size()) + " price feed aggregators");
-  if (on_sources_changed_) on_sources_changed_(**changed);
+  auto filter = std::move(**changed);
+  if (pools_ != nullptr && filter.topics.size() == 1) {
+    // One subscription for prices and pools; a log of one kind from the other's address is
+    // ignored by both decoders.
+    for (const auto& pool : pools_->addresses()) filter.addresses.push_back(pool);
+    for (const auto& topic : market::PoolBook::event_topics()) filter.topics[0].push_back(topic);
+  }
+  if (on_sources_changed_) on_sources_changed_(filter);
 }
 
 void BlockPipeline::on_price_log(const chain::rpc::Log& log, Clock::time_point received_at) {
+  // The pools' logs share the subscription, so they arrive in block order with the prices: a
+  // pool moved before the oracle in the same block is quoted as moved.
+  if (pools_ != nullptr && pools_->apply_live(log)) return;
   if (!protocol_.ready()) return;
   auto moves = protocol_.decode_price_log(log);
   if (!moves) return;
@@ -241,14 +312,29 @@ json BlockPipeline::describe(const strategy::LiquidateAction& a, std::uint64_t b
   const auto& o = a.opportunity;
   summary = o.account.checksummed() + " HF " + hf_text(o.health_factor) + " " + o.label +
             " cover " + chain::to_dec(o.debt_to_cover) + " expected profit " + money(a.profit_usd);
-  return {{"block", block},
-          {"account", o.account.checksummed()},
-          {"health_factor", hf_value(o.health_factor)},
-          {"collateral", protocol_.symbol(o.collateral_asset)},
-          {"debt", protocol_.symbol(o.debt_asset)},
-          {"debt_to_cover", chain::to_dec(o.debt_to_cover)},
-          {"expected_profit_usd", a.profit_usd},
-          {"source", source}};
+  json f{{"block", block},
+         {"account", o.account.checksummed()},
+         {"health_factor", hf_value(o.health_factor)},
+         {"collateral", protocol_.symbol(o.collateral_asset)},
+         {"debt", protocol_.symbol(o.debt_asset)},
+         {"debt_to_cover", chain::to_dec(o.debt_to_cover)},
+         {"expected_profit_usd", a.profit_usd},
+         {"source", source}};
+  if (a.flash) {
+    json route = json::array();
+    for (const auto& leg : a.flash->route.legs)
+      route.push_back(protocol_.symbol(leg.token_in) + ">" + protocol_.symbol(leg.token_out) + "@" +
+                      std::to_string(leg.fee));
+    f["funding"] = "flash";
+    f["route"] = route;
+    f["collateral_sold"] = chain::to_dec(a.flash->route.amount_in);
+    f["debt_bought"] = chain::to_dec(a.flash->route.amount_out);
+    f["flash_premium"] = chain::to_dec(a.flash->premium);
+    f["expected_flash_profit"] = chain::to_dec(a.flash->profit);
+    f["min_flash_profit"] = chain::to_dec(a.flash->min_profit);
+    summary += ", flash via " + route.dump();
+  }
+  return f;
 }
 
 void BlockPipeline::report_dry_run(const strategy::LiquidateAction& a, std::uint64_t block,
@@ -282,6 +368,17 @@ void BlockPipeline::report_dry_run(const strategy::LiquidateAction& a, std::uint
 tl::expected<tx::Intent, strategy::ProtocolError> BlockPipeline::liquidation_intent(
     const strategy::LiquidateAction& a) const {
   const auto key = intent_key(a.opportunity);
+  if (a.flash) {
+    if (!options_.liquidator_contract || !options_.swap_router)
+      return tl::unexpected(strategy::ProtocolError{
+          strategy::ProtocolErrorKind::fatal, "flash funding without a contract or a router"});
+    auto terms = flash_terms(*a.flash, *options_.swap_router);
+    if (!terms) return tl::unexpected(terms.error());
+    auto call =
+        protocol_.flash_liquidation_call(a.opportunity, *options_.liquidator_contract, *terms);
+    if (!call) return tl::unexpected(call.error());
+    return tx::Intent{key, call->to, std::move(call->data), 0};
+  }
   if (!options_.liquidator_contract) {
     auto call = protocol_.liquidation_call(a.opportunity, a.receive_collateral_deposit);
     return tx::Intent{key, call.to, std::move(call.data), 0};

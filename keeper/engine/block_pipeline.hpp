@@ -16,6 +16,7 @@
 #include "chain/rpc/rpc_client.hpp"
 #include "keeper/engine/competition.hpp"
 #include "keeper/engine/inventory.hpp"
+#include "keeper/market/pool_book.hpp"
 #include "keeper/ops/log.hpp"
 #include "keeper/ops/metrics.hpp"
 #include "keeper/tx/tx_manager.hpp"
@@ -34,6 +35,10 @@ struct PipelineOptions {
   // keeper's own liquidator contract: it re-checks the account and exits cheaply when beaten.
   // Unset: the wallet calls the protocol itself.
   std::optional<chain::Address> liquidator_contract;
+  // Where the debt asset comes from; anything but the wallet needs the contract.
+  strategy::Funding funding = strategy::Funding::wallet;
+  // The swap router flash liquidations sell through (with a swap venue, see use_swap_venue).
+  std::optional<chain::Address> swap_router;
 };
 
 struct PipelineTotals {
@@ -79,6 +84,9 @@ class BlockPipeline {
     on_sources_changed_ = std::move(f);
   }
 
+  // The DEX pools flash liquidations sell into, brought to each head with the protocol's state.
+  void use_swap_venue(market::PoolBook* pools) { pools_ = pools; }
+
   [[nodiscard]] const PipelineTotals& totals() const noexcept { return totals_; }
 
  private:
@@ -89,6 +97,9 @@ class BlockPipeline {
     std::string gas_kind;
     chain::u256 max_affordable_tip;  // how far an outbid may go
     std::uint64_t nonce = 0;
+    // Flash: the profit the contract should keep, in the debt asset, before gas.
+    std::optional<chain::u256> expected_flash_profit;
+    chain::Address debt_asset;
   };
   struct Landed {  // a mined liquidation waiting for state at or after its block
     Pending expected;
@@ -128,6 +139,9 @@ class BlockPipeline {
   // assets the spender may not pull yet go out here, never on the path of a liquidation.
   void refresh_inventory(std::uint64_t block);
   void follow_transactions(std::uint64_t block);
+  // The pools brought to the head with the protocol (all read again after a resync); false when
+  // they could not be, so no quote is taken from a stale book at this head.
+  bool advance_pools(std::uint64_t block, bool resynced);
   // Our attempt for `account` in flight against a competitor's `tip`: replaced, or let go.
   void outbid(const chain::Address& account, const chain::u256& tip, const chain::u256& max_fee,
               std::uint64_t block);
@@ -160,6 +174,8 @@ class BlockPipeline {
   std::function<void(const chain::rpc::LogFilter&)> on_sources_changed_;
   std::optional<std::pair<std::uint64_t, std::uint64_t>> watch_rebuilt_;  // block, timestamp
   PipelineTotals totals_;
+  market::PoolBook* pools_ = nullptr;
+  bool pools_current_ = false;
   bool head_decided_ = false;  // on_head got as far as deciding; finish_head has work
 };
 

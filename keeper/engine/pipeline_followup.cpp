@@ -34,6 +34,8 @@ void BlockPipeline::refresh_inventory(std::uint64_t block) {
   // asset, here and not on a liquidation's path (a liquidation sent after it in nonce order sees
   // it).
   const Address spender = liquidator_spender();
+  // The contract spending its own balance needs nobody's approval.
+  if (options_.funding == strategy::Funding::contract) return;
   for (const auto& asset : *short_allowance) {
     if (approved_.count(asset)) continue;
     auto data = chain::abi::encode_call(
@@ -125,12 +127,15 @@ void BlockPipeline::execute(const std::vector<strategy::LiquidateAction>& action
       metrics_.count_transaction("sent");
       ++totals_.liquidations_sent;
       liquidating_[a.opportunity.account] = sent->nonce;
-      pending_[orders[i].intent.key] = {a.opportunity.account,
-                                        hf_value(a.opportunity.health_factor),
-                                        a.profit_usd,
-                                        a.gas_kind,
-                                        a.bid.max_affordable_tip,
-                                        sent->nonce};
+      pending_[orders[i].intent.key] = {
+          a.opportunity.account,
+          hf_value(a.opportunity.health_factor),
+          a.profit_usd,
+          a.gas_kind,
+          a.bid.max_affordable_tip,
+          sent->nonce,
+          a.flash ? std::optional<chain::u256>{a.flash->profit} : std::nullopt,
+          a.opportunity.debt_asset};
       if (inventory_)
         inventory_->commit(orders[i].intent.key, a.opportunity.debt_asset,
                            a.opportunity.debt_to_cover);
@@ -258,22 +263,36 @@ void BlockPipeline::report_landed(std::uint64_t block, std::uint64_t timestamp) 
       totals_.realised_profit_usd += realised->profit_usd;
       metrics_.add_profit_usd(realised->profit_usd);
       const auto hf_after = protocol_.health_factor(expected.account, timestamp);
-      log_.info("liquidated",
-                {{"block", receipt.block_number},
-                 {"account", expected.account.checksummed()},
-                 {"health_factor_before", expected.health_factor_before},
-                 {"health_factor_after", hf_value(hf_after)},
-                 {"debt_repaid", chain::to_dec(realised->debt_repaid)},
-                 {"collateral_received", chain::to_dec(realised->collateral_received)},
-                 {"gas_paid_wei", chain::to_dec(realised->gas_paid_wei)},
-                 {"expected_profit_usd", expected.expected_profit_usd},
-                 {"realised_profit_usd", realised->profit_usd},
-                 {"tx", chain::hex_encode(receipt.transaction_hash)}},
+      json f{{"block", receipt.block_number},
+             {"account", expected.account.checksummed()},
+             {"health_factor_before", expected.health_factor_before},
+             {"health_factor_after", hf_value(hf_after)},
+             {"debt_repaid", chain::to_dec(realised->debt_repaid)},
+             {"collateral_received", chain::to_dec(realised->collateral_received)},
+             {"gas_paid_wei", chain::to_dec(realised->gas_paid_wei)},
+             {"expected_profit_usd", expected.expected_profit_usd},
+             {"realised_profit_usd", realised->profit_usd},
+             {"tx", chain::hex_encode(receipt.transaction_hash)}};
+      std::string flash_note;
+      if (expected.expected_flash_profit && realised->flash_profit) {
+        // Both in the debt asset before gas: how exactly the pools and the protocol were
+        // predicted, free of the gas estimate.
+        const double predicted = chain::to_double(*expected.expected_flash_profit);
+        const double got = chain::to_double(*realised->flash_profit);
+        const double deviation = predicted == 0 ? 0 : (got - predicted) / predicted;
+        f["expected_flash_profit"] = chain::to_dec(*expected.expected_flash_profit);
+        f["realised_flash_profit"] = chain::to_dec(*realised->flash_profit);
+        f["flash_profit_deviation"] = deviation;
+        flash_note = ", flash profit " + chain::to_dec(*realised->flash_profit) + " " +
+                     protocol_.symbol(expected.debt_asset) + " units (predicted " +
+                     chain::to_dec(*expected.expected_flash_profit) + ")";
+      }
+      log_.info("liquidated", f,
                 expected.account.checksummed() + " liquidated in block " +
                     std::to_string(receipt.block_number) + ": HF " +
                     std::to_string(expected.health_factor_before) + " -> " + hf_text(hf_after) +
                     ", profit " + money(realised->profit_usd) + " (expected " +
-                    money(expected.expected_profit_usd) + ")");
+                    money(expected.expected_profit_usd) + ")" + flash_note);
     }
     it = landed_.erase(it);
   }

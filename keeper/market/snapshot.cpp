@@ -130,7 +130,8 @@ json market_to_json(const aave::Market& m) {
                       {"label", e.label}});
   return {{"reserves", reserves},
           {"emodes", emodes},
-          {"base_currency_unit", chain::to_dec(m.base_currency_unit)}};
+          {"base_currency_unit", chain::to_dec(m.base_currency_unit)},
+          {"flash_loan_premium_bps", m.flash_loan_premium_bps}};
 }
 
 aave::Market market_from_json(Reader& in, const json& j) {
@@ -149,6 +150,9 @@ aave::Market market_from_json(Reader& in, const json& j) {
     m.emodes[in.small<std::uint8_t>(e, "id")] = c;
   }
   m.base_currency_unit = in.uint(j, "base_currency_unit");
+  // Absent from snapshots written before flash funding: the next head reads it again.
+  if (j.contains("flash_loan_premium_bps"))
+    m.flash_loan_premium_bps = in.small<std::uint16_t>(j, "flash_loan_premium_bps");
   return m;
 }
 

@@ -46,6 +46,7 @@ constexpr const char* kReserveData =
 constexpr const char* kAssetPrice = "getAssetPrice(address)(uint256)";
 constexpr const char* kSourceOf = "getSourceOfAsset(address)(address)";
 constexpr const char* kBaseUnit = "BASE_CURRENCY_UNIT()(uint256)";
+constexpr const char* kFlashPremium = "FLASHLOAN_PREMIUM_TOTAL()(uint128)";
 constexpr const char* kEMode = "getEModeCategoryData(uint8)((uint16,uint16,uint16,address,string))";
 constexpr const char* kSymbol = "symbol()(string)";
 constexpr const char* kUserConfig = "getUserConfiguration(address)((uint256))";
@@ -81,16 +82,28 @@ tl::expected<AaveContracts, std::string> AaveSync::contracts(std::uint64_t block
 
 tl::expected<aave::Market, std::string> AaveSync::market(const AaveContracts& c,
                                                          std::uint64_t block) {
+  // The flash loan's premium is read with every market read, so a configurator's change reaches
+  // the next head's quotes.
   auto head = batch_eth_call(
-      rpc_, {view_call(c.pool, fn(kReservesList), {}), view_call(c.oracle, fn(kBaseUnit), {})},
+      rpc_,
+      {view_call(c.pool, fn(kReservesList), {}), view_call(c.oracle, fn(kBaseUnit), {}),
+       view_call(c.pool, fn(kFlashPremium), {})},
       block);
   if (!head) return tl::unexpected(head.error());
   auto list = decode(kReservesList, (*head)[0]);
   auto unit = decode(kBaseUnit, (*head)[1]);
+  auto premium = decode(kFlashPremium, (*head)[2]);
   if (!list) return tl::unexpected(list.error());
   if (!unit) return tl::unexpected(unit.error());
+  if (!premium) return tl::unexpected(premium.error());
   aave::Market m;
   m.base_currency_unit = (*unit)[0].as_uint();
+  // Basis points; the Pool keeps it within 10000 (PercentageMath).
+  const auto premium_bps = (*premium)[0].as_uint();
+  if (premium_bps > 10'000)
+    return tl::unexpected("FLASHLOAN_PREMIUM_TOTAL " + chain::to_dec(premium_bps) +
+                          " is above 100%");
+  m.flash_loan_premium_bps = static_cast<std::uint32_t>(chain::low_u64(premium_bps));
   const auto& assets = (*list)[0].as_list();
   std::vector<ViewCall> calls;
   for (const auto& a : assets) {

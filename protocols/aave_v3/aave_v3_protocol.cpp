@@ -1,6 +1,7 @@
 #include "protocols/aave_v3/aave_v3_protocol.hpp"
 
 #include <algorithm>
+#include <memory>
 
 #include "chain/abi/calldata.hpp"
 #include "chain/abi/signature.hpp"
@@ -254,6 +255,12 @@ strategy::ContractCall AaveV3Protocol::liquidation_call(const strategy::Opportun
                                                  o.debt_to_cover, receive_collateral_deposit)};
 }
 
+chain::u256 AaveV3Protocol::scaled_debt_of(const Address& account, const Reserve& debt) const {
+  if (const auto it = positions().find(account); it != positions().end())
+    if (const auto* p = it->second.position(debt.id)) return p->scaled_variable_debt;
+  return 0;
+}
+
 tl::expected<strategy::ContractCall, ProtocolError> AaveV3Protocol::contract_liquidation_call(
     const strategy::Opportunity& o, const chain::Address& contract,
     bool receive_collateral_deposit) const {
@@ -261,9 +268,6 @@ tl::expected<strategy::ContractCall, ProtocolError> AaveV3Protocol::contract_liq
   if (debt == nullptr)
     return tl::unexpected(
         ProtocolError{ProtocolErrorKind::bad_data, "not a reserve: " + o.debt_asset.checksummed()});
-  chain::u256 scaled_debt = 0;
-  if (const auto it = positions().find(o.account); it != positions().end())
-    if (const auto* p = it->second.position(debt->id)) scaled_debt = p->scaled_variable_debt;
   // The contract stops for ~36k gas when the chain holds less scaled debt than keeper saw:
   // someone else liquidated or repaid first.
   const LiquidateArgs args{o.collateral_asset,
@@ -271,12 +275,70 @@ tl::expected<strategy::ContractCall, ProtocolError> AaveV3Protocol::contract_liq
                            o.account,
                            o.debt_to_cover,
                            debt->variable_debt_token,
-                           scaled_debt,
+                           scaled_debt_of(o.account, *debt),
                            receive_collateral_deposit};
   auto data = liquidate_calldata(args);
   if (!data)
     return tl::unexpected(
         ProtocolError{ProtocolErrorKind::bad_data, "encoding the liquidator contract's call"});
+  return strategy::ContractCall{contract, std::move(*data)};
+}
+
+std::optional<std::uint32_t> AaveV3Protocol::flash_loan_premium_bps() const {
+  return market().flash_loan_premium_bps;
+}
+
+strategy::SeizureCurve AaveV3Protocol::seizure_curve(
+    const strategy::Opportunity& o, std::uint64_t timestamp,
+    std::span<const strategy::PriceMove> moves) const {
+  const auto it = positions().find(o.account);
+  const auto* collateral = market().reserve_of(o.collateral_asset);
+  const auto* debt = market().reserve_of(o.debt_asset);
+  if (it == positions().end() || collateral == nullptr || debt == nullptr) return {};
+  // The curve is called dozens of times while sizing: the moved market is built once, and the
+  // account copied, so the curve outlives neither.
+  auto m = std::make_shared<const Market>(moved(market(), moves).value_or(market()));
+  return [m, account = it->second, c = collateral->id, d = debt->id,
+          timestamp](const chain::u256& debt_to_cover) -> std::optional<strategy::Seizure> {
+    if (debt_to_cover == 0) return std::nullopt;
+    auto outcome = liquidation_outcome(*m, account, c, d, debt_to_cover, timestamp);
+    if (!outcome || outcome->collateral_to_liquidator == 0) return std::nullopt;
+    return strategy::Seizure{outcome->debt_repaid, outcome->collateral_to_liquidator};
+  };
+}
+
+std::optional<chain::u256> AaveV3Protocol::value_in_base(
+    const chain::Address& asset, const chain::u256& amount,
+    std::span<const strategy::PriceMove> moves) const {
+  const auto* r = market().reserve_of(asset);
+  if (r == nullptr) return std::nullopt;
+  chain::u256 price = r->price;
+  for (const auto& move : moves)
+    if (move.asset == r->id) price = move.price;
+  return protocols::aave_v3::value_in_base(*r, amount, price);
+}
+
+tl::expected<strategy::ContractCall, ProtocolError> AaveV3Protocol::flash_liquidation_call(
+    const strategy::Opportunity& o, const chain::Address& contract,
+    const strategy::FlashTerms& terms) const {
+  const auto* debt = market().reserve_of(o.debt_asset);
+  if (debt == nullptr)
+    return tl::unexpected(
+        ProtocolError{ProtocolErrorKind::bad_data, "not a reserve: " + o.debt_asset.checksummed()});
+  const FlashLiquidateArgs args{o.collateral_asset,
+                                o.debt_asset,
+                                o.account,
+                                o.debt_to_cover,
+                                debt->variable_debt_token,
+                                scaled_debt_of(o.account, *debt),
+                                terms.router,
+                                terms.path,
+                                terms.amount_out_minimum,
+                                terms.min_profit};
+  auto data = flash_liquidate_calldata(args);
+  if (!data)
+    return tl::unexpected(ProtocolError{ProtocolErrorKind::bad_data,
+                                        "encoding the liquidator contract's flash call"});
   return strategy::ContractCall{contract, std::move(*data)};
 }
 
@@ -294,7 +356,8 @@ std::optional<strategy::Realised> AaveV3Protocol::realised(const chain::rpc::Rec
   auto r =
       realised_liquidation(receipt, contracts_.pool, liquidator, market(), options_.native_asset);
   if (!r) return std::nullopt;
-  return strategy::Realised{r->debt_repaid, r->collateral_received, r->gas_paid_wei, r->profit_usd};
+  return strategy::Realised{r->debt_repaid, r->collateral_received, r->gas_paid_wei, r->profit_usd,
+                            r->flash_profit};
 }
 
 std::string AaveV3Protocol::symbol(const chain::Address& asset) const {

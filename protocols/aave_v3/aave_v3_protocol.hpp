@@ -66,6 +66,16 @@ class AaveV3Protocol final : public strategy::LendingProtocol {
   [[nodiscard]] tl::expected<strategy::ContractCall, strategy::ProtocolError>
   contract_liquidation_call(const strategy::Opportunity& o, const chain::Address& contract,
                             bool receive_collateral_deposit) const override;
+  [[nodiscard]] std::optional<std::uint32_t> flash_loan_premium_bps() const override;
+  [[nodiscard]] strategy::SeizureCurve seizure_curve(
+      const strategy::Opportunity& o, std::uint64_t timestamp,
+      std::span<const strategy::PriceMove> moves) const override;
+  [[nodiscard]] std::optional<chain::u256> value_in_base(
+      const chain::Address& asset, const chain::u256& amount,
+      std::span<const strategy::PriceMove> moves) const override;
+  [[nodiscard]] tl::expected<strategy::ContractCall, strategy::ProtocolError>
+  flash_liquidation_call(const strategy::Opportunity& o, const chain::Address& contract,
+                         const strategy::FlashTerms& terms) const override;
   [[nodiscard]] chain::Address liquidation_spender() const override { return contracts_.pool; }
   [[nodiscard]] tl::expected<std::optional<chain::Address>, strategy::ProtocolError>
   liquidation_target(const chain::rpc::PendingTransaction& tx) const override;
@@ -82,6 +92,8 @@ class AaveV3Protocol final : public strategy::LendingProtocol {
   [[nodiscard]] const AaveContracts& contracts() const noexcept { return contracts_; }
 
  private:
+  // The account's scaled variable debt of `asset` as keeper sees it: the contract's cheap re-check.
+  [[nodiscard]] chain::u256 scaled_debt_of(const Address& account, const Reserve& debt) const;
   [[nodiscard]] strategy::Assessment assess_one(const Market& market, const Address& who,
                                                 const Account& account, std::uint64_t timestamp,
                                                 const OpportunityLimits& limits) const;

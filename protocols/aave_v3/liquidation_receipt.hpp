@@ -16,7 +16,16 @@ struct RealisedLiquidation {
   chain::u256 collateral_received;  // collateral asset units (aTokens when receiveAToken)
   chain::u256 gas_paid_wei;         // gasUsed * effectiveGasPrice
   double profit_usd = 0;            // collateral - debt - gas, at `market`'s prices
+  // A flash liquidation by keeper's contract: what it sent the owner, in the debt asset, after
+  // selling the collateral and repaying the loan (profit_usd is then this less gas).
+  std::optional<chain::u256> flash_profit;
 };
+
+// KeeperLiquidator's FlashLiquidated event: its profit word for `user`, when `contract` logged
+// one in `receipt`.
+[[nodiscard]] std::optional<chain::u256> flash_profit_of(const chain::rpc::Receipt& receipt,
+                                                         const chain::Address& contract,
+                                                         const chain::Address& user);
 
 // The LiquidationCall logged by `pool` for `liquidator` in `receipt`; nullopt if there is none or
 // it names assets `market` does not list. Gas is priced with `native_asset`'s reserve (the

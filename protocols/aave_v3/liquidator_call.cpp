@@ -15,4 +15,20 @@ tl::expected<chain::Bytes, chain::abi::AbiError> liquidate_calldata(const Liquid
   return chain::abi::encode_call(kLiquidateSignature, values);
 }
 
+tl::expected<chain::Bytes, chain::abi::AbiError> flash_liquidate_calldata(
+    const FlashLiquidateArgs& args) {
+  const chain::abi::Values fields{Value{args.collateral},
+                                  Value{args.debt},
+                                  Value{args.user},
+                                  Value{args.debt_to_cover},
+                                  Value{args.variable_debt_token},
+                                  Value{args.min_scaled_debt},
+                                  Value{args.router},
+                                  Value{args.path},
+                                  Value{args.amount_out_minimum},
+                                  Value{args.min_profit}};
+  const chain::abi::Values tuple{Value{fields}};
+  return chain::abi::encode_call(kLiquidateWithFlashLoanSignature, tuple);
+}
+
 }  // namespace protocols::aave_v3

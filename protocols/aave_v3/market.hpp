@@ -63,6 +63,7 @@ struct Market {
   std::vector<Reserve> reserves;  // by id
   std::map<std::uint8_t, EModeCategory> emodes;
   chain::u256 base_currency_unit{100'000'000};  // 1e8 (USD, 8 decimals) on Ethereum
+  std::uint32_t flash_loan_premium_bps = 0;     // FLASHLOAN_PREMIUM_TOTAL: 5 (0.05%) on Ethereum
 
   [[nodiscard]] const Reserve* reserve_of(const Address& asset) const noexcept;
 };

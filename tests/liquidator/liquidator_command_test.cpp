@@ -105,9 +105,12 @@ TEST_CASE("keeper liquidator explains what it cannot do", "[liquidator][devnet]"
          "bad token address '0x1234'");
   expect(liquidator(key1, "withdraw --config " + toml.string() + " --token DOGE"),
          "unknown token 'DOGE'");
+  // Without the contract the devnet's flash funding cannot work either: wallet funding here.
   const auto no_section =
       write_text(net.dir() / "no-liquidator.toml",
-                 text.substr(0, text.find("\n# keeper's own liquidator contract")) + "\n");
+                 replaced(text.substr(0, text.find("\n# keeper's own liquidator contract")),
+                          "funding = \"flash\"", "funding = \"wallet\"") +
+                     "\n");
   expect(liquidator(key1, "withdraw --config " + no_section.string()), "no [liquidator] section");
   const auto bad_address =
       write_text(net.dir() / "bad-address.toml",

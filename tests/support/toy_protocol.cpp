@@ -123,6 +123,34 @@ std::vector<strategy::Assessment> ToyProtocol::assess(
   return out;
 }
 
+strategy::SeizureCurve ToyProtocol::seizure_curve(
+    const strategy::Opportunity& o, std::uint64_t,
+    std::span<const strategy::PriceMove> moves) const {
+  u256 p[2] = {prices[0], prices[1]};
+  for (const auto& m : moves)
+    if (m.asset < 2) p[m.asset] = m.price;
+  const auto it = loans.find(o.account);
+  if (it == loans.end()) return {};
+  const u256 max_repay = it->second.debt / 2;
+  const u256 price_collateral = p[0];
+  const u256 price_debt = p[1];
+  return [=](const u256& debt_to_cover) -> std::optional<strategy::Seizure> {
+    if (debt_to_cover == 0) return std::nullopt;
+    const u256 repay = debt_to_cover < max_repay ? debt_to_cover : max_repay;
+    return strategy::Seizure{repay, repay * price_debt * 105 / 100 / price_collateral};
+  };
+}
+
+std::optional<u256> ToyProtocol::value_in_base(const chain::Address& asset, const u256& amount,
+                                               std::span<const strategy::PriceMove> moves) const {
+  const std::size_t id = asset == kCollateral ? 0 : 1;
+  if (asset != kCollateral && asset != kDebt) return std::nullopt;
+  u256 price = prices[id];
+  for (const auto& m : moves)
+    if (m.asset == id) price = m.price;
+  return amount * price / kUnit;
+}
+
 u256 ToyProtocol::health_factor(const chain::Address& account, std::uint64_t) const {
   const auto it = loans.find(account);
   return it == loans.end() ? strategy::kNoDebt : health(it->second, prices);

@@ -60,6 +60,13 @@ class ToyProtocol final : public strategy::LendingProtocol {
   tl::expected<strategy::ContractCall, strategy::ProtocolError> contract_liquidation_call(
       const strategy::Opportunity& o, const chain::Address& contract,
       bool receive_collateral_deposit) const override;
+  // Flash loans at 0.05%, so the engine's capital-free path can be driven too.
+  std::optional<std::uint32_t> flash_loan_premium_bps() const override { return 5; }
+  strategy::SeizureCurve seizure_curve(const strategy::Opportunity& o, std::uint64_t timestamp,
+                                       std::span<const strategy::PriceMove> moves) const override;
+  std::optional<chain::u256> value_in_base(
+      const chain::Address& asset, const chain::u256& amount,
+      std::span<const strategy::PriceMove> moves) const override;
   chain::Address liquidation_spender() const override { return kMarket; }
   tl::expected<std::optional<chain::Address>, strategy::ProtocolError> liquidation_target(
       const chain::rpc::PendingTransaction& tx) const override;
