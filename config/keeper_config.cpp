@@ -7,6 +7,7 @@
 
 #include <toml.hpp>
 
+#include "chain/hex.hpp"
 #include "config/toml_integer.hpp"
 #include "config/toml_nesting.hpp"
 #include "config/utf8_check.hpp"
@@ -127,20 +128,38 @@ tl::expected<MarketConfig, ConfigError> read_market(const Reader& r, const Value
                                                     std::size_t index) {
   const std::string prefix = "markets[" + std::to_string(index) + "].";
   if (!m.is_table()) return tl::unexpected(r.error(m, prefix, "must be a table"));
-  KEEPER_CFG(ok, r.only(m, prefix, {"protocol", "pool_addresses_provider", "start_block", "name"}));
-  MarketConfig market;
   KEEPER_CFG(protocol, r.required<std::string>(m, prefix, "protocol"));
-  if (*protocol != "aave-v3")
+  if (*protocol != "aave-v3" && *protocol != "morpho-blue")
     return tl::unexpected(r.error(m.at("protocol"), prefix + "protocol",
-                                  "'" + *protocol + "' is not supported (only aave-v3)"));
+                                  "'" + *protocol + "' is not supported (aave-v3 or morpho-blue)"));
+  const bool morpho = *protocol == "morpho-blue";
+  if (morpho) {
+    KEEPER_CFG(ok, r.only(m, prefix, {"protocol", "morpho", "market_ids", "start_block", "name"}));
+  } else {
+    KEEPER_CFG(ok,
+               r.only(m, prefix, {"protocol", "pool_addresses_provider", "start_block", "name"}));
+  }
+  MarketConfig market;
   market.protocol = *protocol;
-  KEEPER_CFG(provider, r.required<std::string>(m, prefix, "pool_addresses_provider"));
-  auto address = chain::Address::from_hex(*provider);
+  const char* contract_key = morpho ? "morpho" : "pool_addresses_provider";
+  KEEPER_CFG(contract, r.required<std::string>(m, prefix, contract_key));
+  auto address = chain::Address::from_hex(*contract);
   if (!address)
-    return tl::unexpected(r.error(m.at("pool_addresses_provider"),
-                                  prefix + "pool_addresses_provider",
+    return tl::unexpected(r.error(m.at(contract_key), prefix + contract_key,
                                   std::string{chain::describe(address.error())}));
-  market.pool_addresses_provider = *address;
+  (morpho ? market.morpho : market.pool_addresses_provider) = *address;
+  if (morpho) {
+    KEEPER_CFG(ids, r.optional<std::vector<std::string>>(m, prefix, "market_ids"));
+    for (const auto& text : ids->value_or(std::vector<std::string>{})) {
+      auto bytes = chain::hex_decode(text);
+      if (!bytes || bytes->size() != 32)
+        return tl::unexpected(r.error(m.at("market_ids"), prefix + "market_ids",
+                                      "'" + text + "' is not a market Id (0x and 64 hex digits)"));
+      chain::Hash id{};
+      std::copy(bytes->begin(), bytes->end(), id.begin());
+      market.market_ids.push_back(id);
+    }
+  }
   KEEPER_CFG(start, r.optional<std::int64_t>(m, prefix, "start_block"));
   if (*start) {
     if (**start < 0)
@@ -149,7 +168,7 @@ tl::expected<MarketConfig, ConfigError> read_market(const Reader& r, const Value
     market.start_block_line = m.at("start_block").location().line();
   }
   KEEPER_CFG(name, r.optional<std::string>(m, prefix, "name"));
-  market.name = name->value_or("aave-v3");
+  market.name = name->value_or(market.protocol);
   return market;
 }
 

@@ -30,9 +30,12 @@ struct NodeConfig {
 };
 
 struct MarketConfig {
-  std::string protocol;  // "aave-v3"
+  std::string protocol;  // "aave-v3" or "morpho-blue"
   std::string name;
-  chain::Address pool_addresses_provider;
+  chain::Address pool_addresses_provider;  // aave-v3
+  chain::Address morpho;                   // morpho-blue: the Morpho contract
+  // morpho-blue: the markets to follow; empty: every market created on `morpho`.
+  std::vector<chain::Hash> market_ids;
   std::uint64_t start_block = 0;
   std::size_t start_block_line = 0;  // for errors found later, against the chain (0: not set)
 };

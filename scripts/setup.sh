@@ -33,6 +33,8 @@ fi
 
 # keeper's own devnet contracts, compiled offline by the pinned solc.
 node scripts/compile-contracts.mjs
+# Morpho Blue 1.0.0 (source only on npm) with the solc it pins; cached by a hash of its inputs.
+node scripts/compile-morpho.mjs >/dev/null
 
 BUILD_DIR=${BUILD_DIR:-build}
 BUILD_TYPE=${BUILD_TYPE:-RelWithDebInfo}

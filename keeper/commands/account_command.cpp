@@ -9,6 +9,7 @@
 
 #include "config/keeper_config.hpp"
 #include "keeper/commands/command_line.hpp"
+#include "keeper/commands/morpho_positions.hpp"
 #include "keeper/commands/node_connection.hpp"
 #include "protocols/aave_v3/aave_sync.hpp"
 #include "protocols/aave_v3/account_data.hpp"
@@ -97,6 +98,14 @@ int run_account_command(int argc, char** argv) {
   const aave::Account& a = state->at(*account);
   auto data = aave::account_data(*market, a, header->timestamp);
   if (!data) return fail(std::string{aave::describe(data.error())});
+  // The account's Morpho Blue positions, in every Morpho market of the config.
+  std::vector<MorphoRow> morpho;
+  for (const auto& market_cfg : cfg->markets) {
+    if (market_cfg.protocol != "morpho-blue") continue;
+    auto rows = morpho_rows(rpc, market_cfg, header->number, header->timestamp, *account);
+    if (!rows) return fail(rows.error());
+    morpho.insert(morpho.end(), rows->begin(), rows->end());
+  }
 
   const auto* emode =
       a.emode != 0 && market->emodes.count(a.emode) ? &market->emodes.at(a.emode) : nullptr;
@@ -147,7 +156,9 @@ int run_account_command(int argc, char** argv) {
            {"health_factor_share", l.hf_share},
            {"liquidation_price",
             l.liquidation_price ? nlohmann::json(*l.liquidation_price) : nlohmann::json(nullptr)}});
-    const nlohmann::json out{
+    nlohmann::json morpho_json = nlohmann::json::array();
+    for (const auto& r : morpho) morpho_json.push_back(to_json(r));
+    nlohmann::json out{
         {"account", account->checksummed()},
         {"block", header->number},
         {"emode", a.emode},
@@ -156,6 +167,7 @@ int run_account_command(int argc, char** argv) {
         {"total_debt_base", chain::to_dec(data->total_debt_base)},
         {"current_liquidation_threshold", chain::to_dec(data->current_liquidation_threshold)},
         {"reserves", reserves}};
+    if (!morpho.empty()) out["morpho_blue"] = morpho_json;
     std::cout << out.dump(2) << '\n';
     return 0;
   }
@@ -169,8 +181,12 @@ int run_account_command(int argc, char** argv) {
               base_to_usd(data->total_collateral_base, *market),
               base_to_usd(data->total_debt_base, *market),
               chain::to_double(data->current_liquidation_threshold) / 100);
+  if (!morpho.empty()) {
+    std::printf("Morpho Blue:\n%s", table_header().c_str());
+    for (const auto& r : morpho) std::fputs(table_line(r).c_str(), stdout);
+  }
   if (lines.empty()) {
-    std::printf("no positions\n");
+    std::printf(morpho.empty() ? "no positions\n" : "no Aave positions\n");
     return 0;
   }
   std::printf("%-6s %22s %4s %22s %14s %6s %12s %12s %9s %16s\n", "asset", "supplied", "coll",

@@ -10,6 +10,7 @@
 
 #include "config/keeper_config.hpp"
 #include "keeper/commands/command_line.hpp"
+#include "keeper/commands/morpho_positions.hpp"
 #include "keeper/commands/node_connection.hpp"
 #include "protocols/aave_v3/aave_sync.hpp"
 #include "protocols/aave_v3/account_data.hpp"
@@ -58,7 +59,14 @@ int run_scan_command(int argc, char** argv) {
   block = header->number;
 
   std::vector<Ranked> ranked;
+  std::vector<MorphoRow> morpho;
   for (const auto& market_cfg : cfg->markets) {
+    if (market_cfg.protocol == "morpho-blue") {
+      auto rows = morpho_rows(rpc, market_cfg, *block, header->timestamp);
+      if (!rows) return fail(rows.error());
+      morpho.insert(morpho.end(), rows->begin(), rows->end());
+      continue;
+    }
     protocols::aave_v3::AaveSync sync{rpc, market_cfg.pool_addresses_provider};
     auto contracts = sync.contracts(*block);
     if (!contracts) return fail(contracts.error());
@@ -95,6 +103,11 @@ int run_scan_command(int argc, char** argv) {
                : a.account < b.account;
   });
   if (limit != 0 && ranked.size() > limit) ranked.resize(limit);
+  std::sort(morpho.begin(), morpho.end(), [](const MorphoRow& a, const MorphoRow& b) {
+    return a.health_factor != b.health_factor ? a.health_factor < b.health_factor
+                                              : a.account < b.account;
+  });
+  if (limit != 0 && morpho.size() > limit) morpho.resize(limit);
 
   if (json) {
     nlohmann::json out = nlohmann::json::array();
@@ -111,6 +124,8 @@ int run_scan_command(int argc, char** argv) {
            {"ltv", chain::to_dec(r.data.ltv)},
            {"liquidation_prices", prices}});
     }
+    // Morpho positions follow, marked by their "protocol" (one row per account and market).
+    for (const auto& r : morpho) out.push_back(to_json(r));
     std::cout << out.dump(2) << '\n';
     return 0;
   }
@@ -128,6 +143,10 @@ int run_scan_command(int argc, char** argv) {
                 chain::to_double(r.data.health_factor) / 1e18,
                 chain::to_double(r.data.total_collateral_base) / 1e8,
                 chain::to_double(r.data.total_debt_base) / 1e8, prices.c_str());
+  }
+  if (!morpho.empty()) {
+    std::printf("\nMorpho Blue: %zu positions\n%s", morpho.size(), table_header().c_str());
+    for (const auto& r : morpho) std::fputs(table_line(r).c_str(), stdout);
   }
   return 0;
 }

@@ -1,6 +1,7 @@
 #include "keeper/devnet/deployment.hpp"
 
 #include <fstream>
+#include <stdexcept>
 
 #include <nlohmann/json.hpp>
 
@@ -38,6 +39,12 @@ const DeployedPool* UniswapDeployment::pool(const std::string& a, const std::str
   return nullptr;
 }
 
+const MorphoMarketDeployment* MorphoDeployment::market(const std::string& id) const {
+  for (const auto& m : markets)
+    if (m.id == id) return &m;
+  return nullptr;
+}
+
 namespace {
 
 Address address_field(const Json& j, const char* key) {
@@ -68,6 +75,42 @@ UniswapDeployment uniswap_from_json(const Json& j) {
     u.pools.push_back({p.at("token0").get<std::string>(), p.at("token1").get<std::string>(),
                        p.at("fee").get<std::uint32_t>(), address_field(p, "address")});
   return u;
+}
+
+Json morpho_json(const MorphoDeployment& m) {
+  Json markets = Json::array();
+  for (const auto& x : m.markets)
+    markets.push_back({{"loan", x.loan},
+                       {"collateral", x.collateral},
+                       {"oracle", x.oracle.checksummed()},
+                       {"lltv", chain::to_dec(x.lltv)},
+                       {"id", x.id}});
+  Json borrowers = Json::array();
+  for (const auto& b : m.borrowers)
+    borrowers.push_back(
+        {{"address", b.address.checksummed()}, {"market", b.market}, {"target_ltv", b.target_ltv}});
+  return {{"morpho", m.morpho.checksummed()},
+          {"irm", m.irm.checksummed()},
+          {"deployed_at_block", m.deployed_at_block},
+          {"markets", markets},
+          {"borrowers", borrowers}};
+}
+
+MorphoDeployment morpho_from_json(const Json& j) {
+  MorphoDeployment m;
+  m.morpho = address_field(j, "morpho");
+  m.irm = address_field(j, "irm");
+  m.deployed_at_block = j.at("deployed_at_block").get<std::uint64_t>();
+  for (const auto& x : j.at("markets")) {
+    auto lltv = chain::u256_from_dec(x.at("lltv").get<std::string>());
+    if (!lltv) throw std::runtime_error("morpho market lltv is not a decimal number");
+    m.markets.push_back({x.at("loan").get<std::string>(), x.at("collateral").get<std::string>(),
+                         address_field(x, "oracle"), *lltv, x.at("id").get<std::string>()});
+  }
+  for (const auto& b : j.at("borrowers"))
+    m.borrowers.push_back({address_field(b, "address"), b.at("market").get<std::string>(),
+                           b.at("target_ltv").get<double>()});
+  return m;
 }
 
 }  // namespace
@@ -125,6 +168,7 @@ tl::expected<void, std::string> write_deployment(const Deployment& d,
            {"liquidator_contract", d.liquidator_contract.checksummed()},
            {"borrowers", borrowers}};
   if (d.uniswap) doc["uniswap"] = uniswap_json(*d.uniswap);
+  if (d.morpho) doc["morpho"] = morpho_json(*d.morpho);
   const auto tmp = path.string() + ".tmp";
   {
     std::ofstream out(tmp);
@@ -191,6 +235,7 @@ tl::expected<Deployment, std::string> read_deployment(const std::filesystem::pat
                              b.at("debt").get<std::string>(), b.at("emode").get<bool>(),
                              b.at("target_health").get<double>()});
     if (doc.contains("uniswap")) d.uniswap = uniswap_from_json(doc.at("uniswap"));
+    if (doc.contains("morpho")) d.morpho = morpho_from_json(doc.at("morpho"));
     return d;
   } catch (const std::exception& e) {
     // nlohmann reports the missing or mistyped key; the deployment file is ours but may be edited.

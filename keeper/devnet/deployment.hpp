@@ -74,6 +74,31 @@ struct UniswapDeployment {
   [[nodiscard]] const DeployedPool* pool(const std::string& a, const std::string& b) const;
 };
 
+// One Morpho Blue market of the devnet: loan and collateral by symbol, its MarketParams and Id.
+struct MorphoMarketDeployment {
+  std::string loan;        // symbol
+  std::string collateral;  // symbol
+  Address oracle;          // MorphoDevOracle over the two assets' feeds
+  chain::u256 lltv;        // WAD
+  std::string id;          // 0x-prefixed market Id
+};
+
+struct MorphoBorrower {
+  Address address;
+  std::string market;     // the market's id
+  double target_ltv = 0;  // borrowed / collateral value when opened
+};
+
+// Morpho Blue 1.0.0 beside the Aave market, its markets priced by the same feeds.
+struct MorphoDeployment {
+  Address morpho;
+  Address irm;  // MorphoDevIrm, enabled
+  std::uint64_t deployed_at_block = 0;
+  std::vector<MorphoMarketDeployment> markets;
+  std::vector<MorphoBorrower> borrowers;
+  [[nodiscard]] const MorphoMarketDeployment* market(const std::string& id) const;
+};
+
 struct Deployment {
   std::uint64_t chain_id = 31337;
   std::string http_url;
@@ -97,6 +122,7 @@ struct Deployment {
   Address liquidator_contract;
   std::vector<Borrower> borrowers;
   std::optional<UniswapDeployment> uniswap;  // absent in deployments from before the DEX
+  std::optional<MorphoDeployment> morpho;    // absent in deployments from before Morpho
 
   [[nodiscard]] const DeployedAsset* asset(const std::string& symbol) const;
 };

@@ -18,6 +18,7 @@
 #include "keeper/devnet/borrowers.hpp"
 #include "keeper/devnet/liquidator_contract.hpp"
 #include "keeper/devnet/market_deploy.hpp"
+#include "keeper/devnet/morpho_deploy.hpp"
 #include "keeper/devnet/pool_arbitrage.hpp"
 #include "keeper/devnet/uniswap_deploy.hpp"
 #include "keeper/devnet/uniswap_pool_math.hpp"
@@ -72,6 +73,15 @@ std::string dex_toml(const Deployment& d) {
          d.uniswap->quoter.checksummed() + "\"   # QuoterV2\n";
 }
 
+std::string morpho_toml(const Deployment& d) {
+  if (!d.morpho) return "";
+  return "\n# Morpho Blue on this devnet: every market created on it (`market_ids` would narrow "
+         "it)\n"
+         "[[markets]]\nprotocol = \"morpho-blue\"\nname = \"devnet-morpho\"\nmorpho = \"" +
+         d.morpho->morpho.checksummed() +
+         "\"\nstart_block = " + std::to_string(d.morpho->deployed_at_block) + "\n";
+}
+
 std::string keeper_toml(const Deployment& d) {
   return "# Written by `keeper devnet up`: a keeper config for this local devnet.\n"
          "# The liquidator key is read from the environment, never from this file: set\n"
@@ -84,8 +94,8 @@ std::string keeper_toml(const Deployment& d) {
          d.ws_url +
          "\"\n\n[[markets]]\nprotocol = \"aave-v3\"\nname = \"devnet\"\npool_addresses_provider = "
          "\"" +
-         d.addresses_provider.checksummed() +
-         "\"\nstart_block = 0\n\n[wallet]\nprivate_key_env = \"KEEPER_PRIVATE_KEY\"\n"
+         d.addresses_provider.checksummed() + "\"\nstart_block = 0\n" + morpho_toml(d) +
+         "\n[wallet]\nprivate_key_env = \"KEEPER_PRIVATE_KEY\"\n"
          "\n[strategy]\n# gas is valued at the fee expected to be paid; the caps are only guards\n"
          "min_profit_usd = 1.0\nmax_fee_per_gas_gwei = 20\nmax_priority_fee_per_gas_gwei = 2\n"
          "native_asset = \"" +
@@ -134,6 +144,9 @@ int up(const DevnetOptions& options) {
     return fail("deploying the liquidator contract: " + ok.error());
   if (auto ok = deploy_uniswap(chain, d, default_pool_specs(), options.pool_depth_usd); !ok)
     return fail("deploying Uniswap V3: " + ok.error());
+  if (auto ok = deploy_morpho(chain, d, options.seed, fs::absolute(dir / "morpho-compile.log"));
+      !ok)
+    return fail("deploying Morpho Blue: " + ok.error());
   auto head = rpc.block_number();
   if (!head) return fail(head.error().to_string());
   d.deployed_at_block = *head;
@@ -161,6 +174,9 @@ int up(const DevnetOptions& options) {
             << "\n  liquidator contract: " << d.liquidator_contract.checksummed()
             << "\n  uniswap v3 router:   " << d.uniswap->router.checksummed() << " ("
             << d.uniswap->pools.size() << " pools of $" << options.pool_depth_usd << ")"
+            << "\n  morpho blue:         " << d.morpho->morpho.checksummed() << " ("
+            << d.morpho->markets.size() << " markets, " << d.morpho->borrowers.size()
+            << " borrowers)"
             << "\n  borrowers: " << d.borrowers.size()
             << "\n  files:     " << (dir / "deployment.json").string() << ", "
             << (dir / "keeper.toml").string() << '\n';
