@@ -330,9 +330,9 @@ int run_daemon_command(int argc, char** argv) {
   // ops: balance, spend, competition and node gauges for the metrics endpoint, read off the loop.
   std::unique_ptr<ops::MoneyGauges> money_gauges;
   if (status)
-    money_gauges = start_money_gauges(io, metrics, {*cfg, key->address(), liquidator_contract, state,
-                                                    *contracts, manager ? &*manager : nullptr,
-                                                    store, pipeline, ws});
+    money_gauges = start_money_gauges(io, metrics,
+                                      {*cfg, key->address(), liquidator_contract, state, *contracts,
+                                       manager ? &*manager : nullptr, store, pipeline, ws});
   ws->start();
   // The one edge where an exception (a library's, or a bug's) is caught on the daemon's path:
   // the loop stops, the state reached so far is saved, and keeper exits non-zero.

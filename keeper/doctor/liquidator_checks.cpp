@@ -33,10 +33,11 @@ void check_code(Context& c, const Address& contract, const chain::Bytes& deploye
   auto same =
       compare_runtime_code(artifact->runtime_bytecode_hex, *artifact->immutable_ranges, deployed);
   if (!same) return c.report.fail("liquidator code", contract.checksummed() + ": " + same.error());
-  c.report.ok("liquidator code", "the compiled KeeperLiquidator, byte for byte outside its " +
+  c.report.ok("liquidator code", "the compiled KeeperLiquidator, " +
+                                     std::to_string(deployed.size()) +
+                                     " bytes, equal outside the " +
                                      std::to_string(artifact->immutable_ranges->size()) +
-                                     " immutable slots (" + std::to_string(deployed.size()) +
-                                     " bytes)");
+                                     " places the constructor writes owner and pool");
 }
 
 }  // namespace
