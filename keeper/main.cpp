@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "keeper/commands/account_command.hpp"
+#include "keeper/commands/doctor_command.hpp"
 #include "keeper/commands/run_command.hpp"
 #include "keeper/commands/scan_command.hpp"
 #include "keeper/devnet/devnet_command.hpp"
@@ -23,6 +24,8 @@ constexpr std::string_view kUsage =
     "  liquidator deploy --config FILE      deploy keeper's liquidator contract, owned by the "
     "wallet\n"
     "  liquidator withdraw --config FILE [--token SYMBOL|ETH|0xADDR]...   sweep it to the owner\n"
+    "  doctor --config FILE [--json]        check node, wallet, contract and markets before "
+    "going live\n"
     "  --version                             print the version\n"
     "keeper <command> --help lists a command's options.\n";
 
@@ -40,6 +43,7 @@ int dispatch(int argc, char** argv) {
   if (command == "scan") return keeper::run_scan_command(argc - 2, argv + 2);
   if (command == "run") return keeper::run_daemon_command(argc - 2, argv + 2);
   if (command == "account") return keeper::run_account_command(argc - 2, argv + 2);
+  if (command == "doctor") return keeper::run_doctor_command(argc - 2, argv + 2);
   if (command == "liquidator")
     return keeper::liquidator::run_liquidator_command(argc - 2, argv + 2);
   if (command == "--help" || command == "help") {

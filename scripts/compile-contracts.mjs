@@ -1,6 +1,7 @@
 // Compiles contracts/*.sol offline with the pinned npm solc into contracts/build/<Name>.json
-// (Hardhat-artifact shape: contractName, abi, bytecode, deployedBytecode, linkReferences).
-// Idempotent: skipped when every output is newer than every source.
+// (Hardhat-artifact shape: contractName, abi, bytecode, deployedBytecode, linkReferences, and
+// solc's immutableReferences, which `keeper doctor` masks to compare deployed code).
+// Idempotent: skipped when every output is newer than every source and this script.
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,7 +14,10 @@ const srcDir = path.join(root, 'contracts');
 const outDir = path.join(srcDir, 'build');
 
 const sources = fs.readdirSync(srcDir).filter((f) => f.endsWith('.sol')).sort();
-const newestSource = Math.max(...sources.map((f) => fs.statSync(path.join(srcDir, f)).mtimeMs));
+const newestSource = Math.max(
+  fs.statSync(fileURLToPath(import.meta.url)).mtimeMs,
+  ...sources.map((f) => fs.statSync(path.join(srcDir, f)).mtimeMs),
+);
 const outputs = sources.map((f) => path.join(outDir, f.replace(/\.sol$/, '.json')));
 if (outputs.every((o) => fs.existsSync(o) && fs.statSync(o).mtimeMs >= newestSource)) process.exit(0);
 
@@ -44,6 +48,8 @@ for (const [file, contracts] of Object.entries(output.contracts)) {
       bytecode: '0x' + c.evm.bytecode.object,
       deployedBytecode: '0x' + c.evm.deployedBytecode.object,
       linkReferences: c.evm.bytecode.linkReferences,
+      // AST id -> [{start, length}] byte ranges of the runtime code the constructor fills in.
+      immutableReferences: c.evm.deployedBytecode.immutableReferences || {},
     };
     fs.writeFileSync(path.join(outDir, `${name}.json`), JSON.stringify(artifact, null, 2) + '\n');
   }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything keeper needs on a fresh Debian 12 machine and builds it (curl: the demo asks
-# the daemon's /healthz and /metrics with it).
+# the daemon's /healthz and /metrics with it; prometheus: promtool tests the alert rules, and a
+# test scrapes keeper with a real Prometheus).
 # Idempotent: packages already present are not reinstalled, an existing build is reused.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +11,7 @@ APT_PACKAGES=(
   libcurl4-openssl-dev libboost-dev libboost-system-dev nlohmann-json3-dev libsecp256k1-dev
   catch2 libcrypto++-dev libexpected-dev libssl-dev libtoml11-dev libbenchmark-dev
   libcli11-dev
+  prometheus
   ca-certificates curl
 )
 
@@ -24,6 +26,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  # prometheus is here for its promtool and for the scrape test, which starts its own on a free
+  # port: the service the package enables (on :9090) is not wanted when setup installed it.
+  if [[ " ${missing[*]} " == *" prometheus "* ]] && command -v systemctl >/dev/null 2>&1; then
+    $SUDO systemctl disable --now prometheus >/dev/null 2>&1 || true
+  fi
 fi
 
 # Pinned local-chain tooling (anvil, cast, Aave V3 artifacts, solc); lockfile-exact and offline-safe.

@@ -15,6 +15,7 @@
 #include "chain/ws/ws_client.hpp"
 #include "config/keeper_config.hpp"
 #include "keeper/commands/command_line.hpp"
+#include "keeper/commands/money_gauges_wiring.hpp"
 #include "keeper/commands/node_connection.hpp"
 #include "keeper/daemon/state_store.hpp"
 #include "keeper/engine/block_pipeline.hpp"
@@ -372,6 +373,12 @@ int run_daemon_command(int argc, char** argv) {
       }
     });
   });
+  // ops: balance, spend, competition and node gauges for the metrics endpoint, read off the loop.
+  std::unique_ptr<ops::MoneyGauges> money_gauges;
+  if (status)
+    money_gauges = start_money_gauges(io, metrics,
+                                      {*cfg, key->address(), liquidator_contract, state, *contracts,
+                                       manager ? &*manager : nullptr, store, pipeline, ws});
   ws->start();
   // The one edge where an exception (a library's, or a bug's) is caught on the daemon's path:
   // the loop stops, the state reached so far is saved, and keeper exits non-zero.

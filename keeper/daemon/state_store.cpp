@@ -93,6 +93,7 @@ void StateStore::save(const protocols::aave_v3::MarketState& state) {
 
 void StateStore::write(const StateSnapshot& snapshot) {
   if (auto ok = write_snapshot(snapshot, *options_.snapshot_path); !ok) {
+    ++failed_saves_;
     log_.event(ops::Level::warn, "snapshot", {{"saved", false}, {"why", ok.error()}},
                "could not save the snapshot: " + ok.error());
     return;

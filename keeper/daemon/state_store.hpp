@@ -37,6 +37,8 @@ class StateStore {
   // Saves when `every_blocks` have passed since the last save.
   void maybe_save(const protocols::aave_v3::MarketState& state);
   void save(const protocols::aave_v3::MarketState& state);
+  // Snapshots that could not be written (each logged), for the operator's gauge.
+  [[nodiscard]] std::uint64_t failed_saves() const noexcept { return failed_saves_; }
 
  private:
   void write(const protocols::aave_v3::StateSnapshot& snapshot);
@@ -45,6 +47,7 @@ class StateStore {
   const ops::Log& log_;
   StateStoreOptions options_;
   std::uint64_t saved_block_ = 0;
+  std::uint64_t failed_saves_ = 0;
 };
 
 }  // namespace keeper::daemon

@@ -5,6 +5,39 @@
 #include "chain/hex.hpp"
 
 namespace keeper::devnet {
+namespace {
+
+// deployedBytecode and the immutables' byte ranges in it, each range checked to lie inside it.
+tl::expected<std::pair<std::string, std::optional<std::vector<ByteRange>>>, std::string>
+runtime_code(const nlohmann::json& doc, const std::string& name) {
+  std::string code;
+  if (doc.contains("deployedBytecode") && doc["deployedBytecode"].is_string())
+    code = doc["deployedBytecode"].get<std::string>();
+  if (code.rfind("0x", 0) == 0) code.erase(0, 2);
+  if (!doc.contains("immutableReferences")) return std::pair{code, std::nullopt};
+  const auto& refs = doc["immutableReferences"];
+  if (!refs.is_object()) return tl::unexpected("artifact " + name + ": bad immutableReferences");
+  std::vector<ByteRange> ranges;
+  for (const auto& [id, spans] : refs.items()) {
+    if (!spans.is_array())
+      return tl::unexpected("artifact " + name + ": bad immutableReferences for " + id);
+    for (const auto& span : spans) {
+      const auto field = [&span](const char* key) -> std::size_t {
+        if (!span.is_object() || !span.contains(key) || !span[key].is_number_unsigned()) return 0;
+        return span[key].get<std::size_t>();
+      };
+      const std::size_t start = field("start");
+      const std::size_t length = field("length");
+      if (length == 0 || length > code.size() / 2 || start > code.size() / 2 - length)
+        return tl::unexpected("artifact " + name + ": an immutable reference of " + id +
+                              " lies outside the runtime code");
+      ranges.push_back({start, length});
+    }
+  }
+  return std::pair{code, std::optional{std::move(ranges)}};
+}
+
+}  // namespace
 
 tl::expected<Artifact, std::string> load_artifact(const std::filesystem::path& path) {
   std::ifstream in(path);
@@ -21,6 +54,12 @@ tl::expected<Artifact, std::string> load_artifact(const std::filesystem::path& p
   if (code.empty())
     return tl::unexpected("artifact " + a.name + " has no creation bytecode (abstract?)");
   a.bytecode_hex = std::move(code);
+  if (auto runtime = runtime_code(doc, a.name); !runtime) {
+    return tl::unexpected(runtime.error());
+  } else {
+    a.runtime_bytecode_hex = std::move(runtime->first);
+    a.immutable_ranges = std::move(runtime->second);
+  }
   if (doc.contains("linkReferences") && doc["linkReferences"].is_object()) {
     for (const auto& [file, libs] : doc["linkReferences"].items()) {
       for (const auto& [lib, refs] : libs.items()) {

@@ -3,7 +3,9 @@
 // ABI, creation bytecode, and library link references resolved by byte offset.
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 #include <tl/expected.hpp>
@@ -12,12 +14,23 @@
 
 namespace keeper::devnet {
 
+// A span of bytes in a contract's code.
+struct ByteRange {
+  std::size_t start = 0;
+  std::size_t length = 0;
+};
+
 struct Artifact {
   std::string name;
   nlohmann::json abi;
   std::string bytecode_hex;  // without 0x; may hold __$…$__ placeholders until linked
   // library name -> byte offsets (into the bytecode) of its 20-byte placeholders
   std::map<std::string, std::vector<std::size_t>> link_offsets;
+  // The runtime code (deployedBytecode, without 0x); empty when the artifact carries none.
+  std::string runtime_bytecode_hex;
+  // Where the constructor writes immutables into the runtime code (solc's immutableReferences);
+  // nullopt when the artifact predates them (recompile with scripts/setup.sh).
+  std::optional<std::vector<ByteRange>> immutable_ranges;
 
   // Creation code with every library address filled in; an unknown library is an error.
   [[nodiscard]] tl::expected<chain::Bytes, std::string> link(

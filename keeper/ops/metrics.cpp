@@ -132,6 +132,24 @@ void Metrics::observe_decided_to_written(std::chrono::nanoseconds elapsed) {
   decided_to_written_.observe(std::chrono::duration<double>(elapsed).count());
 }
 
+void Metrics::set_series(const std::string& name, const char* type, const std::string& help,
+                         const std::string& labels, double value) {
+  auto& family = families_[name];
+  family.type = type;
+  family.help = help;
+  family.samples[labels] = value;
+}
+
+void Metrics::declare_series(const std::string& name, const char* type, const std::string& help) {
+  auto& family = families_[name];
+  family.type = type;
+  family.help = help;
+}
+
+std::string label(const std::string& name, const std::string& value) {
+  return name + "=\"" + label_value(value) + "\"";
+}
+
 double Metrics::head_lag_seconds(std::chrono::system_clock::time_point now) const {
   if (!have_head_) return -1;
   const auto now_s = std::chrono::duration<double>(now.time_since_epoch()).count();
@@ -178,6 +196,10 @@ std::string Metrics::render(std::chrono::system_clock::time_point now) const {
   header(out, "keeper_decided_to_written_seconds", "histogram",
          "From the decision to each liquidation's bytes on the node's socket.");
   decided_to_written_.render(out, "keeper_decided_to_written_seconds", "");
+  for (const auto& [name, family] : families_) {
+    header(out, name.c_str(), family.type.c_str(), family.help.c_str());
+    for (const auto& [labels, value] : family.samples) sample(out, name, labels, value);
+  }
   return out;
 }
 

@@ -57,6 +57,15 @@ class Metrics {
   // controls end to end, which the per-stage histograms cannot add up per transaction.
   void observe_decided_to_written(std::chrono::nanoseconds elapsed);
 
+  // A series kept up to date by an updater outside the engine (balances, spend, competition:
+  // keeper/ops/money_gauges.hpp). `labels` is the rendered label set ("market=\"x\"", or empty);
+  // `type` is "gauge" or "counter". Rendered after the engine's series, in name order.
+  void set_series(const std::string& name, const char* type, const std::string& help,
+                  const std::string& labels, double value);
+  // A family rendered (HELP and TYPE) before its first sample, so dashboards and alert rules
+  // find the name from the start (competitors' liquidations before any competitor).
+  void declare_series(const std::string& name, const char* type, const std::string& help);
+
   // Seconds between now and the last processed head's timestamp; negative when none yet.
   [[nodiscard]] double head_lag_seconds(std::chrono::system_clock::time_point now) const;
   [[nodiscard]] std::string render(std::chrono::system_clock::time_point now) const;
@@ -75,6 +84,15 @@ class Metrics {
   double profit_usd_ = 0;
   std::array<Histogram, kStageNames.size()> stages_;
   Histogram decided_to_written_;
+  struct Family {
+    std::string type;
+    std::string help;
+    std::map<std::string, double> samples;  // rendered labels -> value
+  };
+  std::map<std::string, Family> families_;
 };
+
+// `name="value"` with the value escaped as the exposition format requires.
+[[nodiscard]] std::string label(const std::string& name, const std::string& value);
 
 }  // namespace keeper::ops

@@ -94,6 +94,13 @@ bool TxManager::reserve_spend(const u256& worst_case_wei) {
   return true;
 }
 
+u256 TxManager::spend_last_hour(std::chrono::steady_clock::time_point now) const {
+  u256 spent = 0;
+  for (const auto& [t, v] : spend_window_)
+    if (now - t <= std::chrono::hours{1}) spent += v;
+  return spent;
+}
+
 tl::expected<TxManager::SignedTx, SubmitError> TxManager::sign(std::uint64_t nonce,
                                                                const Intent& intent,
                                                                std::uint64_t gas,

@@ -173,6 +173,9 @@ class TxManager {
   // Our nonces in flight, ascending.
   [[nodiscard]] std::vector<std::uint64_t> in_flight_nonces() const;
   [[nodiscard]] bool spend_limit_hit() const noexcept { return spend_limit_hit_; }
+  // Worst-case gas spend reserved within the hour before `now`: what max_spend_per_hour_wei is
+  // checked against (for the operator's gauge).
+  [[nodiscard]] chain::u256 spend_last_hour(std::chrono::steady_clock::time_point now) const;
   void set_fee_override(std::optional<std::pair<chain::u256, chain::u256>> fees) {
     options_.fee_override = fees;
   }

@@ -128,3 +128,47 @@ TEST_CASE("/healthz follows the head lag; /metrics and unknown paths", "[metrics
     CHECK(r.body.rfind(row.body_starts, 0) == 0);
   }
 }
+
+TEST_CASE("series set by an updater render once per name, labels escaped, last value kept",
+          "[metrics]") {
+  Metrics m;
+  const auto now = std::chrono::system_clock::time_point{std::chrono::seconds{1'000'100}};
+  using keeper::ops::label;
+  m.set_series("keeper_wallet_token_balance", "gauge", "Balances.",
+               label("market", "devnet") + "," + label("token", "USDC"), 1500.25);
+  m.set_series("keeper_wallet_token_balance", "gauge", "Balances.",
+               label("market", "devnet") + "," + label("token", "WETH"), 2);
+  m.set_series("keeper_wallet_token_balance", "gauge", "Balances.",
+               label("market", "devnet") + "," + label("token", "USDC"), 1400);
+  m.set_series("keeper_node_up", "gauge", "Up.", "", 1);
+  m.set_series("keeper_competitor_liquidations_total", "counter", "Others.",
+               label("liquidator", "a\"b\\c\nd"), 3);
+  const auto out = m.render(now);
+  const std::vector<std::string> expected{
+      "# TYPE keeper_wallet_token_balance gauge",
+      "keeper_wallet_token_balance{market=\"devnet\",token=\"USDC\"} 1400",
+      "keeper_wallet_token_balance{market=\"devnet\",token=\"WETH\"} 2",
+      "# TYPE keeper_node_up gauge",
+      "keeper_node_up 1",
+      "# TYPE keeper_competitor_liquidations_total counter",
+      "keeper_competitor_liquidations_total{liquidator=\"a\\\"b\\\\c\\nd\"} 3"};
+  for (const auto& line : expected) {
+    CAPTURE(line, out);
+    CHECK(has_line(out, line));
+  }
+  // One HELP/TYPE pair per family, however many times it was set.
+  std::size_t types = 0;
+  for (auto at = out.find("# TYPE keeper_wallet_token_balance "); at != std::string::npos;
+       at = out.find("# TYPE keeper_wallet_token_balance ", at + 1))
+    ++types;
+  CHECK(types == 1);
+  CHECK(out.find("1500.25") == std::string::npos);
+}
+
+TEST_CASE("a declared series is named before its first sample", "[metrics]") {
+  Metrics m;
+  m.declare_series("keeper_competitor_liquidations_total", "counter", "Others.");
+  const auto out = m.render(std::chrono::system_clock::time_point{});
+  CHECK(has_line(out, "# TYPE keeper_competitor_liquidations_total counter"));
+  CHECK(out.find("keeper_competitor_liquidations_total{") == std::string::npos);
+}
