@@ -132,6 +132,16 @@ void Metrics::observe_decided_to_written(std::chrono::nanoseconds elapsed) {
   decided_to_written_.observe(std::chrono::duration<double>(elapsed).count());
 }
 
+void Metrics::count_bundle(const std::string& builder, const std::string& outcome,
+                           std::uint64_t n) {
+  bundles_[{builder, outcome}] += n;
+}
+
+void Metrics::observe_bundle_latency(const std::string& builder, std::chrono::nanoseconds elapsed) {
+  auto it = bundle_latency_.try_emplace(builder, stage_bounds()).first;
+  it->second.observe(std::chrono::duration<double>(elapsed).count());
+}
+
 double Metrics::head_lag_seconds(std::chrono::system_clock::time_point now) const {
   if (!have_head_) return -1;
   const auto now_s = std::chrono::duration<double>(now.time_since_epoch()).count();
@@ -178,6 +188,17 @@ std::string Metrics::render(std::chrono::system_clock::time_point now) const {
   header(out, "keeper_decided_to_written_seconds", "histogram",
          "From the decision to each liquidation's bytes on the node's socket.");
   decided_to_written_.render(out, "keeper_decided_to_written_seconds", "");
+  header(out, "keeper_bundles_total", "counter",
+         "eth_sendBundle requests per builder, by outcome (sent, accepted, error).");
+  for (const auto& [key, n] : bundles_)
+    sample(out, "keeper_bundles_total",
+           "builder=\"" + label_value(key.first) + "\",outcome=\"" + label_value(key.second) + "\"",
+           static_cast<double>(n));
+  header(out, "keeper_bundle_request_seconds", "histogram",
+         "From an eth_sendBundle request's write to the builder's answer, per builder.");
+  for (const auto& [builder, histogram] : bundle_latency_)
+    histogram.render(out, "keeper_bundle_request_seconds",
+                     "builder=\"" + label_value(builder) + "\"");
   return out;
 }
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace keeper::ops {
@@ -56,6 +57,10 @@ class Metrics {
   // From the strategy's decision to each liquidation's bytes on the node's socket: the span keeper
   // controls end to end, which the per-stage histograms cannot add up per transaction.
   void observe_decided_to_written(std::chrono::nanoseconds elapsed);
+  // Bundles per builder (its host[:port]) by outcome: sent, accepted, error; and each request's
+  // time from write to the builder's answer.
+  void count_bundle(const std::string& builder, const std::string& outcome, std::uint64_t n = 1);
+  void observe_bundle_latency(const std::string& builder, std::chrono::nanoseconds elapsed);
 
   // Seconds between now and the last processed head's timestamp; negative when none yet.
   [[nodiscard]] double head_lag_seconds(std::chrono::system_clock::time_point now) const;
@@ -75,6 +80,8 @@ class Metrics {
   double profit_usd_ = 0;
   std::array<Histogram, kStageNames.size()> stages_;
   Histogram decided_to_written_;
+  std::map<std::pair<std::string, std::string>, std::uint64_t> bundles_;  // (builder, outcome)
+  std::map<std::string, Histogram> bundle_latency_;
 };
 
 }  // namespace keeper::ops
