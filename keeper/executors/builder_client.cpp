@@ -79,14 +79,13 @@ void BuilderClient::close() {
   closed_ = true;
   resolver_.cancel();
   drop_connection();
-  // Whatever waits in the queue is answered now; the request in flight is answered by its
-  // handler, which sees the cancelled socket.
-  std::deque<Request> waiting;
-  if (busy_ && !queue_.empty()) waiting.assign(std::next(queue_.begin()), queue_.end());
-  if (!busy_)
-    waiting.swap(queue_);
-  else
-    queue_.resize(std::min<std::size_t>(queue_.size(), 1));
+  // The request in flight (the queue's front while busy) is answered by its handler, which sees
+  // the cancelled socket; those waiting behind it are answered now.
+  const auto keep =
+      static_cast<std::ptrdiff_t>(std::min<std::size_t>(busy_ ? 1 : 0, queue_.size()));
+  std::deque<Request> waiting(std::make_move_iterator(queue_.begin() + keep),
+                              std::make_move_iterator(queue_.end()));
+  queue_.erase(queue_.begin() + keep, queue_.end());
   for (auto& r : waiting)
     asio::post(io_, [done = std::move(r.done)] {
       done(tl::unexpected(BuilderError::closed), std::chrono::nanoseconds{0});

@@ -229,3 +229,35 @@ TEST_CASE("the executor refuses builder lists it cannot use", "[executors][bundl
             .error()
             .find("https") != std::string::npos);
 }
+
+TEST_CASE("closing a builder client answers the request in flight and those queued",
+          "[executors][bundle]") {
+  keeper::testing::ScriptedHttpServer silent{[](const std::string&) {
+    keeper::testing::ScriptedResponse r;
+    r.hang = true;
+    return r;
+  }};
+  boost::asio::io_context io;
+  auto client = BuilderClient::make(io, chain::rpc::parse_http_url(silent.url()).value(), 10'000ms);
+  std::vector<BuilderResult> results;
+  for (int i = 0; i < 3; ++i)
+    client->post("{}", "",
+                 [&](const BuilderResult& r, std::chrono::nanoseconds) { results.push_back(r); });
+  // The first request is on the wire (the server holds it), the other two wait behind it.
+  REQUIRE(run_until(
+      io, [&] { return silent.requests() == 1; }, 5000ms));
+  client->close();
+  REQUIRE(run_until(
+      io, [&] { return results.size() == 3; }, 5000ms));
+  for (const auto& r : results) {
+    REQUIRE_FALSE(r.has_value());
+    CHECK(r.error() == BuilderError::closed);
+  }
+  // A closed client answers at once and sends nothing.
+  client->post("{}", "",
+               [&](const BuilderResult& r, std::chrono::nanoseconds) { results.push_back(r); });
+  REQUIRE(run_until(
+      io, [&] { return results.size() == 4; }, 1000ms));
+  CHECK(results[3].error() == BuilderError::closed);
+  CHECK(silent.requests() == 1);
+}
