@@ -158,7 +158,7 @@ TEST_CASE("a builder that never answers times out without blocking the loop",
   CHECK(executor->counts()[0].errors == 1);
 }
 
-TEST_CASE("a pending bundle is re-targeted on each head, then stale; included ends it",
+TEST_CASE("a pending bundle is re-targeted on each head, then stale, and included ends it",
           "[executors][bundle]") {
   keeper::testing::TestBuilder builder{kNoChain};
   boost::asio::io_context io;
