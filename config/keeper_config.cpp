@@ -8,6 +8,8 @@
 #include <toml.hpp>
 
 #include "chain/hex.hpp"
+
+#include "chain/rpc/http_url.hpp"
 #include "config/toml_integer.hpp"
 #include "config/toml_nesting.hpp"
 #include "config/utf8_check.hpp"
@@ -439,6 +441,69 @@ tl::expected<DexConfig, ConfigError> read_dex(const Reader& r, const Value& t) {
   return c;
 }
 
+tl::expected<SubmissionConfig, ConfigError> read_submission(const Reader& r, const Value& t) {
+  if (!t.is_table()) return tl::unexpected(r.error(t, "submission", "must be a table"));
+  KEEPER_CFG(
+      ok, r.only(t, "submission.",
+                 {"mode", "builders", "searcher_key_env", "builder_timeout_ms", "bundle_blocks"}));
+  SubmissionConfig c;
+  KEEPER_CFG(mode, r.optional<std::string>(t, "submission.", "mode"));
+  if (*mode) {
+    if (**mode != "public" && **mode != "bundle" && **mode != "both")
+      return tl::unexpected(r.error(t.at("mode"), "submission.mode",
+                                    "'" + **mode + "' is not one of public, bundle, both"));
+    c.mode = **mode;
+  }
+  KEEPER_CFG(builders, r.optional<std::vector<std::string>>(t, "submission.", "builders"));
+  if (*builders) {
+    for (const auto& url : **builders) {
+      auto parsed = chain::rpc::parse_http_url(url);
+      if (!parsed)
+        return tl::unexpected(
+            r.error(t.at("builders"), "submission.builders", "'" + url + "': " + parsed.error()));
+      if (parsed->tls)
+        return tl::unexpected(r.error(t.at("builders"), "submission.builders",
+                                      "'" + url + "': https builders are not supported yet"));
+    }
+    c.builders = **builders;
+  }
+  KEEPER_CFG(key_env, r.optional<std::string>(t, "submission.", "searcher_key_env"));
+  if (*key_env) {
+    const bool valid =
+        !(*key_env)->empty() && std::all_of((*key_env)->begin(), (*key_env)->end(), [](char ch) {
+          return (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_';
+        });
+    if (!valid)
+      return tl::unexpected(r.error(t.at("searcher_key_env"), "submission.searcher_key_env",
+                                    "must be an environment variable name (A-Z, 0-9, _)"));
+    c.searcher_key_env = **key_env;
+  }
+  KEEPER_CFG(timeout, r.optional<std::int64_t>(t, "submission.", "builder_timeout_ms"));
+  if (*timeout) {
+    if (**timeout < 50 || **timeout > 60'000)
+      return tl::unexpected(r.error(t.at("builder_timeout_ms"), "submission.builder_timeout_ms",
+                                    "must be between 50 and 60000"));
+    c.builder_timeout_ms = static_cast<std::uint32_t>(**timeout);
+  }
+  KEEPER_CFG(blocks, r.optional<std::int64_t>(t, "submission.", "bundle_blocks"));
+  if (*blocks) {
+    if (**blocks < 1 || **blocks > 100)
+      return tl::unexpected(
+          r.error(t.at("bundle_blocks"), "submission.bundle_blocks", "must be between 1 and 100"));
+    c.bundle_blocks = static_cast<std::uint64_t>(**blocks);
+  }
+  if (c.mode != "public") {
+    if (c.builders.empty())
+      return tl::unexpected(r.error(t, "submission.builders",
+                                    "mode '" + c.mode + "' needs at least one builder URL"));
+    if (!c.searcher_key_env)
+      return tl::unexpected(
+          r.error(t, "submission.searcher_key_env",
+                  "mode '" + c.mode + "' needs the searcher key that signs bundles"));
+  }
+  return c;
+}
+
 }  // namespace
 
 std::string ConfigError::to_string() const {
@@ -500,7 +565,7 @@ tl::expected<KeeperConfig, ConfigError> parse_config(const std::string& text,
                                       "silently cap it)"});
   KEEPER_CFG(known, r.only(root, "",
                            {"chain_id", "node", "markets", "wallet", "strategy", "transactions",
-                            "metrics", "state", "liquidator", "dex"}));
+                            "metrics", "state", "liquidator", "dex", "submission"}));
   KeeperConfig c;
   c.source = source_name;
   KEEPER_CFG(chain_id, r.required<std::int64_t>(root, "", "chain_id"));
@@ -558,6 +623,16 @@ tl::expected<KeeperConfig, ConfigError> parse_config(const std::string& text,
     return tl::unexpected(ConfigError{source_name, c.strategy.funding_line, "strategy.funding",
                                       "\"flash\" funding sells the seized collateral on Uniswap "
                                       "V3: add [dex] uniswap_v3_factory and uniswap_v3_router"});
+
+  if (root.contains("submission")) {
+    KEEPER_CFG(sub, read_submission(r, root.at("submission")));
+    c.submission = *sub;
+    const auto& wallet_env = c.wallet ? c.wallet->private_key_env : std::nullopt;
+    if (c.submission.searcher_key_env && c.submission.searcher_key_env == wallet_env)
+      return tl::unexpected(
+          r.error(root.at("submission").at("searcher_key_env"), "submission.searcher_key_env",
+                  "must not be the wallet's key: the searcher key holds no funds"));
+  }
   return c;
 }
 

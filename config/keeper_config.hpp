@@ -107,6 +107,17 @@ struct DexConfig {
   std::optional<chain::Address> uniswap_v3_quoter;  // QuoterV2: only cross-checks local quotes
 };
 
+// Where liquidations go: the public mempool, bundles to block builders, or both at once.
+struct SubmissionConfig {
+  std::string mode = "public";        // "public" | "bundle" | "both"
+  std::vector<std::string> builders;  // eth_sendBundle endpoints, http://host:port/path
+  // The environment variable holding the searcher key that signs X-Flashbots-Signature: a key
+  // that only identifies keeper to builders and must hold no funds.
+  std::optional<std::string> searcher_key_env;
+  std::uint32_t builder_timeout_ms = 2000;
+  std::uint64_t bundle_blocks = 3;  // blocks a bundle is offered for before it is stale
+};
+
 struct KeeperConfig {
   std::uint64_t chain_id = 0;
   NodeConfig node;
@@ -118,6 +129,7 @@ struct KeeperConfig {
   std::optional<StateConfig> state;            // absent: every start backfills from start_block
   std::optional<LiquidatorConfig> liquidator;  // absent: no contract deployed (yet)
   std::optional<DexConfig> dex;                // absent: no swaps, so no flash funding
+  SubmissionConfig submission;
   std::filesystem::path base_dir;  // the config file's folder: relative paths resolve against it
   std::string source;              // the file name errors are reported against
 };

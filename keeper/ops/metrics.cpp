@@ -148,6 +148,15 @@ void Metrics::declare_series(const std::string& name, const char* type, const st
 
 std::string label(const std::string& name, const std::string& value) {
   return name + "=\"" + label_value(value) + "\"";
+
+void Metrics::count_bundle(const std::string& builder, const std::string& outcome,
+                           std::uint64_t n) {
+  bundles_[{builder, outcome}] += n;
+}
+
+void Metrics::observe_bundle_latency(const std::string& builder, std::chrono::nanoseconds elapsed) {
+  auto it = bundle_latency_.try_emplace(builder, stage_bounds()).first;
+  it->second.observe(std::chrono::duration<double>(elapsed).count());
 }
 
 double Metrics::head_lag_seconds(std::chrono::system_clock::time_point now) const {
@@ -200,6 +209,18 @@ std::string Metrics::render(std::chrono::system_clock::time_point now) const {
     header(out, name.c_str(), family.type.c_str(), family.help.c_str());
     for (const auto& [labels, value] : family.samples) sample(out, name, labels, value);
   }
+
+  header(out, "keeper_bundles_total", "counter",
+         "eth_sendBundle requests per builder, by outcome (sent, accepted, error).");
+  for (const auto& [key, n] : bundles_)
+    sample(out, "keeper_bundles_total",
+           "builder=\"" + label_value(key.first) + "\",outcome=\"" + label_value(key.second) + "\"",
+           static_cast<double>(n));
+  header(out, "keeper_bundle_request_seconds", "histogram",
+         "From an eth_sendBundle request's write to the builder's answer, per builder.");
+  for (const auto& [builder, histogram] : bundle_latency_)
+    histogram.render(out, "keeper_bundle_request_seconds",
+                     "builder=\"" + label_value(builder) + "\"");
   return out;
 }
 

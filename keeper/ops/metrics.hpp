@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace keeper::ops {
@@ -56,6 +57,10 @@ class Metrics {
   // From the strategy's decision to each liquidation's bytes on the node's socket: the span keeper
   // controls end to end, which the per-stage histograms cannot add up per transaction.
   void observe_decided_to_written(std::chrono::nanoseconds elapsed);
+  // Bundles per builder (its host[:port]) by outcome: sent, accepted, error; and each request's
+  // time from write to the builder's answer.
+  void count_bundle(const std::string& builder, const std::string& outcome, std::uint64_t n = 1);
+  void observe_bundle_latency(const std::string& builder, std::chrono::nanoseconds elapsed);
 
   // A series kept up to date by an updater outside the engine (balances, spend, competition:
   // keeper/ops/money_gauges.hpp). `labels` is the rendered label set ("market=\"x\"", or empty);
@@ -90,6 +95,9 @@ class Metrics {
     std::map<std::string, double> samples;  // rendered labels -> value
   };
   std::map<std::string, Family> families_;
+
+  std::map<std::pair<std::string, std::string>, std::uint64_t> bundles_;  // (builder, outcome)
+  std::map<std::string, Histogram> bundle_latency_;
 };
 
 // `name="value"` with the value escaped as the exposition format requires.

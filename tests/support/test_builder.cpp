@@ -1,0 +1,239 @@
+#include "tests/support/test_builder.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <nlohmann/json.hpp>
+
+#include "chain/hex.hpp"
+#include "chain/keccak.hpp"
+#include "keeper/executors/flashbots_signature.hpp"
+
+namespace keeper::testing {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using nlohmann::json;
+
+namespace {
+
+std::string rpc_error(const json& id, int code, const std::string& message) {
+  json out = json::object();
+  out["jsonrpc"] = "2.0";
+  out["id"] = id;
+  json error = json::object();
+  error["code"] = code;
+  error["message"] = message;
+  out["error"] = std::move(error);
+  return out.dump();
+}
+
+}  // namespace
+
+// One kept-alive connection: reads requests until the peer closes or the server stops.
+struct TestBuilder::Session : std::enable_shared_from_this<Session> {
+  Session(TestBuilder& server, asio::ip::tcp::socket socket)
+      : owner{server}, stream{std::move(socket)} {}
+
+  void read() {
+    request = decltype(request){};
+    http::async_read(stream, buffer, request,
+                     [self = shared_from_this()](const beast::error_code& ec, std::size_t) {
+                       if (ec) return;  // closed, or the server stopped
+                       self->answer();
+                     });
+  }
+
+  void answer() {
+    constexpr auto name = keeper::executors::kFlashbotsSignatureHeader;
+    const auto header = request.find(beast::string_view{name.data(), name.size()});
+    const std::string signature = header == request.end()
+                                      ? std::string{}
+                                      : std::string{header->value().data(), header->value().size()};
+    auto [status, body] = owner.handle(signature, request.body());
+    response = decltype(response){};
+    response.version(11);
+    response.result(static_cast<http::status>(status));
+    response.set(http::field::content_type, "application/json");
+    response.keep_alive(request.keep_alive());
+    response.body() = std::move(body);
+    response.prepare_payload();
+    http::async_write(stream, response,
+                      [self = shared_from_this()](const beast::error_code& ec, std::size_t) {
+                        if (ec || !self->response.keep_alive()) return;
+                        self->read();
+                      });
+  }
+
+  TestBuilder& owner;
+  beast::tcp_stream stream;
+  beast::flat_buffer buffer;
+  http::request<http::string_body> request;
+  http::response<http::string_body> response;
+};
+
+TestBuilder::TestBuilder(std::string anvil_http_url)
+    : anvil_url_{std::move(anvil_http_url)}, acceptor_{io_} {
+  const asio::ip::tcp::endpoint endpoint{asio::ip::make_address("127.0.0.1"), 0};
+  acceptor_.open(endpoint.protocol());
+  acceptor_.set_option(asio::socket_base::reuse_address(true));
+  acceptor_.bind(endpoint);
+  acceptor_.listen();
+  port_ = acceptor_.local_endpoint().port();
+  accept();
+  thread_ = std::thread([this] { io_.run(); });
+}
+
+TestBuilder::~TestBuilder() {
+  io_.stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+void TestBuilder::accept() {
+  acceptor_.async_accept([this](const beast::error_code& ec, asio::ip::tcp::socket socket) {
+    if (ec) return;
+    std::make_shared<Session>(*this, std::move(socket))->read();
+    accept();
+  });
+}
+
+TestBuilderCounts TestBuilder::counts() const {
+  const std::lock_guard lock{mutex_};
+  return counts_;
+}
+
+std::size_t TestBuilder::held() const {
+  const std::lock_guard lock{mutex_};
+  return held_.size();
+}
+
+std::pair<unsigned, std::string> TestBuilder::handle(const std::string& signature_header,
+                                                     const std::string& body) {
+  const std::lock_guard lock{mutex_};
+  ++counts_.requests;
+  const json request = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  const json id = request.is_object() && request.contains("id") ? request.at("id") : json(nullptr);
+  // As Flashbots' relay: the signature is checked before anything else of the request.
+  if (signature_header.empty()) {
+    ++counts_.refused_signature;
+    return {403, rpc_error(id, -32600, "missing X-Flashbots-Signature")};
+  }
+  if (auto signer = keeper::executors::verify_flashbots_signature(signature_header, body);
+      !signer) {
+    ++counts_.refused_signature;
+    return {403, rpc_error(id, -32600, std::string{keeper::executors::describe(signer.error())})};
+  }
+  const auto malformed = [&](const std::string& why) {
+    ++counts_.refused_malformed;
+    return std::pair<unsigned, std::string>{400, rpc_error(id, -32602, why)};
+  };
+  if (!request.is_object() || request.value("method", "") != "eth_sendBundle")
+    return malformed("not eth_sendBundle");
+  if (!request.contains("params") || !request.at("params").is_array() ||
+      request.at("params").size() != 1 || !request.at("params")[0].is_object())
+    return malformed("params must hold one bundle");
+  const json& p = request.at("params")[0];
+  Held bundle;
+  if (!p.contains("txs") || !p.at("txs").is_array() || p.at("txs").empty())
+    return malformed("txs must be a non-empty list");
+  for (const auto& tx : p.at("txs")) {
+    if (!tx.is_string()) return malformed("txs must be hex strings");
+    auto raw = chain::hex_decode(tx.get<std::string>());
+    if (!raw || raw->empty()) return malformed("a tx is not hex");
+    bundle.txs.push_back(std::move(*raw));
+  }
+  if (!p.contains("blockNumber") || !p.at("blockNumber").is_string())
+    return malformed("blockNumber must be a hex quantity");
+  const auto block = chain::u256_from_hex(p.at("blockNumber").get<std::string>());
+  if (!block || !chain::fits_u64(*block)) return malformed("blockNumber is not a quantity");
+  bundle.block = chain::low_u64(*block);
+  if (p.contains("revertingTxHashes")) {
+    if (!p.at("revertingTxHashes").is_array()) return malformed("revertingTxHashes is a list");
+    for (const auto& h : p.at("revertingTxHashes")) {
+      if (!h.is_string()) return malformed("revertingTxHashes holds a non-hash");
+      auto hash = chain::hex_decode_fixed<32>(h.get<std::string>());
+      if (!hash) return malformed("revertingTxHashes holds a non-hash");
+      bundle.reverting.push_back(*hash);
+    }
+  }
+  chain::Bytes joined;
+  for (const auto& raw : bundle.txs) chain::append(joined, chain::keccak256(raw));
+  held_.push_back(std::move(bundle));
+  ++counts_.accepted;
+  json out = json::object();
+  out["jsonrpc"] = "2.0";
+  out["id"] = id;
+  json result = json::object();
+  result["bundleHash"] = chain::hex_encode(chain::keccak256(joined));
+  out["result"] = std::move(result);
+  return {200, out.dump()};
+}
+
+bool TestBuilder::try_include(chain::rpc::RpcClient& rpc, const Held& bundle, std::uint64_t number,
+                              BuiltBlock& built) {
+  const auto snapshot = rpc.call("evm_snapshot", json::array());
+  if (!snapshot || !snapshot->is_string()) throw std::runtime_error("test builder: no snapshot");
+  // Back to the snapshot, and nothing of the bundle left waiting to be mined later.
+  const auto undo = [&] {
+    if (!rpc.call("evm_revert", json::array({*snapshot})) ||
+        !rpc.call("anvil_dropAllTransactions", json::array()))
+      throw std::runtime_error("test builder: cannot undo a bundle");
+    return false;
+  };
+  std::vector<chain::Hash> hashes;
+  for (const auto& raw : bundle.txs) {
+    hashes.push_back(chain::keccak256(raw));
+    const auto sent = rpc.send_raw_transaction(raw);
+    if (!sent || sent->kind != chain::rpc::SendResult::Kind::accepted) return undo();
+  }
+  if (!rpc.call("evm_mine", json::array())) return undo();
+  // Every transaction in the new block, in the bundle's order, none reverting unless allowed.
+  std::optional<std::uint64_t> previous_index;
+  for (const auto& hash : hashes) {
+    const auto receipt = rpc.receipt(hash);
+    if (!receipt || !*receipt || (*receipt)->block_number != number) return undo();
+    const bool may_revert =
+        std::find(bundle.reverting.begin(), bundle.reverting.end(), hash) != bundle.reverting.end();
+    if (!(*receipt)->success && !may_revert) return undo();
+    const auto tx = rpc.call("eth_getTransactionByHash", json::array({chain::hex_encode(hash)}));
+    if (!tx || !tx->is_object()) return undo();
+    const auto index = chain::u256_from_hex(tx->value("transactionIndex", ""));
+    if (!index) return undo();
+    if (previous_index && chain::low_u64(*index) <= *previous_index) return undo();
+    previous_index = chain::low_u64(*index);
+  }
+  built.bundle_included = true;
+  built.included_txs = hashes;
+  return true;
+}
+
+BuiltBlock TestBuilder::build_block() {
+  chain::rpc::RpcClient rpc{chain::rpc::RpcClientOptions::for_urls({anvil_url_})};
+  const std::uint64_t head = rpc.block_number().value();
+  BuiltBlock built;
+  built.number = head + 1;
+  std::vector<Held> candidates;
+  {
+    const std::lock_guard lock{mutex_};
+    // Bundles for this block are tried now; those for earlier blocks have expired.
+    for (auto& h : held_)
+      if (h.block == built.number) candidates.push_back(h);
+    std::erase_if(held_, [&](const Held& h) { return h.block <= built.number; });
+  }
+  if (!rpc.call("evm_setAutomine", json::array({false})))
+    throw std::runtime_error("test builder: cannot turn automine off");
+  for (const auto& bundle : candidates) {
+    if (try_include(rpc, bundle, built.number, built)) break;
+    ++built.dropped;
+  }
+  if (!built.bundle_included && !rpc.call("evm_mine", json::array()))
+    throw std::runtime_error("test builder: evm_mine failed");
+  if (!rpc.call("evm_setAutomine", json::array({true})))
+    throw std::runtime_error("test builder: cannot turn automine on");
+  return built;
+}
+
+}  // namespace keeper::testing

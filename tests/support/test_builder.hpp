@@ -1,0 +1,79 @@
+#pragma once
+// A block builder for tests: an HTTP server (Boost.Beast, 127.0.0.1, its own thread) that takes
+// eth_sendBundle, refuses a missing or wrong X-Flashbots-Signature (the signer recovered from the
+// signature must be the address the header names), and keeps each accepted bundle for its target
+// block. build_block() then builds the next block of a real anvil from them, atomically and in
+// order or not at all: automine off, snapshot, the bundle's raw transactions, evm_mine, every
+// receipt checked; a transaction that reverted without being listed in revertingTxHashes (or
+// one that did not make the block) reverts the chain to the snapshot and drops the bundle.
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "chain/bytes.hpp"
+#include "chain/rpc/rpc_client.hpp"
+
+namespace keeper::testing {
+
+struct BuiltBlock {
+  std::uint64_t number = 0;
+  bool bundle_included = false;
+  std::vector<chain::Hash> included_txs;  // the included bundle's, in block order
+  std::size_t dropped = 0;  // bundles for this block that would have reverted or did not fit
+};
+
+struct TestBuilderCounts {
+  std::size_t requests = 0;
+  std::size_t accepted = 0;
+  std::size_t refused_signature = 0;
+  std::size_t refused_malformed = 0;
+};
+
+class TestBuilder {
+ public:
+  explicit TestBuilder(std::string anvil_http_url);
+  ~TestBuilder();
+  TestBuilder(const TestBuilder&) = delete;
+  TestBuilder& operator=(const TestBuilder&) = delete;
+
+  [[nodiscard]] std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  [[nodiscard]] TestBuilderCounts counts() const;
+  // Bundles held for blocks not yet built.
+  [[nodiscard]] std::size_t held() const;
+  // Builds the chain's next block from the bundles that target it (the first that lands whole
+  // wins; an empty block when none does). Call from the test's thread.
+  BuiltBlock build_block();
+
+ private:
+  struct Held {
+    std::vector<chain::Bytes> txs;
+    std::uint64_t block = 0;
+    std::vector<chain::Hash> reverting;
+  };
+  struct Session;
+
+  void accept();
+  // The answer to one request: status and JSON body.
+  std::pair<unsigned, std::string> handle(const std::string& signature_header,
+                                          const std::string& body);
+  bool try_include(chain::rpc::RpcClient& rpc, const Held& bundle, std::uint64_t number,
+                   BuiltBlock& built);
+
+  std::string anvil_url_;
+  boost::asio::io_context io_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  std::uint16_t port_ = 0;
+  mutable std::mutex mutex_;
+  std::vector<Held> held_;
+  TestBuilderCounts counts_;
+  std::thread thread_;
+};
+
+}  // namespace keeper::testing
