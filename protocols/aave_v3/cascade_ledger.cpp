@@ -152,6 +152,11 @@ tl::expected<strategy::cascade::Applied, std::string> CascadeLedger::apply(
       liquidation_outcome(moves.empty() ? market_ : moved(market_, moves), it->second,
                           collateral->id, debt->id, o.debt_to_cover, timestamp);
   if (!outcome) return tl::unexpected(std::string{describe(outcome.error())});
+  // Dust: the Pool reverts a burn of 0 scaled units (INVALID_BURN_AMOUNT); nothing happens.
+  const auto scaled_seized = ray_div(outcome->collateral_to_liquidator,
+                                     normalized_income(*collateral, timestamp).value_or(kRay));
+  if (outcome->debt_repaid == 0 || !scaled_seized || *scaled_seized == 0)
+    return strategy::cascade::Applied{0, 0};
   if (auto ok =
           apply_liquidation(market_, it->second, collateral->id, debt->id, *outcome, timestamp);
       !ok)

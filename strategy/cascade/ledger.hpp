@@ -50,7 +50,8 @@ class Ledger {
   // Carries out `o`, assessed at `timestamp` with `moves`, on the positions exactly as the
   // protocol's liquidation would (debt burnt, collateral and the protocol's fee taken, flags
   // cleared). The amounts are those of the call with `o.debt_to_cover`, which can differ by
-  // rounding from the assessment's when the collateral was the limit.
+  // rounding from the assessment's when the collateral was the limit; zeros (and nothing
+  // changed) when the protocol would refuse to move such dust.
   [[nodiscard]] virtual tl::expected<Applied, std::string> apply(
       const Opportunity& o, std::uint64_t timestamp, std::span<const PriceMove> moves) = 0;
   // The accounts apply() changed since the last restore(), and putting them back.

@@ -121,8 +121,14 @@ tl::expected<void, CascadeError> Cascade::round(Round& r, Exchange& exchange,
     if (!applied)
       return tl::unexpected(
           CascadeError{CascadeErrorKind::ledger, a.account.checksummed() + ": " + applied.error()});
-    refresh(a.account);
     l.health_factor = o.health_factor;
+    if (applied->collateral_seized == 0) {
+      // Dust the protocol would refuse to move: it pays nothing, so nobody liquidates it.
+      l.verdict = Verdict::no_bonus;
+      r.accounts.push_back(std::move(l));
+      continue;
+    }
+    refresh(a.account);
     l.collateral_asset = o.collateral_asset;
     l.debt_asset = o.debt_asset;
     l.debt_to_cover = o.debt_to_cover;
