@@ -120,6 +120,21 @@ CascadeLedger::CascadeLedger(Market market, std::map<Address, Account> positions
       std::make_unique<AaveV3Protocol>(market_, positions_, block, contracts, std::move(options));
 }
 
+const Market& CascadeLedger::at(std::span<const strategy::PriceMove> moves) const {
+  if (moves.empty()) return market_;
+  const bool same = moved_valid_ && moved_for_.size() == moves.size() &&
+                    std::equal(moves.begin(), moves.end(), moved_for_.begin(),
+                               [](const strategy::PriceMove& a, const strategy::PriceMove& b) {
+                                 return a.asset == b.asset && a.price == b.price;
+                               });
+  if (!same) {
+    moved_ = moved(market_, moves);
+    moved_for_.assign(moves.begin(), moves.end());
+    moved_valid_ = true;
+  }
+  return moved_;
+}
+
 std::optional<strategy::AssetId> CascadeLedger::asset_id(const chain::Address& asset) const {
   const auto* r = market_.reserve_of(asset);
   if (r == nullptr) return std::nullopt;
@@ -131,8 +146,7 @@ strategy::cascade::AccountTotals CascadeLedger::totals(
     std::span<const strategy::PriceMove> moves) const {
   const auto it = positions_.find(who);
   if (it == positions_.end()) return {0, 0, strategy::kNoDebt};
-  const auto data = moves.empty() ? account_data(market_, it->second, timestamp)
-                                  : account_data(moved(market_, moves), it->second, timestamp);
+  const auto data = account_data(at(moves), it->second, timestamp);
   if (!data) return {0, 0, strategy::kNoDebt};
   return {data->total_collateral_base, data->total_debt_base, data->health_factor};
 }
@@ -148,9 +162,8 @@ tl::expected<strategy::cascade::Applied, std::string> CascadeLedger::apply(
   originals_.try_emplace(o.account, it->second);
   // The outcome of the call with the opportunity's debtToCover at the prices it saw, as the Pool
   // will compute it (with the treasury's share of the collateral, which leaves the account too).
-  const auto outcome =
-      liquidation_outcome(moves.empty() ? market_ : moved(market_, moves), it->second,
-                          collateral->id, debt->id, o.debt_to_cover, timestamp);
+  const auto outcome = liquidation_outcome(at(moves), it->second, collateral->id, debt->id,
+                                           o.debt_to_cover, timestamp);
   if (!outcome) return tl::unexpected(std::string{describe(outcome.error())});
   // Dust: the Pool reverts a burn of 0 scaled units (INVALID_BURN_AMOUNT); nothing happens.
   const auto scaled_seized = ray_div(outcome->collateral_to_liquidator,

@@ -45,6 +45,11 @@ class CascadeLedger final : public strategy::cascade::Ledger {
   std::vector<strategy::cascade::AssetInfo> assets_;
   std::unique_ptr<AaveV3Protocol> protocol_;        // fixed, over market_ and positions_
   std::unordered_map<Address, Account> originals_;  // before the first apply() since restore()
+  // The market at the last moves asked for: a round asks for the same ones thousands of times.
+  [[nodiscard]] const Market& at(std::span<const strategy::PriceMove> moves) const;
+  mutable Market moved_;
+  mutable std::vector<strategy::PriceMove> moved_for_;
+  mutable bool moved_valid_ = false;
 };
 
 }  // namespace protocols::aave_v3

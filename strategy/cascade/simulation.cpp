@@ -97,7 +97,8 @@ tl::expected<void, CascadeError> Cascade::round(Round& r, Exchange& exchange,
   for (const auto id : always_) health_[id] = 0;
   std::vector<chain::Address> candidates;
   for (std::size_t i = 0; i < addresses_.size(); ++i)
-    if (health_[i] < options_.band) candidates.push_back(addresses_[i]);
+    if (health_[i] < options_.band && !bad_.count(addresses_[i]))
+      candidates.push_back(addresses_[i]);
 
   const auto assessed = protocol.assess(candidates, options_.timestamp, {}, moves);
   for (const auto& a : assessed) {
@@ -106,8 +107,9 @@ tl::expected<void, CascadeError> Cascade::round(Round& r, Exchange& exchange,
     l.account = a.account;
     l.verdict = a.verdict;
     if (a.verdict != Verdict::liquidatable || !a.best) {
-      l.health_factor = ledger_.totals(a.account, options_.timestamp, moves).health_factor;
-      if (a.verdict == Verdict::no_collateral) bad_.insert(a.account);
+      const auto t = ledger_.totals(a.account, options_.timestamp, moves);
+      l.health_factor = t.health_factor;
+      if (a.verdict == Verdict::no_collateral) bad_.emplace(a.account, t.debt_base);
       r.accounts.push_back(std::move(l));
       continue;
     }
@@ -165,14 +167,10 @@ tl::expected<void, CascadeError> Cascade::round(Round& r, Exchange& exchange,
   for (const auto& l : r.accounts) {
     if (l.verdict != Verdict::liquidatable) continue;
     const auto t = ledger_.totals(l.account, options_.timestamp, after);
-    if (t.collateral_base == 0 && t.debt_base != 0) bad_.insert(l.account);
+    if (t.collateral_base == 0 && t.debt_base != 0) bad_.emplace(l.account, t.debt_base);
   }
-  for (const auto& who : bad_) {
-    const auto t = ledger_.totals(who, options_.timestamp, after);
-    if (t.collateral_base != 0 || t.debt_base == 0) continue;
-    ++r.bad_debt_accounts;
-    r.bad_debt_base += t.debt_base;
-  }
+  r.bad_debt_accounts = bad_.size();
+  for (const auto& [who, debt] : bad_) r.bad_debt_base += debt;
   return {};
 }
 

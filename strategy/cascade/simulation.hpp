@@ -48,7 +48,7 @@ struct Round {
   std::vector<SaleOutcome> sales;         // one per collateral asset seized
   std::vector<chain::u256> prices_after;  // the oracle once it followed the sales
   std::size_t bad_debt_accounts = 0;      // debt and no collateral, after the round
-  chain::u256 bad_debt_base;              // their debt at prices_after
+  chain::u256 bad_debt_base;              // their debt, at the prices of the round that left it
 };
 
 struct CascadeResult {
@@ -100,8 +100,9 @@ class Cascade {
   std::vector<double> health_;     // the ranking pass's output, reused
   // Forms as the market holds them, for the accounts a run changed.
   std::unordered_map<AccountId, std::vector<Weight>> saved_;
-  std::unordered_set<chain::Address>
-      bad_;  // accounts left with debt and no collateral during a run
+  // Accounts left with debt and no collateral during a run, and that debt when they were found:
+  // nothing can be seized from them any more, so later rounds neither list nor re-evaluate them.
+  std::unordered_map<chain::Address, chain::u256> bad_;
 };
 
 // The value of `amount` of an asset at `price` (per whole token), in base units.
