@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "keeper/commands/account_command.hpp"
+#include "keeper/commands/cascade_command.hpp"
 #include "keeper/commands/doctor_command.hpp"
 #include "keeper/commands/run_command.hpp"
 #include "keeper/commands/scan_command.hpp"
@@ -21,6 +22,8 @@ constexpr std::string_view kUsage =
     "  run --config FILE [--dry-run | --fork] [--max-blocks N] [--log-format text|json]\n"
     "      [--log-level L] [--metrics-port P]   the keeper daemon\n"
     "  account ADDRESS --config FILE [--block N] [--json]   one account, reserve by reserve\n"
+    "  cascade --config FILE --shock \"WETH -20%\" | --sweep \"WETH -5%..-50%/5\" [--block N]\n"
+    "      [--rounds K] [--json] [--plot FILE]   the liquidation cascade a price shock sets off\n"
     "  liquidator deploy --config FILE      deploy keeper's liquidator contract, owned by the "
     "wallet\n"
     "  liquidator withdraw --config FILE [--token SYMBOL|ETH|0xADDR]...   sweep it to the owner\n"
@@ -44,6 +47,7 @@ int dispatch(int argc, char** argv) {
   if (command == "run") return keeper::run_daemon_command(argc - 2, argv + 2);
   if (command == "account") return keeper::run_account_command(argc - 2, argv + 2);
   if (command == "doctor") return keeper::run_doctor_command(argc - 2, argv + 2);
+  if (command == "cascade") return keeper::run_cascade_command(argc - 2, argv + 2);
   if (command == "liquidator")
     return keeper::liquidator::run_liquidator_command(argc - 2, argv + 2);
   if (command == "--help" || command == "help") {

@@ -1,0 +1,112 @@
+#pragma once
+// The liquidation cascade after a price shock, round by round: the accounts the shock puts under
+// a health factor of 1 (exact, through the protocol's own evaluation), what each liquidation
+// repays and seizes (exact), the seized collateral sold into the exchange, the oracle following
+// the exchange's price, and the next round at the new prices, until nothing more falls.
+//
+// Each round liquidates every account under 1 once, with the protocol's best (collateral, debt)
+// pair at its largest size, as competing liquidators would within a block or two. Accounts are
+// found through their rank forms (a ranking pass at each round's prices) and only those near or
+// under 1 are evaluated exactly, so a round costs one pass over the accounts plus exact work
+// proportional to the accounts at risk.
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include <tl/expected.hpp>
+
+#include "strategy/cascade/exchange.hpp"
+#include "strategy/cascade/ledger.hpp"
+#include "strategy/cascade/shock.hpp"
+#include "strategy/evaluator/risk_book.hpp"
+
+namespace strategy::cascade {
+
+struct Liquidation {
+  chain::Address account;
+  chain::u256 health_factor;  // at the round's prices, before its liquidation
+  Assessment::Verdict verdict = Assessment::Verdict::healthy;
+  chain::Address collateral_asset;  // zero unless liquidated
+  chain::Address debt_asset;
+  chain::u256 debt_to_cover;
+  chain::u256 debt_repaid;        // exact, in the debt asset's units
+  chain::u256 collateral_seized;  // exact, in the collateral's units, to the liquidator
+  chain::u256 bonus_base;         // seized value less repaid value at the round's prices
+};
+
+struct Round {
+  std::vector<chain::u256> prices;       // the oracle during the round, by AssetId
+  std::vector<Liquidation> accounts;     // every account under 1 at those prices, lowest first
+  std::size_t liquidated = 0;            // of which liquidated (the others: no collateral, ...)
+  std::vector<chain::u256> debt_repaid;  // by AssetId
+  std::vector<chain::u256> collateral_seized;  // by AssetId
+  chain::u256 debt_repaid_base;
+  chain::u256 collateral_seized_base;
+  chain::u256 bonus_base;
+  std::vector<SaleOutcome> sales;         // one per collateral asset seized
+  std::vector<chain::u256> prices_after;  // the oracle once it followed the sales
+  std::size_t bad_debt_accounts = 0;      // debt and no collateral, after the round
+  chain::u256 bad_debt_base;              // their debt, at the prices of the round that left it
+};
+
+struct CascadeResult {
+  Shock shock;
+  std::vector<Round> rounds;
+  bool settled = false;  // false: stopped by the round limit while accounts still fell
+  [[nodiscard]] chain::u256 total_collateral_seized_base() const;
+  [[nodiscard]] chain::u256 total_debt_repaid_base() const;
+  [[nodiscard]] chain::u256 final_bad_debt_base() const;
+};
+
+enum class CascadeErrorKind { unknown_asset, exchange, ledger };
+struct CascadeError {
+  CascadeErrorKind kind = CascadeErrorKind::ledger;
+  std::string message;
+};
+
+struct CascadeOptions {
+  std::uint64_t timestamp = 0;  // interest accrued to this time
+  std::size_t max_rounds = 20;
+  // Approximate health under which an account is evaluated exactly: rank forms hold balances
+  // in doubles, far tighter than this.
+  double band = 1.01;
+};
+
+class Cascade {
+ public:
+  // Ranks every account of the ledger once; runs then reuse it.
+  Cascade(Ledger& ledger, CascadeOptions options);
+
+  // One shock from the ledger's market and the exchange's state; both are left as they were.
+  [[nodiscard]] tl::expected<CascadeResult, CascadeError> run(const Shock& shock,
+                                                              const Exchange& exchange);
+
+  [[nodiscard]] std::size_t accounts() const noexcept { return addresses_.size(); }
+
+ private:
+  [[nodiscard]] tl::expected<void, CascadeError> round(Round& r, Exchange& exchange,
+                                                       std::vector<chain::u256>& prices);
+  void refresh(const chain::Address& who);
+  void restore();
+
+  Ledger& ledger_;
+  CascadeOptions options_;
+  RiskBook book_;
+  std::vector<chain::Address> addresses_;  // by AccountId
+  std::unordered_map<chain::Address, AccountId> ids_;
+  std::vector<AccountId> always_;  // accounts a price vector cannot rank
+  std::vector<double> health_;     // the ranking pass's output, reused
+  // Forms as the market holds them, for the accounts a run changed.
+  std::unordered_map<AccountId, std::vector<Weight>> saved_;
+  // Accounts left with debt and no collateral during a run, and that debt when they were found:
+  // nothing can be seized from them any more, so later rounds neither list nor re-evaluate them.
+  std::unordered_map<chain::Address, chain::u256> bad_;
+};
+
+// The value of `amount` of an asset at `price` (per whole token), in base units.
+[[nodiscard]] chain::u256 value_base(const chain::u256& amount, const chain::u256& price,
+                                     std::uint8_t decimals);
+
+}  // namespace strategy::cascade

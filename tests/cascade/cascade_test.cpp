@@ -1,0 +1,285 @@
+// The cascade what-if without a node: shock parsing, the exact liquidation of an in-memory Aave V3
+// market round by round with a depth curve, the ledger's exact bookkeeping and its undo, the
+// oracle-to-pool price the Uniswap exchange arbitrages to, and the debt-share metric.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "cascade/report.hpp"
+#include "cascade/uniswap_exchange.hpp"
+#include "keeper/devnet/uniswap_pool_math.hpp"
+#include "protocols/aave_v3/account_data.hpp"
+#include "protocols/aave_v3/cascade_ledger.hpp"
+#include "protocols/aave_v3/liquidation.hpp"
+#include "protocols/aave_v3/wad_ray_math.hpp"
+#include "strategy/cascade/debt_at_risk.hpp"
+#include "strategy/cascade/depth_curve.hpp"
+#include "strategy/cascade/shock.hpp"
+#include "strategy/cascade/simulation.hpp"
+
+using namespace chain;
+namespace aave = protocols::aave_v3;
+namespace sc = strategy::cascade;
+
+namespace {
+
+Address addr(std::uint8_t b) {
+  Address a{};
+  a.bytes[19] = b;
+  return a;
+}
+
+constexpr std::uint64_t kNow = 1'000;
+
+aave::Reserve reserve(std::uint16_t id, const char* symbol, unsigned decimals, std::uint64_t price,
+                      std::uint32_t lt, std::uint32_t bonus) {
+  aave::Reserve r;
+  r.id = id;
+  r.symbol = symbol;
+  r.asset = addr(static_cast<std::uint8_t>(100 + id));
+  r.config.decimals = decimals;
+  r.config.liquidation_threshold = lt;
+  r.config.ltv = lt - 500;
+  r.config.liquidation_bonus = bonus;
+  r.config.liquidation_protocol_fee = 1000;  // 10% of the bonus to the treasury
+  r.config.active = true;
+  r.liquidity_index = aave::kRay;
+  r.variable_borrow_index = aave::kRay;
+  r.last_update = kNow;
+  r.price = price;
+  return r;
+}
+
+// `weth` WETH supplied as collateral, `usdc` USDC borrowed (whole tokens).
+aave::Account account(std::uint64_t weth, std::uint64_t usdc) {
+  aave::Account a;
+  a.config.data = 0b0110;
+  a.positions.push_back({0, u256{weth} * aave::pow10(18), 0, 0, 0, 0});
+  a.positions.push_back({1, 0, u256{usdc} * aave::pow10(6), 0, 0, 0});
+  return a;
+}
+
+aave::Market market() {
+  aave::Market m;
+  m.reserves = {reserve(0, "WETH", 18, 2000'00000000ULL, 8250, 10500),
+                reserve(1, "USDC", 6, 1'00000000ULL, 8000, 10450)};
+  return m;
+}
+
+// At WETH $2000 (LT 82.5%): A 1.1, B 1.03125, C 0.9706, D 0.66 (too little collateral: bad debt
+// once liquidated).
+std::map<Address, aave::Account> positions() {
+  return {{addr(1), account(1000, 1'500'000)},
+          {addr(2), account(1000, 1'600'000)},
+          {addr(3), account(1000, 1'700'000)},
+          {addr(4), account(1, 2'500)}};
+}
+
+}  // namespace
+
+TEST_CASE("shocks and sweeps parse exactly, and bad ones say why", "[cascade]") {
+  struct Ok {
+    const char* text;
+    const char* symbol;
+    std::int32_t bp;
+  };
+  for (const auto& row : std::vector<Ok>{{"WETH -20%", "WETH", -2000},
+                                         {"  WBTC   +12.5% ", "WBTC", 1250},
+                                         {"DAI -0.01%", "DAI", -1},
+                                         {"WETH -99.99%", "WETH", -9999},
+                                         {"WETH +0%", "WETH", 0}}) {
+    INFO(row.text);
+    const auto s = sc::parse_shock(row.text);
+    REQUIRE(s.has_value());
+    CHECK(s->symbol == row.symbol);
+    CHECK(s->basis_points == row.bp);
+  }
+  struct Bad {
+    const char* text;
+    sc::ShockErrorKind kind;
+    const char* says;
+  };
+  for (const auto& row :
+       std::vector<Bad>{{"WETH -120%", sc::ShockErrorKind::out_of_range, "100% or more"},
+                        {"WETH -100%", sc::ShockErrorKind::out_of_range, "100% or more"},
+                        {"WETH 20%", sc::ShockErrorKind::malformed, "needs a sign"},
+                        {"WETH -20", sc::ShockErrorKind::malformed, "end with '%'"},
+                        {"-20%", sc::ShockErrorKind::malformed, "expected an asset and a move"},
+                        {"WETH -2x%", sc::ShockErrorKind::malformed, "unexpected 'x'"},
+                        {"WETH -1.234%", sc::ShockErrorKind::malformed, "two decimals"},
+                        {"WETH --5%", sc::ShockErrorKind::malformed, "a number is expected"},
+                        {"", sc::ShockErrorKind::malformed, "expected an asset"}}) {
+    INFO(row.text);
+    const auto s = sc::parse_shock(row.text);
+    REQUIRE_FALSE(s.has_value());
+    CHECK(s.error().kind == row.kind);
+    CHECK_THAT(s.error().message, Catch::Contains(row.says));
+  }
+
+  const auto sweep = sc::parse_sweep("WETH -5%..-50%/5");
+  REQUIRE(sweep.has_value());
+  REQUIRE(sweep->size() == 10);
+  CHECK(sweep->front().basis_points == -500);
+  CHECK(sweep->back().basis_points == -5000);
+  CHECK(sc::parse_sweep("WETH +10%..-10%/2.5")->size() == 9);
+  CHECK(sc::parse_sweep("WETH -5%..-50%/0").error().message.find("above 0") != std::string::npos);
+  CHECK(sc::parse_sweep("WETH -1%..-99%/0.01").error().kind == sc::ShockErrorKind::too_many_steps);
+  CHECK(sc::parse_sweep("WETH -5%..-120%/5").error().kind == sc::ShockErrorKind::out_of_range);
+  CHECK(sc::parse_sweep("WETH -5%").error().message.find("FROM..TO/STEP") != std::string::npos);
+
+  // The price `keeper devnet price WETH -25%` writes: old × 7500 / 10000, rounded down.
+  CHECK(sc::shocked_price(u256{2000'00000001ULL}, -2500) == u256{1500'00000000ULL});
+  CHECK(sc::percent_text(-2500) == "-25%");
+  CHECK(sc::percent_text(1250) == "+12.5%");
+  CHECK(sc::percent_text(-1) == "-0.01%");
+}
+
+TEST_CASE("a liquidation leaves the account exactly as the Pool would", "[cascade]") {
+  const auto m = market();
+  auto c = positions().at(addr(3));
+  aave::Market shocked = m;
+  shocked.reserves[0].price = 1900'00000000ULL;
+  const auto outcome = aave::liquidation_outcome(shocked, c, 0, 1, kU256Max, kNow).value();
+  CHECK(outcome.close_factor == 10000);  // HF 0.92 < 0.95: the whole debt may be repaid
+  const auto before_collateral = aave::a_token_balance(m.reserves[0], c.positions[0], kNow).value();
+  REQUIRE(aave::apply_liquidation(shocked, c, 0, 1, outcome, kNow).has_value());
+  CHECK(aave::a_token_balance(m.reserves[0], c.positions[0], kNow).value() ==
+        before_collateral - outcome.collateral_to_liquidator - outcome.protocol_fee);
+  CHECK(aave::variable_debt_balance(m.reserves[1], c.positions[1], kNow).value() ==
+        u256{1'700'000} * aave::pow10(6) - outcome.debt_repaid);
+  CHECK(c.config.borrowing(1) == (outcome.debt_repaid != u256{1'700'000} * aave::pow10(6)));
+
+  // D's collateral cannot cover its debt: all of it is seized, the flag is cleared, debt stays.
+  auto d = positions().at(addr(4));
+  const auto all = aave::liquidation_outcome(shocked, d, 0, 1, kU256Max, kNow).value();
+  CHECK(all.collateral_capped);
+  REQUIRE(aave::apply_liquidation(shocked, d, 0, 1, all, kNow).has_value());
+  CHECK(d.positions[0].scaled_a_token == 0);
+  CHECK_FALSE(d.config.using_as_collateral(0));
+  CHECK(d.config.borrowing(1));
+  const auto data = aave::account_data(shocked, d, kNow).value();
+  CHECK(data.total_collateral_base == 0);
+  CHECK(data.total_debt_base != 0);
+}
+
+TEST_CASE("the cascade liquidates round by round as the depth curve moves the price", "[cascade]") {
+  aave::CascadeLedger ledger{market(), positions(), 7, {}, {}};
+  const auto original = positions();
+  sc::DepthCurveExchange curve{ledger.assets(), u256{100'000'000}, {{0, 5.0}}};
+  sc::Cascade cascade{ledger, {kNow, 20, 1.01}};
+  const auto r = cascade.run({"WETH", -500}, curve);
+  REQUIRE(r.has_value());
+  REQUIRE(r->rounds.size() >= 2);
+  CHECK(r->settled);
+
+  // Round 1 at WETH $1900: B (1.0), C and D are under 1; A (1.045) is not.
+  const auto& one = r->rounds[0];
+  CHECK(one.prices[0] == u256{1900'00000000ULL});
+  std::set<Address> under;
+  for (const auto& l : one.accounts) under.insert(l.account);
+  CHECK(under == std::set<Address>{addr(2), addr(3), addr(4)});
+  CHECK(one.liquidated == 3);
+  aave::Market shocked = market();
+  shocked.reserves[0].price = 1900'00000000ULL;
+  u256 seized = 0;
+  for (const auto& l : one.accounts) {
+    INFO(l.account.checksummed());
+    // What the Pool computes for the call's own arguments, to the wei; the call asks for the
+    // most the Pool allows.
+    const auto expected =
+        aave::liquidation_outcome(shocked, original.at(l.account), 0, 1, l.debt_to_cover, kNow)
+            .value();
+    const auto most =
+        aave::liquidation_outcome(shocked, original.at(l.account), 0, 1, kU256Max, kNow).value();
+    CHECK(l.debt_to_cover == most.debt_repaid);
+    CHECK(l.debt_repaid == expected.debt_repaid);
+    CHECK(l.collateral_seized == expected.collateral_to_liquidator);
+    CHECK(l.health_factor == expected.health_factor);
+    seized += l.collateral_seized;
+  }
+  CHECK(one.collateral_seized[0] == seized);
+  // The curve: 5% per $1M sold, compounded.
+  const double sold_usd = to_double(seized) / 1e18 * 1900;
+  CHECK(to_double(one.prices_after[0]) / 1e8 ==
+        Approx(1900 * std::pow(0.95, sold_usd / 1e6)).epsilon(1e-9));
+  CHECK(one.bad_debt_accounts == 1);  // D, whose collateral is gone
+
+  // The price fell under A's liquidation price ($1818): A falls in round 2.
+  bool a_falls = false;
+  for (const auto& l : r->rounds[1].accounts) a_falls |= l.account == addr(1);
+  CHECK(a_falls);
+  CHECK(r->rounds[1].prices == one.prices_after);
+
+  // The ledger is back as it was, and the same run gives the same result.
+  CHECK(ledger.changed().empty());
+  const cascade::ReportContext context{7, kNow, ledger.assets(), u256{100'000'000}};
+  const auto again = cascade.run({"WETH", -500}, curve);
+  REQUIRE(again.has_value());
+  CHECK(cascade::cascade_json(context, *again) == cascade::cascade_json(context, *r));
+
+  const auto unknown = cascade.run({"XYZ", -500}, curve);
+  REQUIRE_FALSE(unknown.has_value());
+  CHECK(unknown.error().kind == sc::CascadeErrorKind::unknown_asset);
+  CHECK_THAT(unknown.error().message, Catch::Contains("WETH, USDC"));
+}
+
+TEST_CASE("the pool price the exchange arbitrages to is the devnet's, to the unit", "[cascade]") {
+  struct Row {
+    std::uint64_t p0;
+    unsigned d0;
+    std::uint64_t p1;
+    unsigned d1;
+  };
+  for (const auto& row : std::vector<Row>{{2000'00000000ULL, 18, 1'00000000ULL, 6},
+                                          {1'00000000ULL, 6, 2000'00000000ULL, 18},
+                                          {60000'00000000ULL, 8, 1'00000000ULL, 6},
+                                          {1'00010000ULL, 18, 99990000ULL, 6},
+                                          {1500'00000000ULL, 18, 60000'00000000ULL, 8}}) {
+    const auto ours =
+        cascade::oracle_sqrt_price_x96(u256{row.p0}, static_cast<std::uint8_t>(row.d0),
+                                       u256{row.p1}, static_cast<std::uint8_t>(row.d1));
+    const auto devnet =
+        keeper::devnet::oracle_sqrt_price_x96({u256{row.p0}, static_cast<std::uint8_t>(row.d0)},
+                                              {u256{row.p1}, static_cast<std::uint8_t>(row.d1)});
+    REQUIRE(ours.has_value());
+    REQUIRE(devnet.has_value());
+    CHECK(*ours == *devnet);
+  }
+  CHECK_FALSE(cascade::oracle_sqrt_price_x96(0, 18, 1, 6).has_value());
+}
+
+TEST_CASE("the move that puts 10% of the debt under 1, per asset", "[cascade]") {
+  // Ten accounts owing 100 USDC each, with WETH collateral worth (LT-weighted) 100 × HF at $2000:
+  // HF 1.1, 1.2, ... 2.0. WETH falls: the first crosses at 1/1.1 - 1. USDC rises: at +10%.
+  strategy::RiskBook book;
+  for (int i = 0; i < 10; ++i) {
+    const double hf = 1.1 + 0.1 * i;
+    const std::vector<strategy::Weight> w{{0, false, hf * 100 / 2000}, {1, true, 100}};
+    book.set(static_cast<strategy::AccountId>(i), w);
+  }
+  const std::vector<double> prices{2000, 1};
+  struct Row {
+    strategy::AssetId asset;
+    double share;
+    std::optional<double> fall;
+    std::optional<double> rise;
+  };
+  for (const auto& row : std::vector<Row>{{0, 0.1, 1 / 1.1 - 1, std::nullopt},
+                                          {0, 0.2, 1 / 1.2 - 1, std::nullopt},
+                                          {0, 1.0, 1 / 2.0 - 1, std::nullopt},
+                                          {1, 0.1, std::nullopt, 0.1},
+                                          {1, 0.25, std::nullopt, 0.3}}) {
+    INFO("asset " << row.asset << " share " << row.share);
+    const auto m = sc::move_for_debt_share(book, row.asset, prices, row.share);
+    CHECK(m.debt_total == Approx(1000));
+    CHECK(m.fall.has_value() == row.fall.has_value());
+    if (m.fall && row.fall) CHECK(*m.fall == Approx(*row.fall).epsilon(1e-12));
+    CHECK(m.rise.has_value() == row.rise.has_value());
+    if (m.rise && row.rise) CHECK(*m.rise == Approx(*row.rise).epsilon(1e-12));
+  }
+  // An account already under 1 with 10% of the debt: the move is 0.
+  book.set(10, std::vector<strategy::Weight>{{0, false, 0.9 * 111.2 / 2000}, {1, true, 111.2}});
+  const auto now = sc::move_for_debt_share(book, 0, prices, 0.1);
+  CHECK(now.fall == 0.0);
+  CHECK(now.debt_at_risk == Approx(111.2));
+}
