@@ -148,6 +148,7 @@ void Metrics::declare_series(const std::string& name, const char* type, const st
 
 std::string label(const std::string& name, const std::string& value) {
   return name + "=\"" + label_value(value) + "\"";
+}
 
 void Metrics::count_bundle(const std::string& builder, const std::string& outcome,
                            std::uint64_t n) {

@@ -100,10 +100,11 @@ TEST_CASE("keeper doctor passes on a fresh devnet and fails one clear line per f
     CHECK(report.exit_code == 0);
     CHECK(report.with_status("fail").empty());
     const std::set<std::string> expected_ok{
-        "http node",       "chain id",           "websocket",  "mempool subscription",
-        "node sync",       "head age",           "wallet key", "wallet gas",
-        "market devnet",   "start_block devnet", "liquidator", "liquidator owner",
-        "liquidator pool", "liquidator code",    "funding",    "approvals"};
+        "http node", "chain id", "websocket", "mempool subscription", "node sync", "head age",
+        "wallet key", "wallet gas", "market devnet", "start_block devnet", "liquidator",
+        "liquidator owner", "liquidator pool", "liquidator code", "funding", "approvals",
+        // the devnet's second market
+        "market devnet-morpho", "start_block devnet-morpho"};
     CHECK(report.with_status("ok") == expected_ok);
     CHECK(report.with_status("skip") == std::set<std::string>{"builders"});
     CHECK_THAT(report.detail("wallet key"), Catch::Contains(d.liquidator.checksummed()));

@@ -74,6 +74,8 @@ std::set<std::string> liquidatable_with_collateral(LiveDevnet& net, std::uint64_
   const u256 one_dollar{100'000'000};  // the oracle's base unit: 8 decimals
   std::set<std::string> accounts;
   for (const auto& row : json::parse(out.output.substr(out.output.find('[')))) {
+    // keeper run follows the config's first market (Aave V3); the scan lists Morpho's too.
+    if (row.value("protocol", std::string{"aave-v3"}) != "aave-v3") continue;
     if (u256_from_dec(row["health_factor"].get<std::string>()).value() >= one) continue;
     if (u256_from_dec(row["total_collateral_base"].get<std::string>()).value() < one_dollar)
       continue;
