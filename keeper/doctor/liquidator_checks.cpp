@@ -1,6 +1,7 @@
 // keeper's own liquidator contract (deployed, owned by this wallet, bound to the market's Pool,
 // the code keeper was built with) and what funding needs of the wallet: assets to repay debt
 // with, approved for whoever pulls them.
+#include "chain/rpc/http_url.hpp"
 #include "keeper/devnet/artifact.hpp"
 #include "keeper/devnet/dev_chain.hpp"
 #include "keeper/doctor/checks.hpp"
@@ -130,7 +131,36 @@ void check_funding(Context& c) {
 }
 
 void check_builders(Context& c) {
-  c.report.skip("builders", "no [submission] section: liquidations go to the node's mempool");
+  const auto& sub = c.cfg.submission;
+  if (sub.builders.empty()) {
+    c.report.skip("builders", "no builders in [submission]: liquidations go to the node's mempool");
+    return;
+  }
+  for (const auto& url : sub.builders) {
+    // Only host[:port] is named: a builder URL's path may carry a key.
+    const auto parsed = chain::rpc::parse_http_url(url);
+    const std::string name =
+        "builder " + (parsed ? parsed->host + ":" + std::to_string(parsed->port) : url);
+    auto options = chain::rpc::RpcClientOptions::for_urls({url});
+    options.max_attempts = 1;
+    options.http.connect_timeout = std::chrono::milliseconds{sub.builder_timeout_ms};
+    options.http.request_timeout = std::chrono::milliseconds{sub.builder_timeout_ms};
+    options.call_budget = std::chrono::milliseconds{sub.builder_timeout_ms};
+    chain::rpc::RpcClient builder{options};
+    const auto started = std::chrono::steady_clock::now();
+    const auto answer = builder.call("eth_blockNumber", nlohmann::json::array());
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::steady_clock::now() - started)
+                        .count();
+    // A builder refusing a method it does not serve still answered: it is up.
+    const bool answered = answer || answer.error().kind == chain::rpc::RpcErrorKind::rpc_error ||
+                          answer.error().kind == chain::rpc::RpcErrorKind::http_status;
+    if (answered)
+      c.report.ok(name, "answers in " + std::to_string(ms) + " ms");
+    else
+      c.report.fail(name, "does not answer within " + std::to_string(sub.builder_timeout_ms) +
+                              " ms: " + answer.error().to_string());
+  }
 }
 
 }  // namespace keeper::doctor

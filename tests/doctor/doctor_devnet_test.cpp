@@ -122,6 +122,7 @@ TEST_CASE("keeper doctor passes on a fresh devnet and fails one clear line per f
   const std::string ws_line = "ws_url = \"" + d.ws_url + "\"";
   const std::string closed_ws =
       "ws_url = \"ws://127.0.0.1:" + std::to_string(keeper::pick_free_port().value()) + "\"";
+  const auto closed_builder_port = keeper::pick_free_port().value();
   const std::vector<Fault> faults{
       {"wrong chain id",
        replaced(config, "chain_id = 31337", "chain_id = 1"),
@@ -140,6 +141,13 @@ TEST_CASE("keeper doctor passes on a fresh devnet and fails one clear line per f
        {"websocket"},
        "websocket",
        "cannot connect to ws://127.0.0.1:"},
+      {"a builder that does not answer",
+       config + "\n[submission]\nmode = \"both\"\nbuilders = [\"" + d.http_url +
+           "\", \"http://127.0.0.1:" + std::to_string(closed_builder_port) +
+           "\"]\nsearcher_key_env = \"KEEPER_SEARCHER_KEY\"\n",
+       {"builder 127.0.0.1:" + std::to_string(closed_builder_port)},
+       "builder 127.0.0.1:" + std::to_string(closed_builder_port),
+       "does not answer"},
       {"start_block past the head",
        replaced(config, "start_block = 0", "start_block = 99999999"),
        {"start_block devnet"},
