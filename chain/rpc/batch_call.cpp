@@ -1,5 +1,9 @@
 #include "chain/rpc/batch_call.hpp"
 
+#include <map>
+#include <mutex>
+#include <string_view>
+
 #include "chain/hex.hpp"
 #include "chain/rpc/json_codec.hpp"
 
@@ -37,6 +41,25 @@ tl::expected<std::vector<chain::Bytes>, std::string> batch_eth_call(
 ViewCall view_call(const chain::Address& to, const chain::abi::Function& fn,
                    const chain::abi::Values& args) {
   return ViewCall{to, fn.encode_call(args).value()};
+}
+
+const chain::abi::Function& view_function(const char* signature) {
+  static std::mutex guard;
+  static std::map<std::string, chain::abi::Function, std::less<>> cache;
+  const std::lock_guard lock{guard};
+  auto it = cache.find(std::string_view{signature});
+  if (it == cache.end())
+    it = cache.emplace(signature, chain::abi::parse_function(signature).value()).first;
+  return it->second;  // map nodes never move: the reference outlives the lock
+}
+
+tl::expected<chain::abi::Values, std::string> decode_view(const char* signature,
+                                                          const chain::Bytes& data) {
+  auto v = view_function(signature).decode_output(data);
+  if (!v)
+    return tl::unexpected(std::string{signature} + " returned malformed data: " +
+                          std::string{chain::abi::describe(v.error())});
+  return *v;
 }
 
 }  // namespace chain::rpc

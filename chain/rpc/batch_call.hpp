@@ -18,6 +18,13 @@ struct ViewCall {
     chain::rpc::RpcClient& rpc, const std::vector<ViewCall>& calls, std::uint64_t block,
     std::size_t batch_size = 200);
 
+// A constant "name(types)(outputs)" signature parsed once and kept (thread-safe: readers on
+// other threads share it). A malformed constant is a programming error caught by the tests.
+[[nodiscard]] const chain::abi::Function& view_function(const char* signature);
+// `data` decoded as `signature`'s outputs; the error names the signature.
+[[nodiscard]] tl::expected<chain::abi::Values, std::string> decode_view(const char* signature,
+                                                                        const chain::Bytes& data);
+
 // Encodes `fn(args)` for a ViewCall; signature errors are programming errors caught by tests.
 [[nodiscard]] ViewCall view_call(const chain::Address& to, const chain::abi::Function& fn,
                                  const chain::abi::Values& args);

@@ -9,29 +9,14 @@ namespace protocols::aave_v3 {
 namespace {
 
 using chain::Address;
-using chain::abi::Function;
 using chain::abi::Value;
 using chain::abi::Values;
 using chain::rpc::batch_eth_call;
+using chain::rpc::decode_view;
 using chain::rpc::view_call;
+using chain::rpc::view_function;
 using chain::rpc::ViewCall;
 namespace aave = protocols::aave_v3;
-
-const Function& fn(const char* signature) {
-  static std::map<std::string, Function> cache;
-  auto it = cache.find(signature);
-  if (it == cache.end())
-    it = cache.emplace(signature, chain::abi::parse_function(signature).value()).first;
-  return it->second;
-}
-
-tl::expected<Values, std::string> decode(const char* signature, const chain::Bytes& data) {
-  auto v = fn(signature).decode_output(data);
-  if (!v)
-    return tl::unexpected(std::string{signature} + " returned malformed data: " +
-                          std::string{chain::abi::describe(v.error())});
-  return *v;
-}
 
 std::uint64_t small(const Value& v) { return chain::low_u64(v.as_uint()); }
 
@@ -59,16 +44,16 @@ constexpr const char* kLastUpdated = "getUserLastUpdated(address)(uint40)";
 }  // namespace
 
 tl::expected<AaveContracts, std::string> AaveSync::contracts(std::uint64_t block) {
-  auto out = batch_eth_call(
-      rpc_,
-      {view_call(provider_, fn(kGetPool), {}), view_call(provider_, fn(kGetOracle), {}),
-       view_call(provider_, fn(kGetDataProvider), {})},
-      block);
+  auto out = batch_eth_call(rpc_,
+                            {view_call(provider_, view_function(kGetPool), {}),
+                             view_call(provider_, view_function(kGetOracle), {}),
+                             view_call(provider_, view_function(kGetDataProvider), {})},
+                            block);
   if (!out)
     return tl::unexpected("PoolAddressesProvider " + provider_.checksummed() + ": " + out.error());
-  auto pool = decode(kGetPool, (*out)[0]);
-  auto oracle = decode(kGetOracle, (*out)[1]);
-  auto data_provider = decode(kGetDataProvider, (*out)[2]);
+  auto pool = decode_view(kGetPool, (*out)[0]);
+  auto oracle = decode_view(kGetOracle, (*out)[1]);
+  auto data_provider = decode_view(kGetDataProvider, (*out)[2]);
   if (!pool) return tl::unexpected(pool.error());
   if (!oracle) return tl::unexpected(oracle.error());
   if (!data_provider) return tl::unexpected(data_provider.error());
@@ -84,15 +69,15 @@ tl::expected<aave::Market, std::string> AaveSync::market(const AaveContracts& c,
                                                          std::uint64_t block) {
   // The flash loan's premium is read with every market read, so a configurator's change reaches
   // the next head's quotes.
-  auto head = batch_eth_call(
-      rpc_,
-      {view_call(c.pool, fn(kReservesList), {}), view_call(c.oracle, fn(kBaseUnit), {}),
-       view_call(c.pool, fn(kFlashPremium), {})},
-      block);
+  auto head = batch_eth_call(rpc_,
+                             {view_call(c.pool, view_function(kReservesList), {}),
+                              view_call(c.oracle, view_function(kBaseUnit), {}),
+                              view_call(c.pool, view_function(kFlashPremium), {})},
+                             block);
   if (!head) return tl::unexpected(head.error());
-  auto list = decode(kReservesList, (*head)[0]);
-  auto unit = decode(kBaseUnit, (*head)[1]);
-  auto premium = decode(kFlashPremium, (*head)[2]);
+  auto list = decode_view(kReservesList, (*head)[0]);
+  auto unit = decode_view(kBaseUnit, (*head)[1]);
+  auto premium = decode_view(kFlashPremium, (*head)[2]);
   if (!list) return tl::unexpected(list.error());
   if (!unit) return tl::unexpected(unit.error());
   if (!premium) return tl::unexpected(premium.error());
@@ -107,18 +92,18 @@ tl::expected<aave::Market, std::string> AaveSync::market(const AaveContracts& c,
   const auto& assets = (*list)[0].as_list();
   std::vector<ViewCall> calls;
   for (const auto& a : assets) {
-    calls.push_back(view_call(c.pool, fn(kReserveData), {a}));
-    calls.push_back(view_call(c.oracle, fn(kAssetPrice), {a}));
-    calls.push_back(view_call(c.oracle, fn(kSourceOf), {a}));
-    calls.push_back(view_call(a.as_address(), fn(kSymbol), {}));
+    calls.push_back(view_call(c.pool, view_function(kReserveData), {a}));
+    calls.push_back(view_call(c.oracle, view_function(kAssetPrice), {a}));
+    calls.push_back(view_call(c.oracle, view_function(kSourceOf), {a}));
+    calls.push_back(view_call(a.as_address(), view_function(kSymbol), {}));
   }
   auto out = batch_eth_call(rpc_, calls, block);
   if (!out) return tl::unexpected(out.error());
   std::set<std::uint8_t> emode_ids;
   for (std::size_t i = 0; i < assets.size(); ++i) {
-    auto data = decode(kReserveData, (*out)[4 * i]);
-    auto price = decode(kAssetPrice, (*out)[4 * i + 1]);
-    auto source = decode(kSourceOf, (*out)[4 * i + 2]);
+    auto data = decode_view(kReserveData, (*out)[4 * i]);
+    auto price = decode_view(kAssetPrice, (*out)[4 * i + 1]);
+    auto source = decode_view(kSourceOf, (*out)[4 * i + 2]);
     if (!data) return tl::unexpected(data.error());
     if (!price) return tl::unexpected(price.error());
     if (!source) return tl::unexpected(source.error());
@@ -139,7 +124,8 @@ tl::expected<aave::Market, std::string> AaveSync::market(const AaveContracts& c,
     r.variable_debt_token = d[10].as_address();
     r.price = (*price)[0].as_uint();
     r.price_source = (*source)[0].as_address();
-    if (auto sym = fn(kSymbol).decode_output((*out)[4 * i + 3])) r.symbol = (*sym)[0].as_string();
+    if (auto sym = view_function(kSymbol).decode_output((*out)[4 * i + 3]))
+      r.symbol = (*sym)[0].as_string();
     if (r.config.emode_category != 0) emode_ids.insert(r.config.emode_category);
     if (r.id != i)
       return tl::unexpected("reserve " + r.asset.checksummed() + " has id " + std::to_string(r.id) +
@@ -149,12 +135,12 @@ tl::expected<aave::Market, std::string> AaveSync::market(const AaveContracts& c,
   std::vector<ViewCall> emode_calls;
   emode_calls.reserve(emode_ids.size());
   for (const auto id : emode_ids)
-    emode_calls.push_back(view_call(c.pool, fn(kEMode), {Value{std::uint64_t{id}}}));
+    emode_calls.push_back(view_call(c.pool, view_function(kEMode), {Value{std::uint64_t{id}}}));
   auto emodes = batch_eth_call(rpc_, emode_calls, block);
   if (!emodes) return tl::unexpected(emodes.error());
   std::size_t k = 0;
   for (const auto id : emode_ids) {
-    auto v = decode(kEMode, (*emodes)[k++]);
+    auto v = decode_view(kEMode, (*emodes)[k++]);
     if (!v) return tl::unexpected(v.error());
     const auto& e = (*v)[0].as_list();
     aave::EModeCategory cat;
@@ -165,9 +151,10 @@ tl::expected<aave::Market, std::string> AaveSync::market(const AaveContracts& c,
     cat.label = e[4].as_string();
     if (!cat.price_source.is_zero()) {
       auto p = batch_eth_call(
-          rpc_, {view_call(c.oracle, fn(kAssetPrice), {Value{cat.price_source}})}, block);
+          rpc_, {view_call(c.oracle, view_function(kAssetPrice), {Value{cat.price_source}})},
+          block);
       if (!p) return tl::unexpected(p.error());
-      auto price = decode(kAssetPrice, (*p)[0]);
+      auto price = decode_view(kAssetPrice, (*p)[0]);
       if (!price) return tl::unexpected(price.error());
       cat.price = (*price)[0].as_uint();
     }
@@ -204,8 +191,8 @@ tl::expected<std::map<Address, aave::Account>, std::string> AaveSync::accounts(
     std::uint64_t block) {
   std::vector<ViewCall> calls;
   for (const auto& a : who) {
-    calls.push_back(view_call(c.pool, fn(kUserConfig), {Value{a}}));
-    calls.push_back(view_call(c.pool, fn(kUserEMode), {Value{a}}));
+    calls.push_back(view_call(c.pool, view_function(kUserConfig), {Value{a}}));
+    calls.push_back(view_call(c.pool, view_function(kUserEMode), {Value{a}}));
   }
   auto heads = batch_eth_call(rpc_, calls, block);
   if (!heads) return tl::unexpected(heads.error());
@@ -220,8 +207,8 @@ tl::expected<std::map<Address, aave::Account>, std::string> AaveSync::accounts(
   std::vector<Pending> pending;
   std::vector<ViewCall> balance_calls;
   for (std::size_t i = 0; i < who.size(); ++i) {
-    auto config = decode(kUserConfig, (*heads)[2 * i]);
-    auto emode = decode(kUserEMode, (*heads)[2 * i + 1]);
+    auto config = decode_view(kUserConfig, (*heads)[2 * i]);
+    auto emode = decode_view(kUserEMode, (*heads)[2 * i + 1]);
     if (!config) return tl::unexpected(config.error());
     if (!emode) return tl::unexpected(emode.error());
     aave::Account acc;
@@ -233,11 +220,11 @@ tl::expected<std::map<Address, aave::Account>, std::string> AaveSync::accounts(
       if (!collateral && !borrowing) continue;
       pending.push_back({who[i], r.id, collateral, borrowing});
       const Value user{who[i]};
-      balance_calls.push_back(view_call(r.a_token, fn(kScaled), {user}));
-      balance_calls.push_back(view_call(r.variable_debt_token, fn(kScaled), {user}));
-      balance_calls.push_back(view_call(r.stable_debt_token, fn(kPrincipal), {user}));
-      balance_calls.push_back(view_call(r.stable_debt_token, fn(kStableRate), {user}));
-      balance_calls.push_back(view_call(r.stable_debt_token, fn(kLastUpdated), {user}));
+      balance_calls.push_back(view_call(r.a_token, view_function(kScaled), {user}));
+      balance_calls.push_back(view_call(r.variable_debt_token, view_function(kScaled), {user}));
+      balance_calls.push_back(view_call(r.stable_debt_token, view_function(kPrincipal), {user}));
+      balance_calls.push_back(view_call(r.stable_debt_token, view_function(kStableRate), {user}));
+      balance_calls.push_back(view_call(r.stable_debt_token, view_function(kLastUpdated), {user}));
     }
     out.emplace(who[i], std::move(acc));
   }
@@ -246,7 +233,7 @@ tl::expected<std::map<Address, aave::Account>, std::string> AaveSync::accounts(
   for (std::size_t k = 0; k < pending.size(); ++k) {
     const auto word = [&](std::size_t j,
                           const char* sig) -> tl::expected<chain::u256, std::string> {
-      auto v = decode(sig, (*balances)[5 * k + j]);
+      auto v = decode_view(sig, (*balances)[5 * k + j]);
       if (!v) return tl::unexpected(v.error());
       return (*v)[0].as_uint();
     };
