@@ -17,6 +17,7 @@
 #include "keeper/commands/command_line.hpp"
 #include "keeper/commands/money_gauges_wiring.hpp"
 #include "keeper/commands/node_connection.hpp"
+#include "keeper/commands/submission_wiring.hpp"
 #include "keeper/daemon/state_store.hpp"
 #include "keeper/engine/block_pipeline.hpp"
 #include "keeper/market/pool_book.hpp"
@@ -292,10 +293,24 @@ int run_daemon_command(int argc, char** argv) {
       log,
       metrics,
       {opts->dry_run, cfg->strategy.hf_watch_band, cfg->strategy.max_priority_fee_per_gas_wei,
-       liquidator_contract, funding, swap_router(*cfg)}};
+       liquidator_contract, funding, swap_router(*cfg), cfg->strategy.max_fee_per_gas_wei}};
   if (pools) pipeline.use_swap_venue(&*pools);
 
   boost::asio::io_context io;
+  // Block builders for `[submission] mode` bundle or both; a dry run sends nothing anywhere.
+  std::unique_ptr<executors::BundleExecutor> bundles;
+  if (!opts->dry_run) {
+    auto started = start_bundle_executor(io, cfg->submission, key->address(), metrics);
+    if (!started) return fail(opts->config_path + ": " + started.error());
+    bundles = std::move(*started);
+    if (bundles) {
+      pipeline.use_bundles(bundles.get(), submission_mode(cfg->submission));
+      log.info("bundles",
+               {{"mode", cfg->submission.mode}, {"builders", cfg->submission.builders.size()}},
+               "liquidations go to " + std::to_string(cfg->submission.builders.size()) +
+                   " block builders (submission mode " + cfg->submission.mode + ")");
+    }
+  }
   std::shared_ptr<ops::StatusServer> status;
   if (opts->metrics_port || cfg->metrics) {
     const std::uint16_t port = opts->metrics_port ? *opts->metrics_port : cfg->metrics->port;
