@@ -4,6 +4,8 @@
 // the update's own block, after it, and none reverts.
 #include <catch2/catch.hpp>
 
+#include <fstream>
+#include <iterator>
 #include <set>
 #include <string>
 #include <thread>
@@ -96,6 +98,18 @@ TEST_CASE("an oracle update in the mempool is backrun in its own block", "[e2e][
   const auto port = keeper::pick_free_port().value();
   const auto keeper = net.start_keeper(net.config(), port);
   auto& k = *keeper;
+  // A dry run beside it, on its own snapshot: it must name the same update and accounts.
+  const auto dry_config = (net.dir() / "keeper-dry.toml").string();
+  {
+    std::ifstream in{net.config()};
+    std::string text{std::istreambuf_iterator<char>{in}, {}};
+    const std::string from = "keeper-state.json";
+    REQUIRE(text.find(from) != std::string::npos);
+    text.replace(text.find(from), from.size(), "keeper-dry-state.json");
+    std::ofstream{dry_config} << text;
+  }
+  const auto dry_port = keeper::pick_free_port().value();
+  const auto dry = net.start_keeper(dry_config, dry_port, {"--dry-run"}, "keeper-dry.log");
 
   // Just after a block, so the update waits in the mempool for most of a block time.
   const auto before = rpc.block_number().value();
@@ -103,13 +117,13 @@ TEST_CASE("an oracle update in the mempool is backrun in its own block", "[e2e][
   const auto data =
       abi::encode_call("updateAnswer(int256)", abi::Values{abi::Value::from_int(crashed)}).value();
   const auto head = rpc.block("latest").value();
-  const json request{{"from", d.admin.lower_hex()},
-                     {"to", weth->aggregator.lower_hex()},
-                     {"data", hex_encode(data)},
-                     {"gas", "0x493e0"},
-                     {"maxPriorityFeePerGas", to_hex_quantity(3 * kGwei)},
-                     {"maxFeePerGas",
-                      to_hex_quantity(head.base_fee_per_gas.value_or(0) * 3 + 3 * kGwei)}};
+  const json request{
+      {"from", d.admin.lower_hex()},
+      {"to", weth->aggregator.lower_hex()},
+      {"data", hex_encode(data)},
+      {"gas", "0x493e0"},
+      {"maxPriorityFeePerGas", to_hex_quantity(3 * kGwei)},
+      {"maxFeePerGas", to_hex_quantity(head.base_fee_per_gas.value_or(0) * 3 + 3 * kGwei)}};
   const auto sent = rpc.call("eth_sendTransaction", json::array({request}));
   REQUIRE(sent.has_value());
   const std::string update_hash = sent->get<std::string>();
@@ -117,17 +131,15 @@ TEST_CASE("an oracle update in the mempool is backrun in its own block", "[e2e][
   REQUIRE(update.has_value());
   REQUIRE(update->success);
 
-  const auto targets = liquidatable_with_collateral(net, update->block);
-  REQUIRE(targets.size() >= 20);
   // keeper's backruns: each names the update, and is mined in its block, after it.
   REQUIRE(k.wait_for(
       [&](const auto& e) {
-        std::size_t n = 0;
         for (const auto& s : of_kind(e, "liquidation_sent"))
-          if (s.value("backrun_of", "") == update_hash) ++n;
-        return n * 10 >= targets.size() * 9;
+          if (s.value("backrun_of", "") == update_hash) return true;
+        return false;
       },
       milliseconds{10000}));
+  net.wait_for_block(update->block + 1);
   INFO(k.output());
   std::set<std::string> same_block;
   for (const auto& s : of_kind(k.events(), "liquidation_sent")) {
@@ -141,13 +153,39 @@ TEST_CASE("an oracle update in the mempool is backrun in its own block", "[e2e][
     CHECK(p->index > update->index);
     if (p->block == update->block && p->success) same_block.insert(s["account"].get<std::string>());
   }
-  // At least 90% of what the update made liquidatable was liquidated in its own block.
+  // What the update made liquidatable: what keeper liquidated in its block, and what is still
+  // below 1 (with at least $1 of collateral) once that block is mined.
+  std::set<std::string> targets = liquidatable_with_collateral(net, update->block);
+  std::set<std::string> liquidated_in_block;
+  for (const auto& [account, block] : net.liquidated_since(update->block))
+    if (block == update->block) liquidated_in_block.insert(account);
+  targets.insert(liquidated_in_block.begin(), liquidated_in_block.end());
+  REQUIRE(targets.size() >= 20);
+  CHECK(liquidated_in_block == same_block);
+  // At least 90% of them were liquidated in the update's own block.
   std::size_t covered = 0;
   for (const auto& t : targets) covered += same_block.count(t);
   CAPTURE(covered, targets.size());
   CHECK(covered * 10 >= targets.size() * 9);
-  const auto landed = net.liquidated_since(update->block);
-  for (const auto& a : same_block) CHECK(landed.at(a) == update->block);
+
+  // The dry run reported "would backrun <update>" for the same accounts, and sent nothing.
+  REQUIRE(dry->wait_for(
+      [&](const auto& e) {
+        std::size_t n = 0;
+        for (const auto& w : of_kind(e, "would_backrun"))
+          if (w.value("backrun_of", "") == update_hash) ++n;
+        return n >= same_block.size();
+      },
+      milliseconds{10000}));
+  std::set<std::string> would;
+  for (const auto& w : of_kind(dry->events(), "would_backrun"))
+    if (w.value("backrun_of", "") == update_hash) would.insert(w["account"].get<std::string>());
+  std::set<std::string> sent_for;
+  for (const auto& s : of_kind(k.events(), "liquidation_sent"))
+    if (s.value("backrun_of", "") == update_hash) sent_for.insert(s["account"].get<std::string>());
+  CHECK(would == sent_for);
+  CHECK(of_kind(dry->events(), "liquidation_sent").empty());
+  REQUIRE(dry->stop());
 
   const auto metrics = keeper::testing::http_get(port, "/metrics");
   REQUIRE(metrics.status == 200);
