@@ -59,25 +59,8 @@ std::optional<Placement> wait_mined(rpc::RpcClient& rpc, const std::string& hash
   return std::nullopt;
 }
 
-// Accounts below 1 at `block` holding at least $1 of collateral, as keeper scan computes them.
-std::set<std::string> liquidatable_with_collateral(LiveDevnet& net, std::uint64_t block) {
-  net.wait_for_block(block);
-  const auto out = run_command(
-      keeper_command("scan --json --block " + std::to_string(block) + " --config " + net.config()));
-  INFO(out.output);
-  REQUIRE(out.exit_code == 0);
-  const u256 one{1'000'000'000'000'000'000ULL};
-  const u256 one_dollar{100'000'000};
-  std::set<std::string> accounts;
-  for (const auto& row : json::parse(out.output.substr(out.output.find('[')))) {
-    if (row.value("protocol", std::string{"aave-v3"}) != "aave-v3") continue;
-    if (u256_from_dec(row["health_factor"].get<std::string>()).value() >= one) continue;
-    if (u256_from_dec(row["total_collateral_base"].get<std::string>()).value() < one_dollar)
-      continue;
-    accounts.insert(row["account"].get<std::string>());
-  }
-  return accounts;
-}
+// The oracle's base unit: 8 decimals.
+const u256 kOneDollar{100'000'000};
 
 }  // namespace
 
@@ -153,13 +136,12 @@ TEST_CASE("an oracle update in the mempool is backrun in its own block", "[e2e][
     CHECK(p->index > update->index);
     if (p->block == update->block && p->success) same_block.insert(s["account"].get<std::string>());
   }
-  // What the update made liquidatable: what keeper liquidated in its block, and what is still
-  // below 1 (with at least $1 of collateral) once that block is mined.
-  std::set<std::string> targets = liquidatable_with_collateral(net, update->block);
+  // What the update made liquidatable (with at least $1 of collateral): what keeper liquidated
+  // in its block, and what is still below 1 once that block is mined.
+  const auto targets = net.made_liquidatable_at(update->block, kOneDollar);
   std::set<std::string> liquidated_in_block;
   for (const auto& [account, block] : net.liquidated_since(update->block))
     if (block == update->block) liquidated_in_block.insert(account);
-  targets.insert(liquidated_in_block.begin(), liquidated_in_block.end());
   REQUIRE(targets.size() >= 20);
   CHECK(liquidated_in_block == same_block);
   // At least 90% of them were liquidated in the update's own block.

@@ -55,7 +55,7 @@ TEST_CASE("keeper run liquidates a live crash within 3 blocks and times every st
   auto& k = *keeper;
 
   const auto crash = net.move_price("WETH", "-25%");
-  const auto targets = net.below_one_at(crash);
+  const auto targets = net.made_liquidatable_at(crash);
   REQUIRE(targets.size() == 46);
   const auto landed = net.wait_liquidated(targets, crash, seconds{60});
   for (const auto& t : targets) {
@@ -161,7 +161,7 @@ TEST_CASE("cutting keeper's WebSocket while prices fall loses no opportunity", "
   CHECK(net.liquidated_since(crash).empty());
   proxy.restore();
 
-  const auto targets = net.below_one_at(crash);
+  const auto targets = net.made_liquidatable_at(crash);
   REQUIRE(targets.size() == 46);
   const auto landed = net.wait_liquidated(targets, crash, seconds{90});
   for (const auto& t : targets) {
@@ -179,7 +179,7 @@ TEST_CASE("keeper run --fork executes on a local fork and sends nothing to the n
           "[e2e][fork]") {
   LiveDevnet net{"fork"};
   const auto crash = net.move_price("WETH", "-25%");
-  const auto targets = net.below_one_at(crash);
+  const auto targets = net.made_liquidatable_at(crash);
   REQUIRE(targets.size() == 46);
   const auto nonce = net.rpc().transaction_count(net.deployment().liquidator, "latest").value();
 

@@ -62,27 +62,8 @@ double tokens_usd(LiveDevnet& net, const Address& wallet) {
   return usd;
 }
 
-// Accounts below 1 at `block` holding at least $1 of collateral, as keeper scan computes them
-// (equal to Pool.getUserAccountData: the scan test asserts it for every account).
-std::set<std::string> liquidatable_with_collateral(LiveDevnet& net, std::uint64_t block) {
-  net.wait_for_block(block);
-  const auto out = run_command(
-      keeper_command("scan --json --block " + std::to_string(block) + " --config " + net.config()));
-  INFO(out.output);
-  REQUIRE(out.exit_code == 0);
-  const u256 one{1'000'000'000'000'000'000ULL};
-  const u256 one_dollar{100'000'000};  // the oracle's base unit: 8 decimals
-  std::set<std::string> accounts;
-  for (const auto& row : json::parse(out.output.substr(out.output.find('[')))) {
-    // keeper run follows the config's first market (Aave V3); the scan lists Morpho's too.
-    if (row.value("protocol", std::string{"aave-v3"}) != "aave-v3") continue;
-    if (u256_from_dec(row["health_factor"].get<std::string>()).value() >= one) continue;
-    if (u256_from_dec(row["total_collateral_base"].get<std::string>()).value() < one_dollar)
-      continue;
-    accounts.insert(row["account"].get<std::string>());
-  }
-  return accounts;
-}
+// The oracle's base unit: 8 decimals.
+const u256 kOneDollar{100'000'000};
 
 }  // namespace
 
@@ -107,7 +88,7 @@ TEST_CASE("a wallet holding only ETH liquidates a WETH crash with flash loans, a
   const auto keeper = net.start_keeper(net.config(), port);
   auto& k = *keeper;
   const auto crash = net.move_price("WETH", "-25%");
-  const auto targets = liquidatable_with_collateral(net, crash);
+  const auto targets = net.made_liquidatable_at(crash, kOneDollar);
   REQUIRE(targets.size() >= 40);
   const auto landed = net.wait_liquidated(targets, crash, seconds{90});
   INFO(k.output());

@@ -189,7 +189,7 @@ TEST_CASE(
 
   const auto crash_started = std::chrono::steady_clock::now();
   const auto crash = net.move_price("WETH", "-25%");
-  const auto targets = net.below_one_at(crash);
+  const auto targets = net.made_liquidatable_at(crash);
   REQUIRE(targets.size() == 46);
   const auto landed = net.wait_liquidated(targets, crash, seconds{60});
   REQUIRE(landed.size() >= targets.size());

@@ -122,7 +122,9 @@ class LiveDevnet {
 
   // Accounts whose health factor is below 1 at `block`, as keeper scan computes it (equal to
   // Pool.getUserAccountData, which the scan test asserts for every account).
-  std::set<std::string> below_one_at(std::uint64_t block) {
+  // With `min_collateral_base`, only those holding at least that much collateral (in the
+  // oracle's base unit: 1e8 is one dollar).
+  std::set<std::string> below_one_at(std::uint64_t block, const u256& min_collateral_base = 0) {
     wait_for_block(block);
     const auto out = run_command(
         keeper_command("scan --json --block " + std::to_string(block) + " --config " + config()));
@@ -132,8 +134,21 @@ class LiveDevnet {
     for (const auto& row : json::parse(out.output.substr(out.output.find('['))))
       // The Pool's accounts only: keeper run follows the config's first (Aave) market.
       if (!row.contains("protocol") &&
-          u256_from_dec(row["health_factor"].get<std::string>()).value() < kOne)
+          u256_from_dec(row["health_factor"].get<std::string>()).value() < kOne &&
+          u256_from_dec(row["total_collateral_base"].get<std::string>()).value() >=
+              min_collateral_base)
         accounts.insert(row["account"].get<std::string>());
+    return accounts;
+  }
+
+  // What the price of `block` made liquidatable: the accounts below 1 once it is mined, and
+  // those keeper liquidated within the block itself (a backrun of the update lands right behind
+  // it, so they are no longer below 1 by the block's end).
+  std::set<std::string> made_liquidatable_at(std::uint64_t block,
+                                             const u256& min_collateral_base = 0) {
+    auto accounts = below_one_at(block, min_collateral_base);
+    for (const auto& [account, at] : liquidated_since(block))
+      if (at == block) accounts.insert(account);
     return accounts;
   }
 
