@@ -256,6 +256,7 @@ int run_daemon_command(int argc, char** argv) {
   // The engine that is about to act owns what it sends (see TxManager::set_owner).
   const auto acting = [&](const MarketRunner& m) {
     if (manager) manager->set_owner(static_cast<std::uint32_t>(m.index()));
+    metrics.set_market(m.label());
   };
 
   boost::asio::io_context io;
