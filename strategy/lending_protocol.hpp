@@ -178,6 +178,12 @@ class LendingProtocol {
   // nullopt when it is no price update of this protocol.
   [[nodiscard]] virtual std::optional<std::vector<PriceMove>> decode_price_log(
       const chain::rpc::Log& log) const = 0;
+  // The price moves `aggregator`'s next answer would mean once mined (an oracle update still in
+  // the mempool): `answer` is the aggregator's int256 in two's complement, as its AnswerUpdated
+  // log carries it. nullopt when this protocol reads no price from `aggregator`; empty when the
+  // prices already hold it, or the oracle would not take it (a non-positive answer).
+  [[nodiscard]] virtual std::optional<std::vector<PriceMove>> price_moves_for_answer(
+      const chain::Address& aggregator, const chain::u256& answer) const = 0;
 
   // ---- Exact evaluation ----
   // Each account at `timestamp`, with `moves` applied, in the order given. Accounts the protocol

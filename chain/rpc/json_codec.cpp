@@ -221,6 +221,50 @@ Parsed<FeeHistory> fee_history_from_json(const Json& v) {
   return h;
 }
 
+namespace {
+
+// The signature and typed-transaction fields, each optional: a node that leaves them out still
+// gives a usable pending transaction, only not one keeper can rebuild.
+Parsed<bool> read_signature_fields(const Json& v, PendingTransaction& tx) {
+  auto chain_id = optional_field<std::uint64_t>(v, "chainId", quantity_u64);
+  auto sig_v = optional_field<u256>(v, "v", quantity_u256);
+  auto sig_r = optional_field<u256>(v, "r", quantity_u256);
+  auto sig_s = optional_field<u256>(v, "s", quantity_u256);
+  if (!chain_id) return tl::unexpected(chain_id.error());
+  if (!sig_v) return tl::unexpected(sig_v.error());
+  if (!sig_r) return tl::unexpected(sig_r.error());
+  if (!sig_s) return tl::unexpected(sig_s.error());
+  tx.chain_id = *chain_id;
+  tx.v = *sig_v;
+  tx.r = *sig_r;
+  tx.s = *sig_s;
+  if (const Json* parity = member(v, "yParity"); parity != nullptr && !parity->is_null()) {
+    auto y = quantity_u256(*parity, "yParity");
+    if (!y) return tl::unexpected(y.error());
+    tx.v = *y;  // typed transactions: yParity is the v that counts
+  }
+  const Json* list = member(v, "accessList");
+  if (list == nullptr || list->is_null()) return true;
+  if (!list->is_array()) return tl::unexpected(bad("accessList", "not an array"));
+  for (const auto& entry : *list) {
+    auto address = required<Address>(entry, "address", address_of);
+    if (!address) return tl::unexpected(address.error());
+    std::vector<Hash> keys;
+    if (const Json* k = member(entry, "storageKeys"); k != nullptr) {
+      if (!k->is_array()) return tl::unexpected(bad("storageKeys", "not an array"));
+      for (const auto& key : *k) {
+        auto h = hash_of(key, "storageKeys");
+        if (!h) return tl::unexpected(h.error());
+        keys.push_back(*h);
+      }
+    }
+    tx.access_list.emplace_back(*address, std::move(keys));
+  }
+  return true;
+}
+
+}  // namespace
+
 Parsed<PendingTransaction> pending_transaction_from_json(const Json& v) {
   if (!v.is_object()) return tl::unexpected(bad("transaction", "not an object"));
   PendingTransaction tx;
@@ -267,6 +311,7 @@ Parsed<PendingTransaction> pending_transaction_from_json(const Json& v) {
   if (dynamic_fees && !tx.max_fee_per_gas) return tl::unexpected(bad("maxFeePerGas", "missing"));
   if (dynamic_fees && !tx.max_priority_fee_per_gas)
     return tl::unexpected(bad("maxPriorityFeePerGas", "missing"));
+  if (auto ok = read_signature_fields(v, tx); !ok) return tl::unexpected(ok.error());
   return tx;
 }
 

@@ -67,6 +67,13 @@ struct PendingTransaction {
   std::optional<u256> gas_price;
   std::optional<u256> max_fee_per_gas;
   std::optional<u256> max_priority_fee_per_gas;
+  // What rebuilding the signed bytes needs (a bundle carries the transaction it backruns): the
+  // signature, and the fields of typed transactions. Absent when the node left them out.
+  std::optional<std::uint64_t> chain_id;
+  std::vector<std::pair<Address, std::vector<Hash>>> access_list;
+  std::optional<u256> v;  // legacy: 27/28 or chainId*2+35/36; typed: the y parity
+  std::optional<u256> r;
+  std::optional<u256> s;
 };
 
 // What the block producer earns per gas from `tx` at `base_fee`: how competing transactions are

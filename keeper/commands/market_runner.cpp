@@ -158,7 +158,8 @@ void MarketRunner::start_pipeline(const DaemonShared& shared, market::PoolBook* 
                                   shared.cfg.strategy.max_priority_fee_per_gas_wei,
                                   shared.liquidator_contract,
                                   shared.funding,
-                                  swap_router(shared.cfg)};
+                                  swap_router(shared.cfg),
+                                  shared.cfg.strategy.max_fee_per_gas_wei};
   pipeline_ = std::make_unique<engine::BlockPipeline>(shared.rpc, *protocol_, shared.strategy,
                                                       shared.manager, shared.wallet, log_,
                                                       shared.metrics, std::move(options));

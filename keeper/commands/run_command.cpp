@@ -19,6 +19,7 @@
 #include "keeper/commands/market_runner.hpp"
 #include "keeper/commands/money_gauges_wiring.hpp"
 #include "keeper/commands/node_connection.hpp"
+#include "keeper/commands/submission_wiring.hpp"
 #include "keeper/ops/status_routes.hpp"
 #include "keeper/ops/status_server.hpp"
 #include "keeper/process/anvil.hpp"
@@ -260,6 +261,22 @@ int run_daemon_command(int argc, char** argv) {
   };
 
   boost::asio::io_context io;
+  // Block builders for `[submission] mode` bundle or both; a dry run sends nothing anywhere.
+  std::unique_ptr<executors::BundleExecutor> bundles;
+  if (!opts->dry_run) {
+    auto started = start_bundle_executor(io, cfg->submission, key->address(), metrics);
+    if (!started) return fail(opts->config_path + ": " + started.error());
+    bundles = std::move(*started);
+    if (bundles) {
+      // One executor for every market's engine: one searcher identity, one set of builders.
+      for (auto& m : markets)
+        m->pipeline().use_bundles(bundles.get(), submission_mode(cfg->submission));
+      log.info("bundles",
+               {{"mode", cfg->submission.mode}, {"builders", cfg->submission.builders.size()}},
+               "liquidations go to " + std::to_string(cfg->submission.builders.size()) +
+                   " block builders (submission mode " + cfg->submission.mode + ")");
+    }
+  }
   std::shared_ptr<ops::StatusServer> status;
   if (opts->metrics_port || cfg->metrics) {
     const std::uint16_t port = opts->metrics_port ? *opts->metrics_port : cfg->metrics->port;

@@ -168,6 +168,8 @@ void BlockPipeline::finish_head(const chain::rpc::BlockHeader& head) {
   if (head_decided_) {  // a head whose state could not be read has nothing to finish
     follow_transactions(block);
     competition_.expire(block);
+    pending_updates_.expire(block);
+    if (bundles_ != nullptr) bundles_->on_head(block);
     report_landed(block, head.timestamp);
     follow_price_sources(block);
     metrics_.head_processed({block, head.timestamp});
@@ -176,7 +178,7 @@ void BlockPipeline::finish_head(const chain::rpc::BlockHeader& head) {
 }
 
 void BlockPipeline::decide_and_act(strategy::MarketView view, Clock::time_point evaluated_at,
-                                   const char* source) {
+                                   const char* source, const Backrun* backrun) {
   view.fees = &fees_;
   view.gas = &gas_;
   view.competitor_tips = &competition_.tips();
@@ -197,9 +199,9 @@ void BlockPipeline::decide_and_act(strategy::MarketView view, Clock::time_point 
   totals_.opportunities += liquidations.size();
   metrics_.count_opportunity(liquidations.size());
   if (options_.dry_run) {
-    for (const auto& a : liquidations) report_dry_run(a, view.block, source);
+    for (const auto& a : liquidations) report_dry_run(a, view.block, source, backrun);
   } else if (!liquidations.empty()) {
-    execute(liquidations, view.block, decided_at, source);
+    execute(liquidations, view.block, decided_at, source, backrun);
   }
 }
 
@@ -217,6 +219,7 @@ void BlockPipeline::follow_price_sources(std::uint64_t block) {
       "feeds", {{"block", block}, {"emitters", emitters}},
       "following " + std::to_string((*changed)->addresses.size()) + " price feed aggregators");
   auto filter = std::move(**changed);
+  price_emitters_ = {filter.addresses.begin(), filter.addresses.end()};
   if (pools_ != nullptr && filter.topics.size() == 1) {
     // One subscription for prices and pools; a log of one kind from the other's address is
     // ignored by both decoders.
@@ -262,6 +265,10 @@ void BlockPipeline::on_price_log(const chain::rpc::Log& log, Clock::time_point r
 void BlockPipeline::on_pending_transaction(const chain::rpc::PendingTransaction& tx,
                                            Clock::time_point received_at) {
   if (!protocol_.ready()) return;
+  if (tx.to && price_emitters_.count(*tx.to) != 0) {
+    on_pending_update(tx, received_at);
+    return;
+  }
   const auto seen = competition_.observe(tx, fees_.next_base_fee_wei, protocol_.block());
   if (!seen) return;
   metrics_.count_event("competitor_seen");
@@ -338,7 +345,7 @@ json BlockPipeline::describe(const strategy::LiquidateAction& a, std::uint64_t b
 }
 
 void BlockPipeline::report_dry_run(const strategy::LiquidateAction& a, std::uint64_t block,
-                                   const char* source) {
+                                   const char* source, const Backrun* backrun) {
   // A tick and the head after it usually find the same liquidation: the head does not report it
   // again. (Later heads do: in a dry run nothing takes it.)
   const auto& o = a.opportunity;
@@ -353,6 +360,15 @@ void BlockPipeline::report_dry_run(const strategy::LiquidateAction& a, std::uint
   }
   std::string summary;
   json f = describe(a, block, source, summary);
+  if (backrun != nullptr) {
+    // The account is healthy until the update is mined: a simulation now would only revert.
+    const auto update = chain::hex_encode(backrun->update);
+    f["backrun_of"] = update;
+    f["simulation"] = "not run: the account falls only once the update is mined";
+    ++totals_.dry_run_reports;
+    log_.info("would_backrun", f, "would backrun " + update + ": " + summary);
+    return;
+  }
   const auto intent = liquidation_intent(a);
   if (!intent) {
     f["simulation"] = intent.error().message;

@@ -16,6 +16,8 @@
 #include "chain/rpc/rpc_client.hpp"
 #include "keeper/engine/competition.hpp"
 #include "keeper/engine/inventory.hpp"
+#include "keeper/engine/pending_updates.hpp"
+#include "keeper/executors/bundle_executor.hpp"
 #include "keeper/market/pool_book.hpp"
 #include "keeper/ops/log.hpp"
 #include "keeper/ops/metrics.hpp"
@@ -39,7 +41,13 @@ struct PipelineOptions {
   strategy::Funding funding = strategy::Funding::wallet;
   // The swap router flash liquidations sell through (with a swap venue, see use_swap_venue).
   std::optional<chain::Address> swap_router;
+  // Keeper's fee cap: a backrun takes the update's max fee, never above this.
+  chain::u256 max_fee_per_gas_wei{500'000'000'000ULL};
 };
+
+// Where liquidations go: the public mempool, block builders only (a bundle per liquidation, a
+// backrun bundled behind its update), or both with the same signed transaction.
+enum class Submission : std::uint8_t { public_mempool, bundle, both };
 
 struct PipelineTotals {
   std::uint64_t heads = 0;
@@ -49,6 +57,8 @@ struct PipelineTotals {
   std::uint64_t liquidations_sent = 0;
   std::uint64_t liquidations_mined = 0;
   std::uint64_t reverted = 0;
+  std::uint64_t backruns_sent = 0;  // liquidations sent behind a pending oracle update
+  std::uint64_t bundles_offered = 0;
   double realised_profit_usd = 0;
 };
 
@@ -72,10 +82,12 @@ class BlockPipeline {
   // tick crossed, before the head's reads. The head still reconciles exactly.
   void on_price_log(const chain::rpc::Log& log, std::chrono::steady_clock::time_point received_at);
 
-  // A transaction waiting in the node's mempool. A competitor's liquidation of an account is met
-  // at once: keeper's attempt in flight for it is replaced with a higher tip, or the account is
-  // evaluated now with the competitor's tip to beat; beyond what the profit allows, keeper lets
-  // it go (logged and counted).
+  // A transaction waiting in the node's mempool. An oracle update to an aggregator the protocol
+  // reads is backrun: the accounts it would make liquidatable are evaluated at the pending price
+  // and their liquidations sent to land in the same block right behind it. A competitor's
+  // liquidation of an account is met at once: keeper's attempt in flight for it is replaced with
+  // a higher tip, or the account is evaluated now with the competitor's tip to beat; beyond what
+  // the profit allows, keeper lets it go (logged and counted).
   void on_pending_transaction(const chain::rpc::PendingTransaction& tx,
                               std::chrono::steady_clock::time_point received_at);
 
@@ -86,6 +98,11 @@ class BlockPipeline {
 
   // The DEX pools flash liquidations sell into, brought to each head with the protocol's state.
   void use_swap_venue(market::PoolBook* pools) { pools_ = pools; }
+  // Block builders for `mode` bundle or both (null or public_mempool: none).
+  void use_bundles(executors::BundleExecutor* bundles, Submission mode) {
+    bundles_ = bundles;
+    submission_ = bundles == nullptr ? Submission::public_mempool : mode;
+  }
 
   [[nodiscard]] const PipelineTotals& totals() const noexcept { return totals_; }
 
@@ -100,6 +117,7 @@ class BlockPipeline {
     // Flash: the profit the contract should keep, in the debt asset, before gas.
     std::optional<chain::u256> expected_flash_profit;
     chain::Address debt_asset;
+    std::optional<chain::Hash> backrun_of;  // the pending oracle update it was sent behind
   };
   struct Landed {  // a mined liquidation waiting for state at or after its block
     Pending expected;
@@ -120,14 +138,19 @@ class BlockPipeline {
   // Log fields and a one-line summary of a chosen liquidation.
   nlohmann::json describe(const strategy::LiquidateAction& action, std::uint64_t block,
                           const char* source, std::string& summary) const;
-  // `source` ("head", "tick" or "mempool") says which path found the opportunity, in the logs.
+  // `source` ("head", "tick", "mempool" or "backrun") says which path found the opportunity, in
+  // the logs; `backrun` is the pending update the liquidations must land behind.
   void decide_and_act(strategy::MarketView view, std::chrono::steady_clock::time_point evaluated_at,
-                      const char* source);
+                      const char* source, const Backrun* backrun = nullptr);
+  // An oracle update in the mempool (keeper/engine/backrun.cpp).
+  void on_pending_update(const chain::rpc::PendingTransaction& tx,
+                         std::chrono::steady_clock::time_point received_at);
   void follow_price_sources(std::uint64_t block);
   void report_dry_run(const strategy::LiquidateAction& action, std::uint64_t block,
-                      const char* source);
+                      const char* source, const Backrun* backrun);
   void execute(const std::vector<strategy::LiquidateAction>& actions, std::uint64_t block,
-               std::chrono::steady_clock::time_point decided_at, const char* source);
+               std::chrono::steady_clock::time_point decided_at, const char* source,
+               const Backrun* backrun);
   // What streams back about a batch after send_now returned.
   tx::SendObserver send_observer(
       std::vector<std::pair<std::string, strategy::LiquidateAction>> sent_for,
@@ -139,6 +162,12 @@ class BlockPipeline {
   // assets the spender may not pull yet go out here, never on the path of a liquidation.
   void refresh_inventory(std::uint64_t block);
   void follow_transactions(std::uint64_t block);
+  // Offers a batch of our signed transactions to the builders as one bundle, behind
+  // `backrun`'s update if any, for the block after `block`.
+  void offer_bundle(const std::vector<tx::Submitted>& sent, const Backrun* backrun,
+                    std::uint64_t block);
+  // Our transaction at `nonce` was mined: its bundle is included (or landed in public).
+  void bundle_landed(std::uint64_t nonce, const chain::Hash& hash);
   // The pools brought to the head with the protocol (all read again after a resync); false when
   // they could not be, so no quote is taken from a stale book at this head.
   bool advance_pools(std::uint64_t block, bool resynced);
@@ -177,6 +206,17 @@ class BlockPipeline {
   market::PoolBook* pools_ = nullptr;
   bool pools_current_ = false;
   bool head_decided_ = false;  // on_head got as far as deciding; finish_head has work
+  // The aggregators the protocol reads prices from: their pending transactions are updates.
+  std::set<chain::Address> price_emitters_;
+  PendingUpdates pending_updates_;
+  executors::BundleExecutor* bundles_ = nullptr;
+  Submission submission_ = Submission::public_mempool;
+  struct Offered {
+    executors::BundleId id = 0;
+    std::optional<chain::Hash> update;
+  };
+  std::map<std::uint64_t, Offered> bundled_;  // our nonce -> its bundle
+  std::map<chain::Hash, std::vector<executors::BundleId>> bundles_by_update_;
 };
 
 }  // namespace keeper::engine

@@ -86,7 +86,8 @@ tx::SendObserver BlockPipeline::send_observer(
 }
 
 void BlockPipeline::execute(const std::vector<strategy::LiquidateAction>& actions,
-                            std::uint64_t block, Clock::time_point decided_at, const char* source) {
+                            std::uint64_t block, Clock::time_point decided_at, const char* source,
+                            const Backrun* backrun) {
   std::vector<const strategy::LiquidateAction*> chosen;
   std::vector<tx::Order> orders;
   chosen.reserve(actions.size());
@@ -98,21 +99,40 @@ void BlockPipeline::execute(const std::vector<strategy::LiquidateAction>& action
       metrics_.count_skip("in_flight");
       continue;
     }
+    if (backrun != nullptr && !options_.liquidator_contract && submission_ != Submission::bundle) {
+      // Should the update be dropped, a direct call in public would revert at full cost; the
+      // contract's re-check makes it a cheap no-op (and a bundle cannot land without it).
+      report_skip(a.opportunity.account, "backrun_needs_contract", block, source, a.profit_usd);
+      continue;
+    }
+    if (backrun != nullptr && backrun->raw_update.empty() && submission_ == Submission::bundle) {
+      report_skip(a.opportunity.account, "update_not_rebuildable", block, source, a.profit_usd);
+      continue;
+    }
     auto intent = liquidation_intent(a);
     if (!intent) {
       report_skip(a.opportunity.account, "encoding", block, source, a.profit_usd);
       continue;
     }
     chosen.push_back(&a);
-    orders.push_back(
-        {std::move(*intent), a.gas_limit, a.bid.max_fee_per_gas, a.bid.max_priority_fee_per_gas});
+    if (backrun != nullptr) {
+      const auto fees =
+          clamp_backrun_fees(backrun->fees, a.bid.max_affordable_tip, options_.max_fee_per_gas_wei);
+      orders.push_back({std::move(*intent), a.gas_limit, fees.max_fee_per_gas, fees.tip});
+    } else {
+      orders.push_back(
+          {std::move(*intent), a.gas_limit, a.bid.max_fee_per_gas, a.bid.max_priority_fee_per_gas});
+    }
   }
   std::vector<std::pair<std::string, strategy::LiquidateAction>> sent_for;
   sent_for.reserve(chosen.size());
   for (std::size_t i = 0; i < chosen.size(); ++i)
     sent_for.emplace_back(orders[i].intent.key, *chosen[i]);
   const auto results =
-      manager_->send_now(orders, block, send_observer(std::move(sent_for), decided_at));
+      submission_ == Submission::bundle
+          ? manager_->sign_for_bundle(orders, block)
+          : manager_->send_now(orders, block, send_observer(std::move(sent_for), decided_at));
+  std::vector<tx::Submitted> to_bundle;
   for (std::size_t i = 0; i < chosen.size() && i < results.size(); ++i) {
     const auto& a = *chosen[i];
     const auto& sent = results[i];
@@ -135,14 +155,22 @@ void BlockPipeline::execute(const std::vector<strategy::LiquidateAction>& action
           a.bid.max_affordable_tip,
           sent->nonce,
           a.flash ? std::optional<chain::u256>{a.flash->profit} : std::nullopt,
-          a.opportunity.debt_asset};
+          a.opportunity.debt_asset,
+          backrun != nullptr ? std::optional<chain::Hash>{backrun->update} : std::nullopt};
       if (inventory_)
         inventory_->commit(orders[i].intent.key, a.opportunity.debt_asset,
                            a.opportunity.debt_to_cover);
       last_skip_.erase(a.opportunity.account);
       f["tx"] = chain::hex_encode(sent->hash);
       f["nonce"] = sent->nonce;
-      f["tip_gwei"] = chain::to_double(a.bid.max_priority_fee_per_gas) / 1e9;
+      f["tip_gwei"] = chain::to_double(orders[i].max_priority_fee_per_gas) / 1e9;
+      if (bundles_ != nullptr) to_bundle.push_back(*sent);
+      if (backrun != nullptr) {
+        ++totals_.backruns_sent;
+        metrics_.count_transaction("backrun");
+        f["backrun_of"] = chain::hex_encode(backrun->update);
+        summary += ", backrun of " + chain::hex_encode(backrun->update);
+      }
       log_.info("liquidation_sent", f, summary + ", tx " + chain::hex_encode(sent->hash));
       continue;
     }
@@ -154,6 +182,45 @@ void BlockPipeline::execute(const std::vector<strategy::LiquidateAction>& action
       log_.event(ops::Level::warn, "spend_limit", {{"block", block}},
                  "hourly gas spend limit reached: not sending until it frees up");
   }
+  if (!to_bundle.empty()) offer_bundle(to_bundle, backrun, block);
+}
+
+void BlockPipeline::offer_bundle(const std::vector<tx::Submitted>& sent, const Backrun* backrun,
+                                 std::uint64_t block) {
+  // One bundle per batch: the update first when backrunning (so it lands behind it or not at
+  // all), then our liquidations in nonce order. Through keeper's contract a liquidation someone
+  // else took exits cheaply instead of reverting, so one lost account does not sink the rest.
+  executors::Bundle bundle;
+  std::optional<chain::Hash> update;
+  if (backrun != nullptr && !backrun->raw_update.empty()) {
+    bundle.txs.push_back(backrun->raw_update);
+    update = backrun->update;
+  }
+  const auto& entries = manager_->journal().entries();
+  for (const auto& s : sent)
+    if (const auto ours = entries.find(s.hash); ours != entries.end())
+      bundle.txs.push_back(ours->second.raw);
+  bundle.block_number = block + 1;
+  const std::size_t size = bundle.txs.size();
+  const auto id = bundles_->submit(std::move(bundle));
+  ++totals_.bundles_offered;
+  metrics_.count_transaction("bundled");
+  if (update) bundles_by_update_[*update].push_back(id);
+  for (const auto& s : sent) bundled_[s.nonce] = {id, update};
+  json f{{"block", block + 1}, {"bundle", id}, {"transactions", size}};
+  if (update) f["backrun_of"] = chain::hex_encode(*update);
+  log_.info("bundle_sent", f,
+            "bundle " + std::to_string(id) + " of " + std::to_string(size) +
+                " transactions offered for block " + std::to_string(block + 1) +
+                (update ? " behind " + chain::hex_encode(*update) : std::string{}));
+}
+
+void BlockPipeline::bundle_landed(std::uint64_t nonce, const chain::Hash& hash) {
+  const auto it = bundled_.find(nonce);
+  if (it == bundled_.end() || bundles_ == nullptr) return;
+  if (it->second.update) bundles_->included(*it->second.update);
+  bundles_->included(hash);
+  bundled_.erase(it);
 }
 
 void BlockPipeline::outbid(const Address& account, const chain::u256& tip,
@@ -226,6 +293,8 @@ void BlockPipeline::follow_transactions(std::uint64_t block) {
   }
   for (const auto& s : settled) {
     if (inventory_) inventory_->release(s.intent_key);
+    if (s.receipt) bundle_landed(s.nonce, s.receipt->transaction_hash);
+    bundled_.erase(s.nonce);  // settled either way: its bundle has nothing left to wait for
     metrics_.count_transaction(std::string{tx::to_string(s.outcome)});
     if (s.outcome == tx::Outcome::reverted) ++totals_.reverted;
     if (s.first_sent_at != Clock::time_point{})
@@ -273,6 +342,7 @@ void BlockPipeline::report_landed(std::uint64_t block, std::uint64_t timestamp) 
              {"expected_profit_usd", expected.expected_profit_usd},
              {"realised_profit_usd", realised->profit_usd},
              {"tx", chain::hex_encode(receipt.transaction_hash)}};
+      if (expected.backrun_of) f["backrun_of"] = chain::hex_encode(*expected.backrun_of);
       std::string flash_note;
       if (expected.expected_flash_profit && realised->flash_profit) {
         // Both in the debt asset before gas: how exactly the pools and the protocol were
@@ -293,6 +363,20 @@ void BlockPipeline::report_landed(std::uint64_t block, std::uint64_t timestamp) 
                     std::to_string(expected.health_factor_before) + " -> " + hf_text(hf_after) +
                     ", profit " + money(realised->profit_usd) + " (expected " +
                     money(expected.expected_profit_usd) + ")" + flash_note);
+    } else {
+      // Mined without liquidating: keeper's contract found the account no longer liquidatable
+      // (someone was first, or the update a backrun counted on never came) and exited cheaply.
+      metrics_.count_skip("landed_noop");
+      json f{{"block", receipt.block_number},
+             {"account", expected.account.checksummed()},
+             {"gas_used", receipt.gas_used},
+             {"tx", chain::hex_encode(receipt.transaction_hash)}};
+      if (expected.backrun_of) f["backrun_of"] = chain::hex_encode(*expected.backrun_of);
+      log_.event(ops::Level::warn, "liquidation_noop", f,
+                 expected.account.checksummed() + ": mined in block " +
+                     std::to_string(receipt.block_number) +
+                     " without liquidating (no longer liquidatable), gas " +
+                     std::to_string(receipt.gas_used));
     }
     it = landed_.erase(it);
   }

@@ -41,6 +41,33 @@ std::vector<tl::expected<Submitted, SubmitError>> TxManager::send_now(
   return send_batch(orders, head_block, observer);
 }
 
+std::vector<tl::expected<Submitted, SubmitError>> TxManager::sign_for_bundle(
+    const std::vector<Order>& orders, std::uint64_t head_block) {
+  using Result = tl::expected<Submitted, SubmitError>;
+  std::vector<Result> out(orders.size(), tl::unexpected(error(SubmitErrorKind::rpc, "not sent")));
+  const auto ready = sign_and_journal(orders, head_block, out);
+  if (ready.empty()) return out;
+  const auto signed_at = std::chrono::steady_clock::now();
+  // Durable before any builder sees it: a bundle may land while keeper is down.
+  const auto synced = journal_.sync();
+  for (const auto& r : ready) {
+    const Order& o = orders[r.index];
+    if (!synced) {
+      (void)journal_.record_outcome(r.entry.hash, Outcome::unsent, head_block);
+      out[r.index] = tl::unexpected(error(SubmitErrorKind::journal, synced.error()));
+      continue;
+    }
+    ++counters_.sent;
+    track(r.entry.nonce, o.intent,
+          {r.entry.hash, {}, r.entry.nonce, o.gas_limit, o.max_fee_per_gas},
+          o.max_priority_fee_per_gas, head_block, signed_at, false);
+    out[r.index] = Submitted{r.entry.hash, r.entry.nonce, o.gas_limit, o.max_fee_per_gas,
+                             signed_at,    signed_at,     signed_at};
+  }
+  if (synced) next_nonce_ += ready.size();
+  return out;
+}
+
 namespace {
 
 bool refused(const tl::expected<chain::rpc::SendResult, chain::rpc::RpcError>& answer) {

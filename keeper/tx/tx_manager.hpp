@@ -137,6 +137,12 @@ class TxManager {
   // refused nonce below accepted ones is filled with a cheap self-transfer.
   [[nodiscard]] std::vector<tl::expected<Submitted, SubmitError>> send_now(
       const std::vector<Order>& orders, std::uint64_t head_block, SendObserver observer = {});
+  // send_now for orders that go only to block builders (a bundle): signed, journalled (fsync'd)
+  // and followed like the rest, but not broadcast; their bytes are in journal().entries(). One
+  // that no builder includes is replaced or cancelled in public like any stuck transaction, so
+  // its nonce never stays a gap.
+  [[nodiscard]] std::vector<tl::expected<Submitted, SubmitError>> sign_for_bundle(
+      const std::vector<Order>& orders, std::uint64_t head_block);
   // Where send_now streams to (keeper's WebSocket); null: one HTTP request per batch.
   void set_broadcaster(Broadcaster* broadcaster) noexcept { broadcaster_ = broadcaster; }
 

@@ -151,20 +151,24 @@ chain::u256 AaveV3Protocol::price_of(strategy::AssetId asset) const {
 
 std::optional<std::vector<strategy::PriceMove>> AaveV3Protocol::decode_price_log(
     const chain::rpc::Log& log) const {
-  if (log.removed) return std::nullopt;
-  const auto feed = feeds_.find(log.address);
-  if (feed == feeds_.end()) return std::nullopt;
+  if (log.removed || feeds_.find(log.address) == feeds_.end()) return std::nullopt;
   auto event = decode_event({log.address, log.topics, log.data});
   if (!event) return std::nullopt;
   const auto* answer = std::get_if<AnswerUpdated>(&*event);
   if (answer == nullptr) return std::nullopt;
+  return price_moves_for_answer(log.address, answer->current);
+}
+
+std::optional<std::vector<strategy::PriceMove>> AaveV3Protocol::price_moves_for_answer(
+    const chain::Address& aggregator, const chain::u256& answer) const {
+  const auto feed = feeds_.find(aggregator);
+  if (feed == feeds_.end()) return std::nullopt;
   std::vector<strategy::PriceMove> moves;
   // AaveOracle falls back elsewhere on a non-positive answer: leave that to the head's read.
-  if (answer->negative() || answer->current == 0) return moves;
+  if ((answer >> 255) != 0 || answer == 0) return moves;
   const auto& reserves = market().reserves;
   for (const auto id : feed->second)
-    if (id < reserves.size() && reserves[id].price != answer->current)
-      moves.push_back({id, answer->current});
+    if (id < reserves.size() && reserves[id].price != answer) moves.push_back({id, answer});
   return moves;
 }
 

@@ -163,17 +163,21 @@ std::optional<std::vector<strategy::PriceMove>> MorphoBlueProtocol::decode_price
     const chain::rpc::Log& log) const {
   if (log.removed || log.topics.size() < 2 || log.topics[0] != answer_updated_topic())
     return std::nullopt;
+  return price_moves_for_answer(log.address, chain::from_be(log.topics[1]).value_or(0));
+}
+
+std::optional<std::vector<strategy::PriceMove>> MorphoBlueProtocol::price_moves_for_answer(
+    const chain::Address& aggregator, const chain::u256& answer) const {
   bool ours = false;
   std::vector<strategy::PriceMove> moves;
-  const auto current = chain::from_be(log.topics[1]).value_or(0);
-  const bool negative = (current >> 255) != 0;
+  const bool negative = (answer >> 255) != 0;
   const auto& assets = book_.assets();
   for (std::size_t i = 0; i < assets.size(); ++i) {
-    if (!assets[i].emitter || *assets[i].emitter != log.address) continue;
+    if (!assets[i].emitter || *assets[i].emitter != aggregator) continue;
     ours = true;
     // Morpho's oracle refuses a negative answer: leave that to the head's read.
-    if (negative || current == 0 || assets[i].answer == current) continue;
-    moves.push_back({static_cast<strategy::AssetId>(i), current});
+    if (negative || answer == 0 || assets[i].answer == answer) continue;
+    moves.push_back({static_cast<strategy::AssetId>(i), answer});
   }
   if (!ours) return std::nullopt;
   return moves;

@@ -39,6 +39,8 @@ class MorphoBlueProtocol final : public strategy::LendingProtocol {
   [[nodiscard]] chain::u256 price_of(strategy::AssetId asset) const override;
   [[nodiscard]] std::optional<std::vector<strategy::PriceMove>> decode_price_log(
       const chain::rpc::Log& log) const override;
+  [[nodiscard]] std::optional<std::vector<strategy::PriceMove>> price_moves_for_answer(
+      const chain::Address& aggregator, const chain::u256& answer) const override;
 
   [[nodiscard]] std::vector<strategy::Assessment> assess(
       std::span<const chain::Address> accounts, std::uint64_t timestamp,

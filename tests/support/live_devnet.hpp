@@ -79,11 +79,14 @@ class LiveDevnet {
   static fs::path shared_state_home() { return fs::temp_directory_path() / "keeper-e2e-state"; }
 
   // keeper run in the background (JSON logs, metrics on `port`), once it has evaluated a head.
-  std::unique_ptr<BackgroundKeeper> start_keeper(const std::string& config, std::uint16_t port) {
-    auto k = std::make_unique<BackgroundKeeper>(
-        std::vector<std::string>{"run", "--config", config, "--log-format", "json",
-                                 "--metrics-port", std::to_string(port)},
-        dir_ / "keeper-run.log");
+  // `extra` arguments follow (e.g. "--dry-run"); `log_name` keeps two keepers' logs apart.
+  std::unique_ptr<BackgroundKeeper> start_keeper(const std::string& config, std::uint16_t port,
+                                                 const std::vector<std::string>& extra = {},
+                                                 const std::string& log_name = "keeper-run.log") {
+    std::vector<std::string> args{
+        "run", "--config", config, "--log-format", "json", "--metrics-port", std::to_string(port)};
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto k = std::make_unique<BackgroundKeeper>(args, dir_ / log_name);
     REQUIRE(k->started());
     const bool up = healthy(port, seconds{60});
     INFO(k->output());

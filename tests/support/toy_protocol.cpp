@@ -23,6 +23,8 @@ const chain::Address ToyProtocol::kMarket =
     address_of("0x0000000000000000000000000000000000000070");
 const chain::Address ToyProtocol::kOracle =
     address_of("0x0000000000000000000000000000000000000071");
+const chain::Address ToyProtocol::kCollateralFeed =
+    address_of("0x0000000000000000000000000000000000000072");
 
 chain::rpc::Log ToyProtocol::price_log(strategy::AssetId asset, const u256& price,
                                        std::uint64_t block) {
@@ -54,7 +56,7 @@ ToyProtocol::follow_price_sources(std::uint64_t) {
   if (sources_announced_) return std::nullopt;
   sources_announced_ = true;
   chain::rpc::LogFilter filter;
-  filter.addresses = {kOracle};
+  filter.addresses = {kOracle, kCollateralFeed};
   return filter;
 }
 
@@ -90,6 +92,14 @@ std::optional<std::vector<strategy::PriceMove>> ToyProtocol::decode_price_log(
   if (prices[chain::low_u64(*asset)] == *price) return std::vector<strategy::PriceMove>{};
   return std::vector<strategy::PriceMove>{
       {static_cast<strategy::AssetId>(chain::low_u64(*asset)), *price}};
+}
+
+std::optional<std::vector<strategy::PriceMove>> ToyProtocol::price_moves_for_answer(
+    const chain::Address& aggregator, const u256& answer) const {
+  if (aggregator != kCollateralFeed) return std::nullopt;
+  if (answer == 0 || (answer >> 255) != 0 || answer == prices[0])
+    return std::vector<strategy::PriceMove>{};
+  return std::vector<strategy::PriceMove>{{0, answer}};
 }
 
 u256 ToyProtocol::health(const Loan& loan, const u256 (&p)[2]) const {

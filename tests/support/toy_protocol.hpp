@@ -20,6 +20,8 @@ class ToyProtocol final : public strategy::LendingProtocol {
   static const chain::Address kDebt;
   static const chain::Address kMarket;  // the contract liquidations are sent to
   static const chain::Address kOracle;  // emits the price logs
+  // An aggregator whose answer is asset 0's price: its pending updates are backrun.
+  static const chain::Address kCollateralFeed;
 
   // What the test changes; advance() makes it the state at the next head.
   std::map<chain::Address, Loan> loans;
@@ -47,6 +49,8 @@ class ToyProtocol final : public strategy::LendingProtocol {
   chain::u256 price_of(strategy::AssetId asset) const override;
   std::optional<std::vector<strategy::PriceMove>> decode_price_log(
       const chain::rpc::Log& log) const override;
+  std::optional<std::vector<strategy::PriceMove>> price_moves_for_answer(
+      const chain::Address& aggregator, const chain::u256& answer) const override;
   std::vector<strategy::Assessment> assess(
       std::span<const chain::Address> accounts, std::uint64_t timestamp,
       const strategy::LiquidationLimits& limits,

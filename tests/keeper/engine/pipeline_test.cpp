@@ -53,7 +53,7 @@ struct Engine {
   strategy::LiquidationStrategy strategy{config()};
   std::optional<keeper::engine::BlockPipeline> pipeline;
 
-  explicit Engine(bool dry_run = false) {
+  explicit Engine(bool dry_run = false, std::optional<chain::Address> contract = std::nullopt) {
     // Every view call (balances, allowances) answers "as much as there is": no approvals needed.
     mempool.node().answer("eth_call", "0x" + std::string(64, 'f'));
     toy.loans[kBorrower] = {10 * kEther, 15'000 * kEther};  // HF 1.067 at $2000
@@ -72,6 +72,7 @@ struct Engine {
     }
     keeper::engine::PipelineOptions options;
     options.dry_run = dry_run;
+    options.liquidator_contract = contract;
     pipeline.emplace(rpc, toy, strategy, manager ? &*manager : nullptr, key.address(), log, metrics,
                      options);
   }

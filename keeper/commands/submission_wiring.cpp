@@ -1,0 +1,35 @@
+#include "keeper/commands/submission_wiring.hpp"
+
+#include <cstdlib>
+
+namespace keeper {
+
+engine::Submission submission_mode(const config::SubmissionConfig& c) {
+  if (c.mode == "bundle") return engine::Submission::bundle;
+  if (c.mode == "both") return engine::Submission::both;
+  return engine::Submission::public_mempool;
+}
+
+tl::expected<std::unique_ptr<executors::BundleExecutor>, std::string> start_bundle_executor(
+    boost::asio::io_context& io, const config::SubmissionConfig& c, const chain::Address& wallet,
+    ops::Metrics& metrics) {
+  if (submission_mode(c) == engine::Submission::public_mempool)
+    return std::unique_ptr<executors::BundleExecutor>{};
+  const std::string env = c.searcher_key_env.value_or("");
+  const char* text = env.empty() ? nullptr : std::getenv(env.c_str());
+  if (text == nullptr || *text == '\0')
+    return tl::unexpected("submission.searcher_key_env: $" + env +
+                          " is not set (the key that signs bundles)");
+  auto key = chain::PrivateKey::from_hex(text);
+  if (!key) return tl::unexpected("submission.searcher_key_env: $" + env + " is not a private key");
+  if (key->address() == wallet)
+    return tl::unexpected("submission.searcher_key_env: $" + env +
+                          " is the wallet's key; bundles are signed by a key that holds no funds");
+  executors::BundleExecutorOptions o;
+  o.builder_urls = c.builders;
+  o.request_timeout = std::chrono::milliseconds{c.builder_timeout_ms};
+  o.max_blocks = c.bundle_blocks;
+  return executors::BundleExecutor::create(io, std::move(*key), std::move(o), &metrics);
+}
+
+}  // namespace keeper

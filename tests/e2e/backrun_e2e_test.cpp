@@ -1,0 +1,197 @@
+// Same block as the price: the devnet mines every second, ordering each block by tip, and an
+// oracle update lowering WETH 25% is sent to the mempool just after a block. keeper sees it
+// pending, prices the market at its answer and sends its liquidations behind it: they land in
+// the update's own block, after it, and none reverts.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <iterator>
+#include <set>
+#include <string>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "chain/abi/signature.hpp"
+#include "chain/hex.hpp"
+#include "keeper/devnet/dev_chain.hpp"
+#include "keeper/devnet/pool_arbitrage.hpp"
+#include "tests/support/background_keeper.hpp"
+#include "tests/support/http_get.hpp"
+#include "tests/support/live_devnet.hpp"
+#include "tests/support/run_command.hpp"
+
+using namespace chain;
+using keeper::testing::keeper_command;
+using keeper::testing::LiveDevnet;
+using keeper::testing::metric;
+using keeper::testing::of_kind;
+using keeper::testing::run_command;
+using nlohmann::json;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+namespace {
+
+const u256 kGwei{1'000'000'000ULL};
+
+struct Placement {
+  std::uint64_t block = 0;
+  std::uint64_t index = 0;
+  bool success = false;
+};
+
+// Where a transaction was mined, from its receipt as the node gives it.
+std::optional<Placement> placement(rpc::RpcClient& rpc, const std::string& hash) {
+  const auto r = rpc.call("eth_getTransactionReceipt", json::array({hash}));
+  if (!r || r->is_null()) return std::nullopt;
+  return Placement{low_u64(u256_from_hex((*r)["blockNumber"].get<std::string>()).value()),
+                   low_u64(u256_from_hex((*r)["transactionIndex"].get<std::string>()).value()),
+                   (*r)["status"] == "0x1"};
+}
+
+std::optional<Placement> wait_mined(rpc::RpcClient& rpc, const std::string& hash, seconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (auto p = placement(rpc, hash)) return p;
+    std::this_thread::sleep_for(milliseconds{50});
+  }
+  return std::nullopt;
+}
+
+// Accounts below 1 at `block` holding at least $1 of collateral, as keeper scan computes them.
+std::set<std::string> liquidatable_with_collateral(LiveDevnet& net, std::uint64_t block) {
+  net.wait_for_block(block);
+  const auto out = run_command(
+      keeper_command("scan --json --block " + std::to_string(block) + " --config " + net.config()));
+  INFO(out.output);
+  REQUIRE(out.exit_code == 0);
+  const u256 one{1'000'000'000'000'000'000ULL};
+  const u256 one_dollar{100'000'000};
+  std::set<std::string> accounts;
+  for (const auto& row : json::parse(out.output.substr(out.output.find('[')))) {
+    if (row.value("protocol", std::string{"aave-v3"}) != "aave-v3") continue;
+    if (u256_from_dec(row["health_factor"].get<std::string>()).value() >= one) continue;
+    if (u256_from_dec(row["total_collateral_base"].get<std::string>()).value() < one_dollar)
+      continue;
+    accounts.insert(row["account"].get<std::string>());
+  }
+  return accounts;
+}
+
+}  // namespace
+
+TEST_CASE("an oracle update in the mempool is backrun in its own block", "[e2e][backrun]") {
+  LiveDevnet net{"backrun"};
+  const auto& d = net.deployment();
+  auto& rpc = net.rpc();
+  const auto* weth = d.asset("WETH");
+  REQUIRE(weth != nullptr);
+  keeper::devnet::DevChain chain{rpc};
+  const auto old_answer =
+      chain.view(weth->aggregator, "latestAnswer()(int256)", {}).value()[0].as_int();
+  const i256 crashed = old_answer * 75 / 100;
+  // The DEX leads the oracle: the pools trade at the new price before the update is published.
+  REQUIRE(keeper::devnet::align_pools_with_oracle(chain, d, "WETH", static_cast<u256>(crashed))
+              .has_value());
+
+  const auto port = keeper::pick_free_port().value();
+  const auto keeper = net.start_keeper(net.config(), port);
+  auto& k = *keeper;
+  // A dry run beside it, on its own snapshot: it must name the same update and accounts.
+  const auto dry_config = (net.dir() / "keeper-dry.toml").string();
+  {
+    std::ifstream in{net.config()};
+    std::string text{std::istreambuf_iterator<char>{in}, {}};
+    const std::string from = "keeper-state.json";
+    REQUIRE(text.find(from) != std::string::npos);
+    text.replace(text.find(from), from.size(), "keeper-dry-state.json");
+    std::ofstream{dry_config} << text;
+  }
+  const auto dry_port = keeper::pick_free_port().value();
+  const auto dry = net.start_keeper(dry_config, dry_port, {"--dry-run"}, "keeper-dry.log");
+
+  // Just after a block, so the update waits in the mempool for most of a block time.
+  const auto before = rpc.block_number().value();
+  net.wait_for_block(before + 1);
+  const auto data =
+      abi::encode_call("updateAnswer(int256)", abi::Values{abi::Value::from_int(crashed)}).value();
+  const auto head = rpc.block("latest").value();
+  const json request{
+      {"from", d.admin.lower_hex()},
+      {"to", weth->aggregator.lower_hex()},
+      {"data", hex_encode(data)},
+      {"gas", "0x493e0"},
+      {"maxPriorityFeePerGas", to_hex_quantity(3 * kGwei)},
+      {"maxFeePerGas", to_hex_quantity(head.base_fee_per_gas.value_or(0) * 3 + 3 * kGwei)}};
+  const auto sent = rpc.call("eth_sendTransaction", json::array({request}));
+  REQUIRE(sent.has_value());
+  const std::string update_hash = sent->get<std::string>();
+  const auto update = wait_mined(rpc, update_hash, seconds{10});
+  REQUIRE(update.has_value());
+  REQUIRE(update->success);
+
+  // keeper's backruns: each names the update, and is mined in its block, after it.
+  REQUIRE(k.wait_for(
+      [&](const auto& e) {
+        for (const auto& s : of_kind(e, "liquidation_sent"))
+          if (s.value("backrun_of", "") == update_hash) return true;
+        return false;
+      },
+      milliseconds{10000}));
+  net.wait_for_block(update->block + 1);
+  INFO(k.output());
+  std::set<std::string> same_block;
+  for (const auto& s : of_kind(k.events(), "liquidation_sent")) {
+    CAPTURE(s.dump());
+    if (s.value("backrun_of", "") != update_hash) continue;
+    CHECK(s["source"] == "backrun");
+    const auto p = wait_mined(rpc, s["tx"].get<std::string>(), seconds{10});
+    REQUIRE(p.has_value());
+    CHECK(p->success);
+    CHECK(p->block == update->block);
+    CHECK(p->index > update->index);
+    if (p->block == update->block && p->success) same_block.insert(s["account"].get<std::string>());
+  }
+  // What the update made liquidatable: what keeper liquidated in its block, and what is still
+  // below 1 (with at least $1 of collateral) once that block is mined.
+  std::set<std::string> targets = liquidatable_with_collateral(net, update->block);
+  std::set<std::string> liquidated_in_block;
+  for (const auto& [account, block] : net.liquidated_since(update->block))
+    if (block == update->block) liquidated_in_block.insert(account);
+  targets.insert(liquidated_in_block.begin(), liquidated_in_block.end());
+  REQUIRE(targets.size() >= 20);
+  CHECK(liquidated_in_block == same_block);
+  // At least 90% of them were liquidated in the update's own block.
+  std::size_t covered = 0;
+  for (const auto& t : targets) covered += same_block.count(t);
+  CAPTURE(covered, targets.size());
+  CHECK(covered * 10 >= targets.size() * 9);
+
+  // The dry run reported "would backrun <update>" for the same accounts, and sent nothing.
+  REQUIRE(dry->wait_for(
+      [&](const auto& e) {
+        std::size_t n = 0;
+        for (const auto& w : of_kind(e, "would_backrun"))
+          if (w.value("backrun_of", "") == update_hash) ++n;
+        return n >= same_block.size();
+      },
+      milliseconds{10000}));
+  std::set<std::string> would;
+  for (const auto& w : of_kind(dry->events(), "would_backrun"))
+    if (w.value("backrun_of", "") == update_hash) would.insert(w["account"].get<std::string>());
+  std::set<std::string> sent_for;
+  for (const auto& s : of_kind(k.events(), "liquidation_sent"))
+    if (s.value("backrun_of", "") == update_hash) sent_for.insert(s["account"].get<std::string>());
+  CHECK(would == sent_for);
+  CHECK(of_kind(dry->events(), "liquidation_sent").empty());
+  REQUIRE(dry->stop());
+
+  const auto metrics = keeper::testing::http_get(port, "/metrics");
+  REQUIRE(metrics.status == 200);
+  CHECK(metric(metrics.body, "keeper_transactions_total{outcome=\"reverted\"}") == 0);
+  REQUIRE(k.stop());
+  const auto summary = of_kind(k.events(), "summary");
+  REQUIRE(summary.size() == 1);
+  CHECK(summary[0]["reverted"] == 0);
+}
