@@ -126,6 +126,33 @@ tl::expected<NodeConfig, ConfigError> read_node(const Reader& r, const Value& no
   return n;
 }
 
+// Why `m` repeats a market already configured (one daemon follows each market once: twice would
+// liquidate every account twice and label two engines alike); nullopt when it does not.
+std::optional<std::string> duplicate_of(const std::vector<MarketConfig>& before,
+                                        const MarketConfig& m) {
+  for (std::size_t j = 0; j < before.size(); ++j) {
+    const auto& b = before[j];
+    const std::string other = "markets[" + std::to_string(j) + "]";
+    if (b.name == m.name)
+      return "the name '" + m.name + "' is already " + other +
+             "'s (each market needs a name of its own: it labels its logs and metrics)";
+    if (b.protocol != m.protocol) continue;
+    if (m.protocol == "aave-v3" && b.pool_addresses_provider == m.pool_addresses_provider)
+      return "the same Aave market (pool_addresses_provider " +
+             m.pool_addresses_provider.checksummed() + ") as " + other;
+    if (m.protocol == "morpho-blue" && b.morpho == m.morpho) {
+      if (b.market_ids.empty() || m.market_ids.empty())
+        return "Morpho " + m.morpho.checksummed() + " is already followed by " + other +
+               (b.market_ids.empty() ? " (every market of it)" : "") +
+               ": list distinct market_ids in each, or one entry";
+      for (const auto& id : m.market_ids)
+        if (std::find(b.market_ids.begin(), b.market_ids.end(), id) != b.market_ids.end())
+          return "Morpho market " + chain::hex_encode(id) + " is already followed by " + other;
+    }
+  }
+  return std::nullopt;
+}
+
 tl::expected<MarketConfig, ConfigError> read_market(const Reader& r, const Value& m,
                                                     std::size_t index) {
   const std::string prefix = "markets[" + std::to_string(index) + "].";
@@ -581,6 +608,8 @@ tl::expected<KeeperConfig, ConfigError> parse_config(const std::string& text,
   const auto& markets = root.at("markets").as_array();
   for (std::size_t i = 0; i < markets.size(); ++i) {
     KEEPER_CFG(m, read_market(r, markets[i], i));
+    if (auto twice = duplicate_of(c.markets, *m))
+      return tl::unexpected(r.error(markets[i], "markets[" + std::to_string(i) + "]", *twice));
     c.markets.push_back(*m);
   }
   if (root.contains("wallet")) {

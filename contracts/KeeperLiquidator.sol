@@ -36,6 +36,49 @@ interface IKeeperSwapRouter {
   function exactInput(ExactInputParams calldata params) external payable returns (uint256);
 }
 
+/// Morpho Blue 1.0: the calls keeper's contract makes (liquidate and its callback, the reads of
+/// the position re-check).
+interface IKeeperMorpho {
+  struct MarketParams {
+    address loanToken;
+    address collateralToken;
+    address oracle;
+    address irm;
+    uint256 lltv;
+  }
+
+  function liquidate(
+    MarketParams memory marketParams,
+    address borrower,
+    uint256 seizedAssets,
+    uint256 repaidShares,
+    bytes memory data
+  ) external returns (uint256, uint256);
+
+  function position(
+    bytes32 id,
+    address user
+  ) external view returns (uint256 supplyShares, uint128 borrowShares, uint128 collateral);
+
+  function market(
+    bytes32 id
+  )
+    external
+    view
+    returns (
+      uint128 totalSupplyAssets,
+      uint128 totalSupplyShares,
+      uint128 totalBorrowAssets,
+      uint128 totalBorrowShares,
+      uint128 lastUpdate,
+      uint128 fee
+    );
+}
+
+interface IKeeperMorphoOracle {
+  function price() external view returns (uint256);
+}
+
 interface IKeeperScaledBalanceToken {
   function scaledBalanceOf(address user) external view returns (uint256);
 }
@@ -57,6 +100,13 @@ interface IKeeperScaledBalanceToken {
 /// the Pool itself (flashLoanSimple), liquidates, sells the seized collateral on Uniswap V3 for the
 /// debt asset, repays the loan and its premium, and sends what is left to the owner. The whole
 /// transaction reverts when that profit is below the owner's minimum, so a bad swap costs gas only.
+///
+/// Morpho Blue (liquidateMorpho) needs no loan either: Morpho sends the seized collateral first,
+/// calls onMorphoLiquidate, and only then pulls the repayment, so the callback sells the
+/// collateral on Uniswap V3 and approves exactly what Morpho takes. The Morpho contract is named
+/// by the owner at each call (the constructor, and so the devnet's deterministic address, stay as
+/// they were); the callback is accepted only from that contract and only with the data of the
+/// liquidation the owner started, which the contract remembers for the call's length.
 contract KeeperLiquidator {
   address public immutable owner;
   address public immutable pool;
@@ -84,6 +134,34 @@ contract KeeperLiquidator {
     uint256 premium,
     uint256 profit
   );
+
+  /// A Morpho Blue liquidation through liquidateMorpho. `profit` (in the loan token) went to the
+  /// owner; with no swap (router 0) the owner paid `repaid` and received `seized`.
+  event MorphoLiquidated(
+    address indexed borrower,
+    bytes32 indexed marketId,
+    address indexed loanToken,
+    uint256 repaid,
+    uint256 seized,
+    uint256 bought,
+    uint256 profit
+  );
+
+  /// What the owner asks of liquidateMorpho.
+  struct MorphoLiquidation {
+    address morpho; // the Morpho Blue contract
+    IKeeperMorpho.MarketParams market;
+    address borrower;
+    uint256 seizedAssets; // of the collateral: Morpho rounds the repaid shares up from it
+    uint256 minBorrowShares; // the borrower's shares when keeper decided; fewer now: stop (0: no check)
+    address router; // Uniswap V3 SwapRouter; 0: no swap, the owner pays and gets the collateral
+    bytes path; // packed path from the collateral to the loan token
+    uint256 amountOutMinimum; // of the loan token for all the seized collateral
+    uint256 minProfit; // of the loan token after the repayment; less reverts everything
+  }
+
+  /// keccak256(morpho, keccak256(data)) of the Morpho liquidation in progress; zero outside one.
+  bytes32 private morphoCallback;
 
   /// What a flash liquidation did, gathered for its event.
   struct FlashOutcome {
@@ -116,6 +194,7 @@ contract KeeperLiquidator {
   error BadSwapPath();
   error UnexpectedFlashLoan();
   error InsufficientProfit(uint256 profit, uint256 minProfit);
+  error UnexpectedCallback();
 
   constructor(address pool_, address owner_) {
     if (pool_ == address(0) || owner_ == address(0)) revert ZeroAddress();
@@ -277,18 +356,101 @@ contract KeeperLiquidator {
   /// Sells exactly the seized collateral along the owner's path; the router reverts below
   /// amountOutMinimum. The allowance is exact and reset, so the router can take nothing more.
   function _sellSeized(FlashLiquidation memory p, uint256 seized) private returns (uint256) {
-    _approve(p.collateral, p.router, seized);
-    uint256 bought = IKeeperSwapRouter(p.router).exactInput(
+    return _sell(p.collateral, p.router, p.path, seized, p.amountOutMinimum);
+  }
+
+  function _sell(
+    address token,
+    address router,
+    bytes memory path,
+    uint256 amountIn,
+    uint256 amountOutMinimum
+  ) private returns (uint256 bought) {
+    _approve(token, router, amountIn);
+    bought = IKeeperSwapRouter(router).exactInput(
       IKeeperSwapRouter.ExactInputParams({
-        path: p.path,
+        path: path,
         recipient: address(this),
         deadline: block.timestamp,
-        amountIn: seized,
-        amountOutMinimum: p.amountOutMinimum
+        amountIn: amountIn,
+        amountOutMinimum: amountOutMinimum
       })
     );
-    _approve(p.collateral, p.router, 0);
-    return bought;
+    _approve(token, router, 0);
+  }
+
+  /// Liquidates a Morpho Blue position: see MorphoLiquidation for the parameters. Stops without
+  /// reverting when the borrower's shares shrank since keeper looked, or when the position is
+  /// healthy at Morpho's stored totals and the oracle's price (interest since the last accrual only
+  /// adds debt, so a position unhealthy by this reading is unhealthy for Morpho too).
+  function liquidateMorpho(MorphoLiquidation calldata p) external onlyOwner {
+    bytes32 id = keccak256(abi.encode(p.market));
+    if (!_morphoLiquidatable(p, id)) {
+      emit Skipped(p.borrower);
+      return;
+    }
+    address loan = p.market.loanToken;
+    if (p.market.collateralToken == loan) revert SameAsset();
+    if (p.router != address(0)) _checkPath(p.path, p.market.collateralToken, loan);
+    bytes memory data = abi.encode(p, _balanceOf(loan));
+    morphoCallback = keccak256(abi.encodePacked(p.morpho, keccak256(data)));
+    IKeeperMorpho(p.morpho).liquidate(p.market, p.borrower, p.seizedAssets, 0, data);
+    morphoCallback = bytes32(0);
+    // Morpho pulled exactly what the callback approved; a token that does not lower allowances on
+    // transferFrom must still leave Morpho nothing to take later.
+    _approve(loan, p.morpho, 0);
+  }
+
+  /// Morpho's liquidation callback: the seized collateral is here, `repaidAssets` of the loan token
+  /// must be approved to Morpho before returning.
+  function onMorphoLiquidate(uint256 repaidAssets, bytes calldata data) external {
+    bytes32 expected = morphoCallback;
+    if (expected == bytes32(0) || keccak256(abi.encodePacked(msg.sender, keccak256(data))) != expected)
+      revert UnexpectedCallback();
+    (MorphoLiquidation memory p, uint256 loanBefore) = abi.decode(data, (MorphoLiquidation, uint256));
+    address loan = p.market.loanToken;
+    uint256 bought;
+    uint256 profit;
+    if (p.router == address(0)) {
+      // No swap: the repayment comes from this contract's balance or the owner's, the collateral
+      // goes to the owner.
+      uint256 held = _balanceOf(loan);
+      if (held < repaidAssets) _pull(loan, repaidAssets - held);
+      _send(p.market.collateralToken, owner, p.seizedAssets);
+    } else {
+      bought = _sell(p.market.collateralToken, p.router, p.path, p.seizedAssets, p.amountOutMinimum);
+      uint256 gained = _balanceOf(loan) - loanBefore;
+      profit = gained > repaidAssets ? gained - repaidAssets : 0;
+      if (gained < repaidAssets || profit < p.minProfit) revert InsufficientProfit(profit, p.minProfit);
+      if (profit != 0) _send(loan, owner, profit);
+    }
+    _approve(loan, msg.sender, repaidAssets);
+    emit MorphoLiquidated(
+      p.borrower,
+      keccak256(abi.encode(p.market)),
+      loan,
+      repaidAssets,
+      p.seizedAssets,
+      bought,
+      profit
+    );
+  }
+
+  /// Whether the position is still worth the call: as many borrow shares as keeper saw (when it
+  /// says) and unhealthy at Morpho's stored totals and the oracle's price.
+  function _morphoLiquidatable(MorphoLiquidation calldata p, bytes32 id) private view returns (bool) {
+    (, uint128 shares, uint128 collateral) = IKeeperMorpho(p.morpho).position(id, p.borrower);
+    if (shares == 0 || shares < p.minBorrowShares) return false;
+    (, , uint128 totalBorrowAssets, uint128 totalBorrowShares, , ) = IKeeperMorpho(p.morpho).market(id);
+    // SharesMathLib.toAssetsUp with Morpho's virtual shares (1e6) and assets (1).
+    uint256 borrowed = _mulDivUp(shares, uint256(totalBorrowAssets) + 1, uint256(totalBorrowShares) + 1e6);
+    uint256 price = IKeeperMorphoOracle(p.market.oracle).price();
+    uint256 maxBorrow = ((uint256(collateral) * price) / 1e36) * p.market.lltv / 1e18;
+    return borrowed > maxBorrow;
+  }
+
+  function _mulDivUp(uint256 x, uint256 y, uint256 d) private pure returns (uint256) {
+    return (x * y + (d - 1)) / d;
   }
 
   /// A path is token (3-byte fee, token)+: 20 + 23n bytes, from the collateral to the debt.

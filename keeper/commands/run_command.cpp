@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -15,20 +16,16 @@
 #include "chain/ws/ws_client.hpp"
 #include "config/keeper_config.hpp"
 #include "keeper/commands/command_line.hpp"
+#include "keeper/commands/market_runner.hpp"
 #include "keeper/commands/money_gauges_wiring.hpp"
 #include "keeper/commands/node_connection.hpp"
 #include "keeper/commands/submission_wiring.hpp"
-#include "keeper/daemon/state_store.hpp"
-#include "keeper/engine/block_pipeline.hpp"
-#include "keeper/market/pool_book.hpp"
 #include "keeper/ops/status_routes.hpp"
 #include "keeper/ops/status_server.hpp"
 #include "keeper/process/anvil.hpp"
 #include "keeper/tx/tx_manager.hpp"
 #include "keeper/tx/ws_broadcaster.hpp"
 #include "keeper/wallet/wallet_loader.hpp"
-#include "protocols/aave_v3/aave_sync.hpp"
-#include "protocols/aave_v3/aave_v3_protocol.hpp"
 
 namespace keeper {
 namespace {
@@ -116,35 +113,6 @@ strategy::Funding funding_of(const std::string& name) {
   return strategy::Funding::wallet;  // the config accepts nothing else
 }
 
-std::optional<chain::Address> swap_router(const config::KeeperConfig& cfg) {
-  if (!cfg.dex) return std::nullopt;
-  return cfg.dex->uniswap_v3_router;
-}
-
-// The Uniswap V3 pools between the market's assets, read at `block`: flash liquidations sell into
-// them. None at all is a configuration that cannot work.
-tl::expected<market::PoolBook, std::string> discover_pools(
-    chain::rpc::RpcClient& rpc, const config::KeeperConfig& cfg,
-    const strategy::LendingProtocol& protocol, std::uint64_t block, const ops::Log& log) {
-  market::PoolBookOptions options;
-  options.factory = cfg.dex->uniswap_v3_factory;
-  auto book = market::PoolBook::discover(rpc, options, protocol.debt_assets(), block);
-  if (!book) return tl::unexpected(book.error());
-  if (book->size() == 0)
-    return tl::unexpected("flash funding: the Uniswap V3 factory " + options.factory.checksummed() +
-                          " has no pool between any two of the market's assets");
-  const auto premium = protocol.flash_loan_premium_bps();
-  log.info("pools",
-           {{"pools", book->size()},
-            {"block", block},
-            {"flash_premium_bps", premium.value_or(0)},
-            {"factory", options.factory.checksummed()}},
-           "flash funding: " + std::to_string(book->size()) +
-               " Uniswap V3 pools between the market's assets, flash loan premium " +
-               std::to_string(premium.value_or(0)) + " bp");
-  return book;
-}
-
 }  // namespace
 
 int run_daemon_command(int argc, char** argv) {
@@ -227,29 +195,9 @@ int run_daemon_command(int argc, char** argv) {
       log.event(ops::Level::warn, "journal", {{"start", note}}, note);
   }
 
-  const auto& market_cfg = cfg->markets.front();
-  protocols::aave_v3::AaveSync sync{rpc, market_cfg.pool_addresses_provider};
   auto head_header = block_at(rpc, std::nullopt);
   if (!head_header) return fail(head_header.error());
   if (auto ok = check_start_blocks(*cfg, head_header->number); !ok) return fail(ok.error());
-  auto contracts = sync.contracts(head_header->number);
-  if (!contracts) return fail(contracts.error());
-  protocols::aave_v3::MarketState state{rpc, sync, *contracts};
-  daemon::StateStoreOptions store_options;
-  if (cfg->state) {
-    const auto& p = cfg->state->snapshot_path;
-    store_options.snapshot_path = p.is_absolute() ? p : cfg->base_dir / p;
-    store_options.every_blocks = cfg->state->snapshot_every_blocks;
-  }
-  store_options.writable = !opts->fork;
-  store_options.chain_id = cfg->chain_id;
-  store_options.provider = market_cfg.pool_addresses_provider;
-  daemon::StateStore store{rpc, log, store_options};
-  if (auto ok = store.start(state, *head_header, market_cfg.start_block); !ok)
-    return fail("syncing the market: " + ok.error());
-  log.info("synced", {{"block", state.block()}, {"accounts", state.accounts().size()}},
-           std::to_string(state.accounts().size()) + " accounts known at block " +
-               std::to_string(state.block()));
 
   const auto funding = funding_of(cfg->strategy.funding);
   strategy::LiquidationStrategyConfig scfg;
@@ -263,7 +211,6 @@ int run_daemon_command(int argc, char** argv) {
   scfg.max_priority_fee_per_gas_wei = cfg->strategy.max_priority_fee_per_gas_wei;
   scfg.bid_share = cfg->strategy.bid_share;
   strategy::LiquidationStrategy strat{scfg};
-  protocols::aave_v3::AaveV3Protocol protocol{state, rpc, *contracts, {cfg->strategy.native_asset}};
 
   std::optional<chain::Address> liquidator_contract;
   if (cfg->liquidator) {
@@ -277,24 +224,41 @@ int run_daemon_command(int argc, char** argv) {
     log.info("liquidator", {{"contract", liquidator_contract->checksummed()}},
              "liquidating through keeper's contract " + liquidator_contract->checksummed());
   }
+  ops::Metrics metrics;
+  // Every [[markets]] entry: its protocol synced to the same head, its own engine; one wallet,
+  // one transaction manager, one metrics endpoint and one WebSocket for all.
+  const DaemonShared shared{rpc,
+                            *cfg,
+                            log,
+                            metrics,
+                            strat,
+                            manager ? &*manager : nullptr,
+                            key->address(),
+                            opts->dry_run,
+                            opts->fork,
+                            liquidator_contract,
+                            funding,
+                            *head_header};
+  std::vector<std::unique_ptr<MarketRunner>> markets;
+  std::size_t aave_markets = 0;
+  for (std::size_t i = 0; i < cfg->markets.size(); ++i) {
+    auto runner = MarketRunner::build(shared, i, aave_markets);
+    if (!runner) return fail(runner.error());
+    if ((*runner)->aave_state() != nullptr) ++aave_markets;
+    markets.push_back(std::move(*runner));
+  }
   std::optional<market::PoolBook> pools;
   if (funding == strategy::Funding::flash) {
-    auto book = discover_pools(rpc, *cfg, protocol, state.block(), log);
+    auto book = discover_pools(shared, markets);
     if (!book) return fail(book.error());
     pools.emplace(std::move(*book));
   }
-  ops::Metrics metrics;
-  engine::BlockPipeline pipeline{
-      rpc,
-      protocol,
-      strat,
-      manager ? &*manager : nullptr,
-      key->address(),
-      log,
-      metrics,
-      {opts->dry_run, cfg->strategy.hf_watch_band, cfg->strategy.max_priority_fee_per_gas_wei,
-       liquidator_contract, funding, swap_router(*cfg), cfg->strategy.max_fee_per_gas_wei}};
-  if (pools) pipeline.use_swap_venue(&*pools);
+  for (auto& m : markets) m->start_pipeline(shared, pools ? &*pools : nullptr);
+  // The engine that is about to act owns what it sends (see TxManager::set_owner).
+  const auto acting = [&](const MarketRunner& m) {
+    if (manager) manager->set_owner(static_cast<std::uint32_t>(m.index()));
+    metrics.set_market(m.label());
+  };
 
   boost::asio::io_context io;
   // Block builders for `[submission] mode` bundle or both; a dry run sends nothing anywhere.
@@ -304,7 +268,9 @@ int run_daemon_command(int argc, char** argv) {
     if (!started) return fail(opts->config_path + ": " + started.error());
     bundles = std::move(*started);
     if (bundles) {
-      pipeline.use_bundles(bundles.get(), submission_mode(cfg->submission));
+      // One executor for every market's engine: one searcher identity, one set of builders.
+      for (auto& m : markets)
+        m->pipeline().use_bundles(bundles.get(), submission_mode(cfg->submission));
       log.info("bundles",
                {{"mode", cfg->submission.mode}, {"builders", cfg->submission.builders.size()}},
                "liquidations go to " + std::to_string(cfg->submission.builders.size()) +
@@ -362,25 +328,42 @@ int run_daemon_command(int argc, char** argv) {
               "missed blocks " + std::to_string(g.from) + ".." + std::to_string(g.to) +
                   ": covered by the next head");
   });
-  // Price ticks straight from the aggregators the oracle reads, re-subscribed when they change.
-  std::optional<chain::ws::SubscriptionId> price_subscription;
-  pipeline.on_price_sources_changed([&](const chain::rpc::LogFilter& filter) {
-    if (price_subscription) ws->unsubscribe(*price_subscription);
-    price_subscription = ws->subscribe_logs(
-        filter, [&](const chain::rpc::Log& l) { pipeline.on_price_log(l, Clock::now()); });
-  });
+  // Price ticks straight from the aggregators each market's oracle reads, re-subscribed when
+  // they change: one subscription per market, so each engine hears the logs it asked for.
+  std::vector<std::optional<chain::ws::SubscriptionId>> price_subscriptions(markets.size());
+  for (std::size_t i = 0; i < markets.size(); ++i) {
+    MarketRunner* m = markets[i].get();
+    auto* subscription = &price_subscriptions[i];
+    m->pipeline().on_price_sources_changed([&, m, subscription](const chain::rpc::LogFilter& f) {
+      if (*subscription) ws->unsubscribe(**subscription);
+      *subscription = ws->subscribe_logs(f, [&, m](const chain::rpc::Log& l) {
+        acting(*m);
+        m->pipeline().on_price_log(l, Clock::now());
+      });
+    });
+  }
   // The mempool: competitors' liquidations to outbid (full bodies; hashes where the node
-  // sends only those).
+  // sends only those). Each market's engine recognises its own protocol's calls.
   ws->subscribe_pending_transactions([&](const chain::rpc::PendingTransaction& tx) {
-    pipeline.on_pending_transaction(tx, Clock::now());
+    for (auto& m : markets) {
+      acting(*m);
+      m->pipeline().on_pending_transaction(tx, Clock::now());
+    }
   });
   ws->subscribe_heads([&](const chain::rpc::BlockHeader& h) {
-    pipeline.on_head(h, Clock::now());
+    for (auto& m : markets) {
+      acting(*m);
+      m->pipeline().on_head(h, Clock::now());
+    }
     // The rest waits one turn of the loop: the liquidations just handed to the socket are
     // written before receipts, reports and the snapshot.
     boost::asio::post(io, [&, h] {
-      pipeline.finish_head(h);
-      store.maybe_save(state);
+      for (auto& m : markets) {
+        acting(*m);
+        m->pipeline().finish_head(h);
+        m->maybe_save();
+        m->publish(metrics);
+      }
       if (opts->max_blocks != 0 && ++blocks_seen >= opts->max_blocks) {
         log.info("stop", {{"reason", "max_blocks"}, {"block", h.number}},
                  "processed " + std::to_string(blocks_seen) + " blocks");
@@ -388,12 +371,17 @@ int run_daemon_command(int argc, char** argv) {
       }
     });
   });
-  // ops: balance, spend, competition and node gauges for the metrics endpoint, read off the loop.
+  // ops: balance, spend, competition and node gauges for the metrics endpoint, read off the loop,
+  // for the first Aave market (the gauges read an Aave Pool's assets and logs).
   std::unique_ptr<ops::MoneyGauges> money_gauges;
-  if (status)
-    money_gauges = start_money_gauges(io, metrics,
-                                      {*cfg, key->address(), liquidator_contract, state, *contracts,
-                                       manager ? &*manager : nullptr, store, pipeline, ws});
+  const auto first_aave = std::find_if(markets.begin(), markets.end(),
+                                       [](const auto& m) { return m->aave_state() != nullptr; });
+  if (status && first_aave != markets.end())
+    money_gauges =
+        start_money_gauges(io, metrics,
+                           {*cfg, key->address(), liquidator_contract, *(*first_aave)->aave_state(),
+                            *(*first_aave)->aave_contracts(), manager ? &*manager : nullptr,
+                            *(*first_aave)->store(), (*first_aave)->pipeline(), ws});
   ws->start();
   // The one edge where an exception (a library's, or a bug's) is caught on the daemon's path:
   // the loop stops, the state reached so far is saved, and keeper exits non-zero.
@@ -406,8 +394,19 @@ int run_daemon_command(int argc, char** argv) {
     exit_code = 1;
   }
 
-  store.save(state);
-  const auto& t = pipeline.totals();
+  engine::PipelineTotals t;  // every market's, added up
+  for (auto& m : markets) {
+    m->save();
+    const auto& mt = m->pipeline().totals();
+    t.heads = std::max(t.heads, mt.heads);
+    t.failed_heads += mt.failed_heads;
+    t.opportunities += mt.opportunities;
+    t.dry_run_reports += mt.dry_run_reports;
+    t.liquidations_sent += mt.liquidations_sent;
+    t.liquidations_mined += mt.liquidations_mined;
+    t.reverted += mt.reverted;
+    t.realised_profit_usd += mt.realised_profit_usd;
+  }
   char profit[48];
   std::snprintf(profit, sizeof profit, "%.2f", t.realised_profit_usd);
   log.info("summary",
@@ -419,11 +418,13 @@ int run_daemon_command(int argc, char** argv) {
             {"liquidations_mined", t.liquidations_mined},
             {"reverted", t.reverted},
             {"realised_profit_usd", t.realised_profit_usd},
+            {"markets", markets.size()},
             {"fork", opts->fork}},
            std::string{opts->fork ? "on the fork: " : ""} + std::to_string(t.liquidations_mined) +
                " liquidations executed, " + std::to_string(t.reverted) +
                " reverted, realised profit $" + profit + " over " + std::to_string(t.heads) +
-               " heads");
+               " heads" +
+               (markets.size() > 1 ? " in " + std::to_string(markets.size()) + " markets" : ""));
   if (fork_node) {
     const auto pid = fork_node->pid();
     fork_node->stop();

@@ -92,7 +92,10 @@ tl::expected<void, std::string> PoolBook::reload(chain::rpc::RpcClient& rpc, std
 tl::expected<PoolBookUpdate, std::string> PoolBook::advance(chain::rpc::RpcClient& rpc,
                                                             std::uint64_t head) {
   PoolBookUpdate update;
-  if (head <= block_ || pools_.empty()) {
+  // The head the book is at already: another market's engine of the same daemon brought it here
+  // and may have assumed sales in it, which this one's quotes must meet.
+  if (head == block_ && !pools_.empty()) return update;
+  if (head < block_ || pools_.empty()) {
     assumed_.clear();
     return update;
   }

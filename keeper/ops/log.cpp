@@ -60,17 +60,29 @@ bool parse_level(const std::string& text, Level& out) noexcept {
   return false;
 }
 
+Log Log::with(const nlohmann::json& fields) const {
+  Log out = *this;
+  if (!fields.is_object()) return out;
+  for (const auto& [k, v] : fields.items()) {
+    out.context_[k] = v;
+    out.text_prefix_ += k + "=" + (v.is_string() ? v.get<std::string>() : v.dump()) + " ";
+  }
+  return out;
+}
+
 void Log::event(Level level, const std::string& kind, const nlohmann::json& fields,
                 const std::string& text) const {
   if (level < min_) return;
   if (json_) {
     nlohmann::json line = fields.is_object() ? fields : nlohmann::json::object();
+    for (const auto& [k, v] : context_.items())
+      if (!line.contains(k)) line[k] = v;
     line["time"] = utc_now();
     line["level"] = to_string(level);
     line["event"] = kind;
     write_line(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   } else {
-    write_line(utc_now() + ' ' + to_string(level) + " [" + kind + "] " + text);
+    write_line(utc_now() + ' ' + to_string(level) + " [" + kind + "] " + text_prefix_ + text);
   }
 }
 

@@ -18,12 +18,17 @@ class Log {
     event(Level::info, kind, fields, text);
   }
   [[nodiscard]] bool json() const noexcept { return json_; }
+  // The same log with `fields` added to every event (JSON) and named before every text line: one
+  // market's engine among several in one daemon says which market it speaks of.
+  [[nodiscard]] Log with(const nlohmann::json& fields) const;
   // For hot paths: skip building a line's fields when it would not be written anyway.
   [[nodiscard]] bool enabled(Level level) const noexcept { return level >= min_; }
 
  private:
   bool json_;
   Level min_;
+  nlohmann::json context_ = nlohmann::json::object();
+  std::string text_prefix_;  // "k=v " for each context field
 };
 
 [[nodiscard]] const char* to_string(Level level) noexcept;

@@ -100,16 +100,27 @@ Metrics::Metrics()
       decided_to_written_{stage_bounds()} {}
 
 void Metrics::set_accounts(std::size_t tracked, std::size_t with_debt, std::size_t in_watch_band) {
-  accounts_ = tracked;
-  with_debt_ = with_debt;
-  in_band_ = in_watch_band;
+  auto& m = markets_[market_];
+  m.tracked = tracked;
+  m.with_debt = with_debt;
+  m.in_band = in_watch_band;
+  accounts_ = with_debt_ = in_band_ = 0;
+  for (const auto& [name, each] : markets_) {
+    accounts_ += each.tracked;
+    with_debt_ += each.with_debt;
+    in_band_ += each.in_band;
+  }
 }
 
 void Metrics::set_health_factors(const std::vector<double>& health_factors) {
-  std::fill(hf_at_most_.begin(), hf_at_most_.end(), 0);
+  auto& counts = markets_[market_].hf_at_most;
+  counts.assign(kHealthFactorBounds.size(), 0);
   for (const double hf : health_factors)
     for (std::size_t i = 0; i < kHealthFactorBounds.size(); ++i)
-      if (hf <= kHealthFactorBounds[i]) ++hf_at_most_[i];
+      if (hf <= kHealthFactorBounds[i]) ++counts[i];
+  std::fill(hf_at_most_.begin(), hf_at_most_.end(), 0);
+  for (const auto& [name, each] : markets_)
+    for (std::size_t i = 0; i < each.hf_at_most.size(); ++i) hf_at_most_[i] += each.hf_at_most[i];
 }
 
 void Metrics::head_processed(const HeadStatus& head) {

@@ -44,6 +44,9 @@ class Metrics {
  public:
   Metrics();
 
+  // Several markets' engines in one daemon: the one about to report. Account gauges and the
+  // health-factor distribution are each market's latest, added up.
+  void set_market(const std::string& market) { market_ = market; }
   void set_accounts(std::size_t tracked, std::size_t with_debt, std::size_t in_watch_band);
   void set_health_factors(const std::vector<double>& health_factors);
   void head_processed(const HeadStatus& head);
@@ -87,6 +90,12 @@ class Metrics {
   std::map<std::string, std::uint64_t> transactions_;
   std::map<std::string, std::uint64_t> skipped_;
   double profit_usd_ = 0;
+  struct MarketAccounts {
+    std::size_t tracked = 0, with_debt = 0, in_band = 0;
+    std::vector<std::uint64_t> hf_at_most;
+  };
+  std::string market_;                             // see set_market
+  std::map<std::string, MarketAccounts> markets_;  // by market
   std::array<Histogram, kStageNames.size()> stages_;
   Histogram decided_to_written_;
   struct Family {

@@ -15,6 +15,7 @@ using detail::error;
 void TxManager::track(std::uint64_t nonce, const Intent& intent, const SignedTx& tx,
                       const u256& priority, std::uint64_t head_block,
                       std::chrono::steady_clock::time_point sent_at, bool cancel) {
+  if (owner_ != 0) owner_of_nonce_[nonce] = owner_;
   in_flight_[nonce] = Flight{intent,
                              head_block,
                              {{tx.hash, tx.max_fee, priority, tx.gas_limit, cancel}},
@@ -293,6 +294,7 @@ void TxManager::fill_nonce_gap(std::uint64_t nonce, const Order& like, std::uint
   auto sent = sign_and_send(nonce, filler, 21'000, like.max_fee_per_gas,
                             like.max_priority_fee_per_gas, head_block, filler.key);
   if (!sent) return;  // the next heads see the nonce unused and the stuck ones replaced
+  if (owner_ != 0) owner_of_nonce_[nonce] = owner_;
   in_flight_[nonce] =
       Flight{filler,
              head_block,

@@ -282,6 +282,28 @@ std::optional<Settlement> TxManager::settle(std::uint64_t nonce, Flight& flight,
 }
 
 std::vector<Settlement> TxManager::on_block(std::uint64_t head_block) {
+  if (owner_ == 0 || polled_block_ != head_block) {
+    for (auto& s : poll_block(head_block)) {
+      const auto it = owner_of_nonce_.find(s.nonce);
+      const std::uint32_t owner = it == owner_of_nonce_.end() ? 0 : it->second;
+      if (it != owner_of_nonce_.end()) owner_of_nonce_.erase(it);
+      unclaimed_.emplace_back(owner, std::move(s));
+    }
+    polled_block_ = head_block;
+  }
+  std::vector<Settlement> mine;
+  for (auto it = unclaimed_.begin(); it != unclaimed_.end();) {
+    if (it->first != owner_) {
+      ++it;
+      continue;
+    }
+    mine.push_back(std::move(it->second));
+    it = unclaimed_.erase(it);
+  }
+  return mine;
+}
+
+std::vector<Settlement> TxManager::poll_block(std::uint64_t head_block) {
   std::vector<Settlement> settled;
   auto mined_count = rpc_.transaction_count(key_.address(), "latest");
   for (auto it = in_flight_.begin(); it != in_flight_.end();) {

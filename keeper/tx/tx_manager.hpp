@@ -163,6 +163,12 @@ class TxManager {
   // Returns the transactions that reached a final state at this head.
   std::vector<Settlement> on_block(std::uint64_t head_block);
 
+  // Several engines sharing this wallet (one per market in one daemon): the one about to call is
+  // `owner`. What it sends is remembered as its own, and on_block gives each only its own
+  // settlements; the chain is read once per head whichever asks first. Owner 0 (the default, and
+  // what was resumed from the journal) reads the chain at every call, as a lone engine does.
+  void set_owner(std::uint32_t owner) noexcept { owner_ = owner; }
+
   [[nodiscard]] const TxCounters& counters() const noexcept { return counters_; }
   [[nodiscard]] std::uint64_t next_nonce() const noexcept { return next_nonce_; }
   [[nodiscard]] std::size_t in_flight() const noexcept { return in_flight_.size(); }
@@ -264,6 +270,8 @@ class TxManager {
              std::chrono::steady_clock::time_point sent_at, bool cancel);
   bool reserve_spend(const chain::u256& worst_case_wei);
   std::optional<Settlement> settle(std::uint64_t nonce, Flight& flight, std::uint64_t head_block);
+  // on_block's work for every owner: outcomes recorded, stuck transactions replaced.
+  std::vector<Settlement> poll_block(std::uint64_t head_block);
 
   chain::rpc::RpcClient& rpc_;
   const chain::PrivateKey& key_;
@@ -276,6 +284,10 @@ class TxManager {
   bool spend_limit_hit_ = false;
   Broadcaster* broadcaster_ = nullptr;
   std::vector<std::string> start_notes_;
+  std::uint32_t owner_ = 0;
+  std::map<std::uint64_t, std::uint32_t> owner_of_nonce_;  // absent: owner 0
+  std::optional<std::uint64_t> polled_block_;
+  std::vector<std::pair<std::uint32_t, Settlement>> unclaimed_;  // settled, not yet handed over
 };
 
 }  // namespace keeper::tx

@@ -5,6 +5,7 @@
 
 #include "protocols/morpho_blue/calldata.hpp"
 #include "protocols/morpho_blue/events.hpp"
+#include "protocols/morpho_blue/liquidator_call.hpp"
 
 namespace protocols::morpho_blue {
 namespace {
@@ -309,12 +310,85 @@ strategy::ContractCall MorphoBlueProtocol::liquidation_call(const strategy::Oppo
   return {book_.morpho(), liquidate_calldata(m->state.params, o.account, o.collateral_seized, 0)};
 }
 
+std::optional<MorphoBlueProtocol::PositionView> MorphoBlueProtocol::position_for(
+    const strategy::Opportunity& o, std::uint64_t timestamp,
+    std::span<const strategy::PriceMove> moves) const {
+  // The account's market with this pair; of two such markets (other oracle or LLTV), the one
+  // whose position is unhealthy.
+  std::optional<PositionView> found;
+  for (const auto& v : positions_of(o.account, timestamp, moves)) {
+    const auto& p = v.market->state.params;
+    if (p.collateral_token != o.collateral_asset || p.loan_token != o.debt_asset) continue;
+    if (!found || !v.health.healthy()) found = v;
+  }
+  return found;
+}
+
+strategy::SeizureCurve MorphoBlueProtocol::seizure_curve(
+    const strategy::Opportunity& o, std::uint64_t timestamp,
+    std::span<const strategy::PriceMove> moves) const {
+  const auto v = position_for(o, timestamp, moves);
+  if (!v || v->health.healthy()) return {};
+  const u256 upper = max_seizable(v->totals, v->position, v->market->state.params.lltv, v->price);
+  // Morpho is called with seized assets: for a debt to cover, the most collateral whose repayment
+  // stays within it.
+  return [totals = v->totals, position = v->position, lltv = v->market->state.params.lltv,
+          price = v->price, upper](const u256& debt_to_cover) -> std::optional<strategy::Seizure> {
+    if (debt_to_cover == 0) return std::nullopt;
+    const auto s = largest_seizure(totals, position, lltv, price, upper, debt_to_cover);
+    if (!s) return std::nullopt;
+    return strategy::Seizure{s->second.repaid_assets, s->first};
+  };
+}
+
+std::optional<chain::u256> MorphoBlueProtocol::value_in_base(
+    const chain::Address& asset, const chain::u256& amount,
+    std::span<const strategy::PriceMove> moves) const {
+  const auto& assets = book_.assets();
+  for (std::size_t i = 0; i < assets.size(); ++i) {
+    if (assets[i].token != asset) continue;
+    u256 answer = assets[i].answer;
+    for (const auto& m : moves)
+      if (m.asset == i) answer = m.price;
+    if (answer == 0) return std::nullopt;
+    return mul_div_down(mul_div_down(amount, answer, pow10(assets[i].decimals)), kUsdUnit,
+                        pow10(assets[i].feed_decimals));
+  }
+  return std::nullopt;
+}
+
+tl::expected<strategy::ContractCall, ProtocolError> MorphoBlueProtocol::contract_call(
+    const strategy::Opportunity& o, const chain::Address& contract,
+    const strategy::FlashTerms* terms) const {
+  const auto v = position_for(o, book_.timestamp(), {});
+  if (!v)
+    return tl::unexpected(ProtocolError{
+        ProtocolErrorKind::bad_data,
+        "no Morpho position of " + o.account.checksummed() + " in a " + o.label + " market"});
+  ContractLiquidation c;
+  c.morpho = book_.morpho();
+  c.params = v->market->state.params;
+  c.borrower = o.account;
+  c.seized_assets = o.collateral_seized;
+  c.min_borrow_shares = v->position.borrow_shares;
+  if (terms != nullptr) {
+    c.router = terms->router;
+    c.path = terms->path;
+    c.amount_out_minimum = terms->amount_out_minimum;
+    c.min_profit = terms->min_profit;
+  }
+  return strategy::ContractCall{contract, liquidate_morpho_calldata(c)};
+}
+
 tl::expected<strategy::ContractCall, ProtocolError> MorphoBlueProtocol::contract_liquidation_call(
-    const strategy::Opportunity&, const chain::Address&, bool) const {
-  return tl::unexpected(ProtocolError{
-      ProtocolErrorKind::fatal,
-      "keeper's liquidator contract does not liquidate on Morpho Blue yet (leave [liquidator] "
-      "unset for Morpho markets)"});
+    const strategy::Opportunity& o, const chain::Address& contract, bool) const {
+  return contract_call(o, contract, nullptr);
+}
+
+tl::expected<strategy::ContractCall, ProtocolError> MorphoBlueProtocol::flash_liquidation_call(
+    const strategy::Opportunity& o, const chain::Address& contract,
+    const strategy::FlashTerms& terms) const {
+  return contract_call(o, contract, &terms);
 }
 
 tl::expected<std::optional<chain::Address>, ProtocolError> MorphoBlueProtocol::liquidation_target(
@@ -338,9 +412,18 @@ std::optional<strategy::Realised> MorphoBlueProtocol::realised(
     r.debt_repaid = e->repaid_assets;
     r.collateral_received = e->seized_assets;
     r.gas_paid_wei = receipt.effective_gas_price * receipt.gas_used;
+    // Through keeper's contract with a swap: what it kept of the sale, in the loan token.
+    for (const auto& own : receipt.logs) {
+      if (own.address != liquidator) continue;
+      const auto c = decode_morpho_liquidated(own);
+      if (c && c->market == e->market && c->borrower == e->borrower && c->bought != 0)
+        r.flash_profit = c->profit;
+    }
     if (m != nullptr) {
-      const double gain = chain::to_double(usd_value(m->collateral_asset, e->seized_assets)) -
-                          chain::to_double(usd_value(m->loan_asset, e->repaid_assets));
+      const double gain = r.flash_profit
+                              ? chain::to_double(usd_value(m->loan_asset, *r.flash_profit))
+                              : chain::to_double(usd_value(m->collateral_asset, e->seized_assets)) -
+                                    chain::to_double(usd_value(m->loan_asset, e->repaid_assets));
       const double gas =
           chain::to_double(valuation().native_price_base) * chain::to_double(r.gas_paid_wei) / 1e18;
       r.profit_usd = (gain - gas) / 1e8;

@@ -58,6 +58,18 @@ class MorphoBlueProtocol final : public strategy::LendingProtocol {
   [[nodiscard]] tl::expected<strategy::ContractCall, strategy::ProtocolError>
   contract_liquidation_call(const strategy::Opportunity& o, const chain::Address& contract,
                             bool receive_collateral_deposit) const override;
+  // Morpho's liquidation callback pays out of the sale of the seized collateral: no loan, no
+  // premium.
+  [[nodiscard]] std::optional<std::uint32_t> flash_loan_premium_bps() const override { return 0; }
+  [[nodiscard]] strategy::SeizureCurve seizure_curve(
+      const strategy::Opportunity& o, std::uint64_t timestamp,
+      std::span<const strategy::PriceMove> moves) const override;
+  [[nodiscard]] std::optional<chain::u256> value_in_base(
+      const chain::Address& asset, const chain::u256& amount,
+      std::span<const strategy::PriceMove> moves) const override;
+  [[nodiscard]] tl::expected<strategy::ContractCall, strategy::ProtocolError>
+  flash_liquidation_call(const strategy::Opportunity& o, const chain::Address& contract,
+                         const strategy::FlashTerms& terms) const override;
   [[nodiscard]] chain::Address liquidation_spender() const override { return book_.morpho(); }
   [[nodiscard]] tl::expected<std::optional<chain::Address>, strategy::ProtocolError>
   liquidation_target(const chain::rpc::PendingTransaction& tx) const override;
@@ -83,6 +95,14 @@ class MorphoBlueProtocol final : public strategy::LendingProtocol {
  private:
   [[nodiscard]] std::vector<u256> answers_with(std::span<const strategy::PriceMove> moves) const;
   [[nodiscard]] const BookMarket* market_for(const strategy::Opportunity& o) const;
+  // The position `o` liquidates, evaluated at `timestamp` with `moves`.
+  [[nodiscard]] std::optional<PositionView> position_for(
+      const strategy::Opportunity& o, std::uint64_t timestamp,
+      std::span<const strategy::PriceMove> moves) const;
+  // liquidateMorpho on keeper's contract: with the swap of `terms`, or (none) paid by the wallet.
+  [[nodiscard]] tl::expected<strategy::ContractCall, strategy::ProtocolError> contract_call(
+      const strategy::Opportunity& o, const chain::Address& contract,
+      const strategy::FlashTerms* terms) const;
 
   MorphoBook& book_;
   std::vector<chain::Address> followed_emitters_;

@@ -76,7 +76,9 @@ TEST_CASE("keeper run liquidates every liquidatable account without a revert", "
     REQUIRE(out.exit_code == 0);
     std::set<std::string> reported;
     for (const auto& e : json_lines(out.output))
-      if (e["event"] == "would_liquidate") reported.insert(e["account"].get<std::string>());
+      // The Aave market's (the devnet's config names it "devnet"); Morpho's follow beside it.
+      if (e["event"] == "would_liquidate" && e.value("market", std::string{}) == "devnet")
+        reported.insert(e["account"].get<std::string>());
     CHECK(reported == targets);
     CHECK(rpc.transaction_count(d.liquidator, "latest").value() == nonce);
   }
