@@ -12,14 +12,14 @@ JOBS=${JOBS:-$(nproc)}
 LAUNCHER=()
 command -v ccache >/dev/null 2>&1 && LAUNCHER=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 
-# Test folders (tests/<folder>, "/" as "_") run under ASan+UBSan: none starts a devnet.
-ASAN_FOLDERS=(chain_abi chain_codec chain_rpc chain_ws config dex dex_uniswap_v3 keeper_doctor
-  keeper_engine keeper_executors keeper_market keeper_ops keeper_standby keeper_tx keeper_wallet
-  oracles_chainlink protocols_aave_v3 strategy_evaluator strategy_liquidation)
+# Test folders (tests/<folder>) run under ASan+UBSan: none starts a devnet.
+ASAN_FOLDERS=(chain/abi chain/codec chain/rpc chain/ws config dex dex/uniswap_v3 keeper/doctor
+  keeper/engine keeper/executors keeper/market keeper/ops keeper/standby keeper/tx keeper/wallet
+  oracles/chainlink protocols/aave_v3 strategy/evaluator strategy/liquidation)
 FUZZ_TARGETS=(hex_fuzz rlp_fuzz abi_fuzz rpc_response_fuzz ws_frame_fuzz config_fuzz
   oracle_update_fuzz keystore_fuzz)
 # The threaded parts: keeper/ops (status server, money gauges), chain/rpc (view-function cache).
-TSAN_FOLDERS=(keeper_ops chain_rpc)
+TSAN_FOLDERS=(keeper/ops chain/rpc)
 
 configure() {  # dir, extra cmake args...
   local dir=$1; shift
@@ -27,10 +27,10 @@ configure() {  # dir, extra cmake args...
     -DKEEPER_BENCH=OFF "${LAUNCHER[@]}" "$@" >/dev/null
 }
 
-# ctest regex of the folders' tests ("chain/abi: ..."), plus extra alternatives.
+# ctest regex of the folders' tests ("chain/abi: ...").
 regex_of() {
   local r="" f
-  for f in "$@"; do r+="${r:+|}^${f//_//}: "; done
+  for f in "$@"; do r+="${r:+|}^$f: "; done
   echo "$r"
 }
 
@@ -38,7 +38,7 @@ run_asan() {
   local dir=${ASAN_BUILD_DIR:-build-asan}
   configure "$dir" -DKEEPER_SANITIZE=ON
   local targets=() f
-  for f in "${ASAN_FOLDERS[@]}"; do targets+=("test_$f"); done
+  for f in "${ASAN_FOLDERS[@]}"; do targets+=("test_${f//\//_}"); done
   targets+=("${FUZZ_TARGETS[@]}")
   local t0=$SECONDS
   cmake --build "$dir" --parallel "$JOBS" --target "${targets[@]}"
@@ -56,7 +56,7 @@ run_tsan() {
   local dir=${TSAN_BUILD_DIR:-build-tsan}
   configure "$dir" -DKEEPER_TSAN=ON
   local targets=() f
-  for f in "${TSAN_FOLDERS[@]}"; do targets+=("test_$f"); done
+  for f in "${TSAN_FOLDERS[@]}"; do targets+=("test_${f//\//_}"); done
   local t0=$SECONDS
   cmake --build "$dir" --parallel "$JOBS" --target "${targets[@]}"
   echo "sanitize: tsan build $((SECONDS - t0)) s"
