@@ -468,6 +468,41 @@ tl::expected<DexConfig, ConfigError> read_dex(const Reader& r, const Value& t) {
   return c;
 }
 
+tl::expected<StandbyConfig, ConfigError> read_standby(const Reader& r, const Value& t) {
+  if (!t.is_table()) return tl::unexpected(r.error(t, "standby", "must be a table"));
+  KEEPER_CFG(ok, r.only(t, "standby.", {"redis_url", "lease_ms", "timeout_ms", "name"}));
+  StandbyConfig c;
+  KEEPER_CFG(url, r.required<std::string>(t, "standby.", "redis_url"));
+  if (url->rfind("redis://", 0) != 0)
+    return tl::unexpected(
+        r.error(t.at("redis_url"), "standby.redis_url", "must be redis://host:port"));
+  c.redis_url = *url;
+  KEEPER_CFG(lease, r.optional<std::int64_t>(t, "standby.", "lease_ms"));
+  if (*lease) {
+    if (**lease < 300 || **lease > 600'000)
+      return tl::unexpected(
+          r.error(t.at("lease_ms"), "standby.lease_ms", "must be between 300 and 600000"));
+    c.lease_ms = static_cast<std::uint32_t>(**lease);
+  }
+  KEEPER_CFG(timeout, r.optional<std::int64_t>(t, "standby.", "timeout_ms"));
+  if (*timeout) {
+    if (**timeout < 10 || **timeout > 10'000)
+      return tl::unexpected(
+          r.error(t.at("timeout_ms"), "standby.timeout_ms", "must be between 10 and 10000"));
+    c.timeout_ms = static_cast<std::uint32_t>(**timeout);
+  }
+  // A renewal must fit well inside the lease, or the leader loses it while renewing.
+  if (c.timeout_ms * 3 > c.lease_ms)
+    return tl::unexpected(r.error(t, "standby.timeout_ms", "must be at most a third of lease_ms"));
+  KEEPER_CFG(name, r.optional<std::string>(t, "standby.", "name"));
+  if (*name) {
+    if ((*name)->empty() || (*name)->size() > 64)
+      return tl::unexpected(r.error(t.at("name"), "standby.name", "must be 1-64 characters"));
+    c.name = **name;
+  }
+  return c;
+}
+
 tl::expected<SubmissionConfig, ConfigError> read_submission(const Reader& r, const Value& t) {
   if (!t.is_table()) return tl::unexpected(r.error(t, "submission", "must be a table"));
   KEEPER_CFG(
@@ -592,7 +627,7 @@ tl::expected<KeeperConfig, ConfigError> parse_config(const std::string& text,
                                       "silently cap it)"});
   KEEPER_CFG(known, r.only(root, "",
                            {"chain_id", "node", "markets", "wallet", "strategy", "transactions",
-                            "metrics", "state", "liquidator", "dex", "submission"}));
+                            "metrics", "state", "liquidator", "dex", "submission", "standby"}));
   KeeperConfig c;
   c.source = source_name;
   KEEPER_CFG(chain_id, r.required<std::int64_t>(root, "", "chain_id"));
@@ -653,6 +688,10 @@ tl::expected<KeeperConfig, ConfigError> parse_config(const std::string& text,
                                       "\"flash\" funding sells the seized collateral on Uniswap "
                                       "V3: add [dex] uniswap_v3_factory and uniswap_v3_router"});
 
+  if (root.contains("standby")) {
+    KEEPER_CFG(sb, read_standby(r, root.at("standby")));
+    c.standby = *sb;
+  }
   if (root.contains("submission")) {
     KEEPER_CFG(sub, read_submission(r, root.at("submission")));
     c.submission = *sub;

@@ -118,6 +118,16 @@ struct SubmissionConfig {
   std::uint64_t bundle_blocks = 3;  // blocks a bundle is offered for before it is stale
 };
 
+// A standby pair: two instances with the same key, one leader at a time through a lease in Redis
+// (keeper/standby/). Absent: this instance always sends.
+struct StandbyConfig {
+  std::string redis_url;           // redis://[:password@]host[:port][/db]
+  std::uint32_t lease_ms = 3000;   // the leader renews every third of it; a follower takes over
+                                   // at most this long after the leader's death
+  std::uint32_t timeout_ms = 250;  // every Redis call, connect included
+  std::string name = "keeper";     // in the lease's value and the logs
+};
+
 struct KeeperConfig {
   std::uint64_t chain_id = 0;
   NodeConfig node;
@@ -130,6 +140,7 @@ struct KeeperConfig {
   std::optional<LiquidatorConfig> liquidator;  // absent: no contract deployed (yet)
   std::optional<DexConfig> dex;                // absent: no swaps, so no flash funding
   SubmissionConfig submission;
+  std::optional<StandbyConfig> standby;  // absent: no standby pair
   std::filesystem::path base_dir;  // the config file's folder: relative paths resolve against it
   std::string source;              // the file name errors are reported against
 };

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything keeper needs on a fresh Debian 12 machine and builds it (curl: the demo asks
 # the daemon's /healthz and /metrics with it; prometheus: promtool tests the alert rules, and a
-# test scrapes keeper with a real Prometheus).
+# test scrapes keeper with a real Prometheus; redis-server: the standby tests start their own).
 # Idempotent: packages already present are not reinstalled, an existing build is reused.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +11,7 @@ APT_PACKAGES=(
   libcurl4-openssl-dev libboost-dev libboost-system-dev nlohmann-json3-dev libsecp256k1-dev
   catch2 libcrypto++-dev libexpected-dev libssl-dev libtoml11-dev libbenchmark-dev
   libcli11-dev
+  libhiredis-dev redis-server
   prometheus
   ca-certificates curl
 )
@@ -30,6 +31,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   # port: the service the package enables (on :9090) is not wanted when setup installed it.
   if [[ " ${missing[*]} " == *" prometheus "* ]] && command -v systemctl >/dev/null 2>&1; then
     $SUDO systemctl disable --now prometheus >/dev/null 2>&1 || true
+  fi
+  # Likewise redis-server: the standby tests start their own on a free port.
+  if [[ " ${missing[*]} " == *" redis-server "* ]] && command -v systemctl >/dev/null 2>&1; then
+    $SUDO systemctl disable --now redis-server >/dev/null 2>&1 || true
   fi
 fi
 

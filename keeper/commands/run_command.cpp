@@ -23,6 +23,7 @@
 #include "keeper/ops/status_routes.hpp"
 #include "keeper/ops/status_server.hpp"
 #include "keeper/process/anvil.hpp"
+#include "keeper/standby/standby_loop.hpp"
 #include "keeper/tx/tx_manager.hpp"
 #include "keeper/tx/ws_broadcaster.hpp"
 #include "keeper/wallet/wallet_loader.hpp"
@@ -167,14 +168,28 @@ int run_daemon_command(int argc, char** argv) {
                (opts->fork ? ", fork mode" : ""));
 
   std::optional<tx::TxManager> manager;
+  std::optional<tx::JournalScope> scope;
   if (!opts->dry_run) {
     auto genesis = rpc.block(std::uint64_t{0});
     if (!genesis) return fail("reading the genesis block: " + genesis.error().to_string());
-    const tx::JournalScope scope{cfg->chain_id, genesis->hash};
-    auto path = opts->fork ? fork_journal_path() : journal_path(*cfg, scope);
-    if (!path) return fail(path.error());
-    auto journal = tx::Journal::open(*path, scope);
-    if (!journal) return fail(journal.error());
+    scope = tx::JournalScope{cfg->chain_id, genesis->hash};
+  }
+  // [standby]: two instances share the key; only the holder of the lease sends (keeper/standby/).
+  std::unique_ptr<standby::Standby> standby;
+  if (cfg->standby && scope && !opts->fork) {
+    auto joined = standby::join_standby_pair(*cfg->standby, *scope, key->address(), log);
+    if (!joined) return fail(joined.error());
+    standby = std::move(*joined);
+  }
+  const auto open_manager = [&]() -> tl::expected<void, std::string> {
+    auto path = opts->fork ? fork_journal_path() : journal_path(*cfg, *scope);
+    if (!path) return tl::unexpected(path.error());
+    if (standby)
+      if (auto adopted = standby->adopt_journal(*path); !adopted)
+        return tl::unexpected(adopted.error());
+    auto journal = tx::Journal::open(*path, *scope);
+    if (!journal) return tl::unexpected(journal.error());
+    if (standby) journal->set_mirror(&standby->mirror());
     log.info("journal", {{"path", path->string()}, {"entries", journal->entries().size()}},
              "journal " + path->string() + " (" + std::to_string(journal->entries().size()) +
                  " transactions)");
@@ -189,11 +204,14 @@ int run_daemon_command(int argc, char** argv) {
     o.max_spend_per_hour_wei = cfg->transactions.max_gas_spend_per_hour_wei;
     o.max_nonce_gap_fill = cfg->transactions.max_nonce_gap_fill;
     auto m = tx::TxManager::create(rpc, *key, std::move(*journal), o);
-    if (!m) return fail(m.error());
+    if (!m) return tl::unexpected(m.error());
     manager.emplace(std::move(*m));
     for (const auto& note : manager->start_notes())
       log.event(ops::Level::warn, "journal", {{"start", note}}, note);
-  }
+    return {};
+  };
+  if (scope && !standby)  // a standby pair's instance opens it once it holds the lease
+    if (auto ok = open_manager(); !ok) return fail(ok.error());
 
   auto head_header = block_at(rpc, std::nullopt);
   if (!head_header) return fail(head_header.error());
@@ -300,7 +318,10 @@ int run_daemon_command(int argc, char** argv) {
   if (manager) manager->set_broadcaster(&ws_broadcaster);
   boost::asio::signal_set signals{io, SIGINT, SIGTERM};
   std::uint64_t blocks_seen = 0;
+  int exit_code = 0;
+  std::shared_ptr<standby::StandbyLoop> standby_beats;
   const auto shutdown = [&] {
+    standby_beats.reset();
     ws->stop();
     if (status) status->stop();
     signals.cancel();
@@ -382,10 +403,22 @@ int run_daemon_command(int argc, char** argv) {
                            {*cfg, key->address(), liquidator_contract, *(*first_aave)->aave_state(),
                             *(*first_aave)->aave_contracts(), manager ? &*manager : nullptr,
                             *(*first_aave)->store(), (*first_aave)->pipeline(), ws});
+  if (standby)  // a follower becomes the leader here; a leader that loses the lease stops
+    standby_beats = standby::start_standby_loop(io, *standby, log,
+                                                {[&]() -> tl::expected<void, std::string> {
+                                                   if (auto ok = open_manager(); !ok) return ok;
+                                                   manager->set_broadcaster(&ws_broadcaster);
+                                                   for (auto& m : markets)
+                                                     m->pipeline().attach_manager(&*manager);
+                                                   return {};
+                                                 },
+                                                 [&](const std::string&) {
+                                                   exit_code = 1;
+                                                   shutdown();
+                                                 }});
   ws->start();
   // The one edge where an exception (a library's, or a bug's) is caught on the daemon's path:
   // the loop stops, the state reached so far is saved, and keeper exits non-zero.
-  int exit_code = 0;
   try {
     io.run();
   } catch (const std::exception& e) {
@@ -394,6 +427,7 @@ int run_daemon_command(int argc, char** argv) {
     exit_code = 1;
   }
 
+  if (standby) standby->release();  // the other instance takes over at once
   engine::PipelineTotals t;  // every market's, added up
   for (auto& m : markets) {
     m->save();

@@ -58,9 +58,14 @@ BlockPipeline::BlockPipeline(chain::rpc::RpcClient& rpc, strategy::LendingProtoc
                      return *target;
                    },
                    {wallet_, options.liquidator_contract.value_or(wallet_)}} {
+  attach_manager(manager);
+}
+
+void BlockPipeline::attach_manager(tx::TxManager* manager) {
+  manager_ = manager;
   // Inventory: the wallet's (the contract pulls from it when it holds too little itself), or the
   // contract's own balances; a flash loan needs none.
-  if (manager_ != nullptr) {
+  if (manager_ != nullptr && !inventory_) {
     switch (options_.funding) {
       case strategy::Funding::wallet:
         inventory_.emplace(rpc_, wallet_, liquidator_spender());

@@ -96,6 +96,11 @@ class BlockPipeline {
     on_sources_changed_ = std::move(f);
   }
 
+  // Who sends from now on. A standby follower runs with none (it evaluates and decides at every
+  // head, so its book stays warm, but sends nothing) and hands its manager over here once it
+  // holds the leader lease.
+  void attach_manager(tx::TxManager* manager);
+
   // The DEX pools flash liquidations sell into, brought to each head with the protocol's state.
   void use_swap_venue(market::PoolBook* pools) { pools_ = pools; }
   // Block builders for `mode` bundle or both (null or public_mempool: none).

@@ -88,6 +88,7 @@ tx::SendObserver BlockPipeline::send_observer(
 void BlockPipeline::execute(const std::vector<strategy::LiquidateAction>& actions,
                             std::uint64_t block, Clock::time_point decided_at, const char* source,
                             const Backrun* backrun) {
+  if (manager_ == nullptr) return;  // a standby follower: decided, nothing to hand over
   std::vector<const strategy::LiquidateAction*> chosen;
   std::vector<tx::Order> orders;
   chosen.reserve(actions.size());

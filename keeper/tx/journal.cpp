@@ -235,6 +235,9 @@ tl::expected<void, std::string> Journal::record_signed_all(const std::vector<Jou
     add_scope(record);
     lines += record.dump();
   }
+  if (mirror_ != nullptr)
+    if (auto ok = mirror_->mirror(lines); !ok)
+      return tl::unexpected("journal mirror: " + ok.error() + ": not sent");
   if (auto ok = append(lines, durability); !ok) return ok;
   for (const auto& e : all) {
     intents_.insert(e.intent_key);
@@ -260,6 +263,7 @@ tl::expected<void, std::string> Journal::record_outcome(const chain::Hash& hash,
                       {"outcome", to_string(outcome)},
                       {"block", block}};
   add_scope(line);
+  if (mirror_ != nullptr) (void)mirror_->mirror(line.dump());
   if (auto ok = append(line.dump()); !ok) return ok;
   it->second.outcome = outcome;
   // A transaction that never left keeper did not attempt its intent.

@@ -14,6 +14,7 @@
 #include <tl/expected.hpp>
 
 #include "chain/bytes.hpp"
+#include "keeper/tx/journal_mirror.hpp"
 
 namespace keeper::tx {
 
@@ -80,6 +81,10 @@ class Journal {
   }
   // "path:line" of a replayed record, for errors an operator can act on.
   [[nodiscard]] std::string where(const JournalEntry& e) const;
+  // Every record from now on is first copied to `mirror` (null: none). A signed record the mirror
+  // refuses is not recorded, so its transaction is never sent; an outcome is recorded locally
+  // even then (it only saves a successor a rebroadcast the node will refuse).
+  void set_mirror(JournalMirror* mirror) noexcept { mirror_ = mirror; }
   // What replaying found but tolerated (a torn last line), for the caller to log.
   [[nodiscard]] const std::vector<std::string>& warnings() const noexcept { return warnings_; }
 
@@ -102,6 +107,7 @@ class Journal {
   std::set<std::string> intents_;
   std::vector<std::string> warnings_;
   std::optional<std::size_t> torn_from_;  // offset of a partial last record, until cut off
+  JournalMirror* mirror_ = nullptr;
 };
 
 }  // namespace keeper::tx

@@ -29,6 +29,7 @@ class BackgroundKeeper {
                 std::chrono::milliseconds limit) const;
   bool wait_for_event(const std::string& kind, std::chrono::milliseconds limit) const;
   [[nodiscard]] bool running() { return process_.running(); }
+  [[nodiscard]] pid_t pid() const noexcept { return process_.pid(); }
   // SIGTERM (then SIGKILL after a grace period); true when it is gone.
   bool stop() { return process_.stop(); }
 

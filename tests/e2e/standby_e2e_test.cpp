@@ -1,0 +1,199 @@
+// A standby pair on the devnet: two `keeper run` with the same key and a leader lease in a real
+// redis-server. The leader is SIGKILLed in the middle of a crash; the follower, which decided at
+// every head but sent nothing, takes the lease within 2 blocks, adopts the leader's mirrored
+// journal and liquidates what is left: no nonce signed twice with different content, no revert.
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "chain/hex.hpp"
+#include "chain/uint256.hpp"
+#include "keeper/process/anvil.hpp"
+#include "keeper/standby/redis_client.hpp"
+#include "keeper/standby/standby.hpp"
+#include "tests/support/background_keeper.hpp"
+#include "tests/support/live_devnet.hpp"
+#include "tests/support/redis_server.hpp"
+
+using namespace chain;
+using keeper::testing::BackgroundKeeper;
+using keeper::testing::LiveDevnet;
+using keeper::testing::of_kind;
+using nlohmann::json;
+namespace fs = std::filesystem;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+namespace {
+
+std::string read_text(const fs::path& p) {
+  std::ifstream in(p);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+std::string standby_toml(const std::string& url, const std::string& name) {
+  return "\n[standby]\nredis_url = \"" + url + "\"\nlease_ms = 1500\ntimeout_ms = 200\nname = \"" +
+         name + "\"\n";
+}
+
+// Index of the first event of `kind` (with `field` == `value` when given); events.size() if none.
+std::size_t first_index(const std::vector<json>& events, const std::string& kind,
+                        const std::string& field = "", const json& value = nullptr) {
+  for (std::size_t i = 0; i < events.size(); ++i)
+    if (events[i].value("event", "") == kind &&
+        (field.empty() || (events[i].contains(field) && events[i][field] == value)))
+      return i;
+  return events.size();
+}
+
+struct WalletTx {
+  std::uint64_t nonce;
+  Hash hash;
+  std::uint64_t block;
+};
+
+// The wallet's transactions mined in [from, to], from the blocks themselves.
+std::vector<WalletTx> wallet_transactions(rpc::RpcClient& rpc, const Address& wallet,
+                                          std::uint64_t from, std::uint64_t to) {
+  std::vector<WalletTx> out;
+  for (auto n = from; n <= to; ++n) {
+    const auto block =
+        rpc.call("eth_getBlockByNumber", json::array({to_hex_quantity(u256{n}), true})).value();
+    for (const auto& tx : block.at("transactions")) {
+      if (Address::from_hex(tx.at("from").get<std::string>()).value() != wallet) continue;
+      out.push_back({std::stoull(tx.at("nonce").get<std::string>(), nullptr, 16),
+                     hex_decode_fixed<32>(tx.at("hash").get<std::string>()).value(), n});
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a standby follower takes over within 2 blocks of the leader's SIGKILL mid-crash",
+          "[e2e][standby]") {
+  keeper::testing::RedisServer redis;
+  INFO(redis.why_not());
+  REQUIRE(redis.ready());
+  LiveDevnet net{"standby"};
+  const std::string base = read_text(net.config());
+  const fs::path a_config = net.dir() / "keeper.toml";
+  const fs::path b_dir = net.dir() / "b";
+  fs::create_directories(b_dir);
+  const fs::path b_config = b_dir / "keeper.toml";
+  { std::ofstream(a_config, std::ios::app) << standby_toml(redis.url(), "a"); }
+  // The follower's host: its own snapshot and journal (nothing shared with the leader but Redis).
+  {
+    std::ofstream(b_config) << base << standby_toml(redis.url(), "b")
+                            << "\n[transactions]\nstate_dir = \"state-b\"\n";
+  }
+  const auto a_port = keeper::pick_free_port().value();
+  const auto b_port = keeper::pick_free_port().value();
+  const auto args = [](const fs::path& config, std::uint16_t port) {
+    return std::vector<std::string>{"run",  "--config",       config.string(),     "--log-format",
+                                    "json", "--metrics-port", std::to_string(port)};
+  };
+  BackgroundKeeper a{args(a_config, a_port), net.dir() / "keeper-a.log"};
+  REQUIRE(a.started());
+  REQUIRE(keeper::testing::live_devnet_detail::healthy(a_port, seconds{60}));
+  BackgroundKeeper b{args(b_config, b_port), net.dir() / "keeper-b.log"};
+  REQUIRE(b.started());
+  REQUIRE(keeper::testing::live_devnet_detail::healthy(b_port, seconds{60}));
+  // The first to run takes the lease; the second follows.
+  REQUIRE(a.wait_for(
+      [](const auto& e) { return first_index(e, "standby", "sending", true) < e.size(); },
+      milliseconds{10000}));
+  std::this_thread::sleep_for(milliseconds{2000});  // several of the follower's beats
+  {
+    INFO(b.output());
+    const auto b_events = b.events();
+    REQUIRE(first_index(b_events, "standby", "role", "follower") < b_events.size());
+    REQUIRE(first_index(b_events, "standby", "took_over", true) == b_events.size());
+  }
+
+  // The crash; the leader dies as soon as it has sent its first liquidation.
+  const auto crash = net.move_price("WETH", "-25%");
+  const auto targets = net.below_one_at(crash);
+  REQUIRE(targets.size() == 46);
+  REQUIRE(a.wait_for([](const auto& e) { return !of_kind(e, "liquidation_sent").empty(); },
+                     milliseconds{30000}));
+  REQUIRE(::kill(a.pid(), SIGKILL) == 0);
+  const auto killed_at = net.rpc().block_number().value();
+  std::uint64_t took_over_at = 0;
+  const bool took_over = b.wait_for(
+      [&](const auto& e) {
+        if (first_index(e, "standby", "took_over", true) == e.size()) return false;
+        took_over_at = net.rpc().block_number().value();
+        return true;
+      },
+      milliseconds{15000});
+  INFO(b.output());
+  REQUIRE(took_over);
+  CHECK(took_over_at <= killed_at + 2);
+
+  // What the leader did not land, the new leader does; then a second drop for it alone.
+  const auto landed = net.wait_liquidated(targets, crash, seconds{60});
+  for (const auto& t : targets) {
+    CAPTURE(t);
+    CHECK(landed.count(t) == 1);
+  }
+  const auto second = net.move_price("WETH", "-10%");
+  const auto more = net.below_one_at(second);
+  REQUIRE_FALSE(more.empty());
+  const auto landed_more = net.wait_liquidated(more, second, seconds{60});
+  for (const auto& t : more) {
+    CAPTURE(t);
+    CHECK(landed_more.count(t) == 1);
+  }
+  b.stop();
+
+  // The follower sent nothing before it held the lease, and something after.
+  const auto b_events = b.events();
+  const auto b_took = first_index(b_events, "standby", "took_over", true);
+  CHECK(first_index(b_events, "liquidation_sent") > b_took);
+  CHECK(first_index(b_events, "liquidation_sent") < b_events.size());
+
+  // Every signed record of both instances is in the store (the leader's before it broadcast):
+  // per nonce at most one intent (replacements and cancellations aside), and every transaction
+  // the wallet mined is one of them. Nothing the wallet mined reverted.
+  const Hash genesis = net.rpc().block(std::uint64_t{0}).value().hash;
+  const auto keys = keeper::standby::standby_keys({net.deployment().chain_id, genesis},
+                                                  net.deployment().liquidator);
+  keeper::standby::RedisClient client{keeper::standby::parse_redis_url(redis.url()).value(),
+                                      milliseconds{1000}};
+  const auto mirrored = client.strings({"LRANGE", keys.journal, "0", "-1"}).value();
+  std::map<std::uint64_t, std::set<std::string>> intents_at;
+  std::set<Hash> signed_hashes;
+  for (const auto& line : mirrored) {
+    const auto r = json::parse(line);
+    if (r.value("event", "") != "signed") continue;
+    signed_hashes.insert(hex_decode_fixed<32>(r["hash"].get<std::string>()).value());
+    const auto intent = r["intent"].get<std::string>();
+    if (intent.rfind("cancel:", 0) != 0) intents_at[r["nonce"].get<std::uint64_t>()].insert(intent);
+  }
+  REQUIRE_FALSE(signed_hashes.empty());
+  for (const auto& [nonce, intents] : intents_at) {
+    CAPTURE(nonce);
+    CHECK(intents.size() == 1);
+  }
+  const auto mined = wallet_transactions(net.rpc(), net.deployment().liquidator, crash,
+                                         net.rpc().block_number().value());
+  REQUIRE(mined.size() >= targets.size());
+  std::set<std::uint64_t> nonces;
+  for (const auto& tx : mined) {
+    CAPTURE(tx.nonce, tx.block);
+    CHECK(signed_hashes.count(tx.hash) == 1);
+    CHECK(nonces.insert(tx.nonce).second);
+    const auto receipt = net.rpc().receipt(tx.hash).value();
+    REQUIRE(receipt.has_value());
+    CHECK(receipt->success);
+  }
+}
