@@ -15,6 +15,7 @@
 #include "chain/ws/ws_client.hpp"
 #include "config/keeper_config.hpp"
 #include "keeper/commands/command_line.hpp"
+#include "keeper/commands/cascade_gauge_wiring.hpp"
 #include "keeper/commands/money_gauges_wiring.hpp"
 #include "keeper/commands/node_connection.hpp"
 #include "keeper/daemon/state_store.hpp"
@@ -294,6 +295,7 @@ int run_daemon_command(int argc, char** argv) {
       {opts->dry_run, cfg->strategy.hf_watch_band, cfg->strategy.max_priority_fee_per_gas_wei,
        liquidator_contract, funding, swap_router(*cfg)}};
   if (pools) pipeline.use_swap_venue(&*pools);
+  wire_cascade_gauge(pipeline, metrics, state, protocol);  // /metrics: the move to the cliff
 
   boost::asio::io_context io;
   std::shared_ptr<ops::StatusServer> status;
