@@ -339,7 +339,7 @@ std::map<Address, aave::Account> spread_positions(std::size_t n) {
            0, 0});
     }
     Address who{};
-    for (int b = 0; b < 4; ++b) who.bytes[19 - b] = static_cast<std::uint8_t>(i >> (8 * b));
+    for (std::size_t b = 0; b < 4; ++b) who.bytes[19 - b] = static_cast<std::uint8_t>(i >> (8 * b));
     who.bytes[0] = 0xbb;
     out.emplace(who, std::move(a));
   }
