@@ -17,6 +17,7 @@
 #include "keeper/commands/node_connection.hpp"
 #include "protocols/aave_v3/aave_sync.hpp"
 #include "protocols/aave_v3/cascade_ledger.hpp"
+#include "strategy/cascade/debt_at_risk.hpp"
 #include "strategy/cascade/depth_curve.hpp"
 #include "strategy/cascade/simulation.hpp"
 
@@ -24,6 +25,8 @@ namespace keeper {
 namespace {
 
 namespace sc = strategy::cascade;
+
+constexpr double kDebtShare = 0.1;  // as the daemon's gauge
 
 int fail(const std::string& message) {
   std::cerr << "keeper cascade: " << message << '\n';
@@ -184,15 +187,34 @@ int run_cascade_command(int argc, char** argv) {
     out << cascade::sweep_svg(context, results);
     if (!out) return fail("cannot write " + plot_path);
   }
+  // The daemon's gauge for the same market: the move of each asset that puts 10% of the debt
+  // under 1 (keeper_cascade_move_for_debt_share).
+  const auto rank = ledger.protocol().rank_prices();
+  nlohmann::json to_cliff = nlohmann::json::object();
+  std::string to_cliff_text;
+  for (std::size_t i = 0; i < ledger.assets().size(); ++i) {
+    const auto m = sc::move_for_debt_share(simulation.book(), static_cast<strategy::AssetId>(i),
+                                           rank, kDebtShare);
+    const auto& symbol = ledger.assets()[i].symbol;
+    to_cliff[symbol] = {{"fall", m.fall ? nlohmann::json(*m.fall) : nlohmann::json()},
+                        {"rise", m.rise ? nlohmann::json(*m.rise) : nlohmann::json()}};
+    char line[160];
+    std::snprintf(line, sizeof line, "  %-8s fall %s  rise %s\n", symbol.c_str(),
+                  m.fall ? (std::to_string(*m.fall * 100) + "%").c_str() : "-",
+                  m.rise ? ("+" + std::to_string(*m.rise * 100) + "%").c_str() : "-");
+    to_cliff_text += line;
+  }
   const bool single = !shock_text.empty();
-  if (json)
-    std::cout << (single ? cascade::cascade_json(context, results.front())
-                         : cascade::sweep_json(context, results))
-                     .dump(2)
-              << '\n';
-  else
+  if (json) {
+    auto out = single ? cascade::cascade_json(context, results.front())
+                      : cascade::sweep_json(context, results);
+    out["move_for_debt_share"] = {{"share", kDebtShare}, {"assets", to_cliff}};
+    std::cout << out.dump(2) << '\n';
+  } else {
     std::cout << (single ? cascade::cascade_text(context, results.front())
                          : cascade::sweep_text(context, results));
+    std::cout << "\nmove of one asset that puts 10% of the debt under 1:\n" << to_cliff_text;
+  }
   return 0;
 }
 

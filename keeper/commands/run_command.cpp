@@ -272,6 +272,12 @@ int run_daemon_command(int argc, char** argv) {
     pools.emplace(std::move(*book));
   }
   for (auto& m : markets) m->start_pipeline(shared, pools ? &*pools : nullptr);
+  // /metrics: the move to the cliff, for the first Aave market (its assets label the gauge).
+  for (auto& m : markets)
+    if (m->aave_state() != nullptr) {
+      wire_cascade_gauge(m->pipeline(), metrics, *m->aave_state(), m->protocol());
+      break;
+    }
   // The engine that is about to act owns what it sends (see TxManager::set_owner).
   const auto acting = [&](const MarketRunner& m) {
     if (manager) manager->set_owner(static_cast<std::uint32_t>(m.index()));

@@ -178,6 +178,7 @@ void BlockPipeline::finish_head(const chain::rpc::BlockHeader& head) {
     report_landed(block, head.timestamp);
     follow_price_sources(block);
     metrics_.head_processed({block, head.timestamp});
+    if (on_head_settled_) on_head_settled_(head, watchlist_);
   }
   head_decided_ = false;
 }

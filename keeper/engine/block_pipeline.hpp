@@ -100,6 +100,12 @@ class BlockPipeline {
   // head, so its book stays warm, but sends nothing) and hands its manager over here once it
   // holds the leader lease.
   void attach_manager(tx::TxManager* manager);
+  // Called at the end of each head's follow-up (finish_head), off the path to the wire, with the
+  // watchlist that head left: gauges computed from every account's rank form.
+  void on_head_settled(
+      std::function<void(const chain::rpc::BlockHeader&, const strategy::Watchlist&)> f) {
+    on_head_settled_ = std::move(f);
+  }
 
   // The DEX pools flash liquidations sell into, brought to each head with the protocol's state.
   void use_swap_venue(market::PoolBook* pools) { pools_ = pools; }
@@ -206,6 +212,7 @@ class BlockPipeline {
   std::vector<chain::Address> band_;  // the last head's candidates
   std::uint64_t last_head_timestamp_ = 0;
   std::function<void(const chain::rpc::LogFilter&)> on_sources_changed_;
+  std::function<void(const chain::rpc::BlockHeader&, const strategy::Watchlist&)> on_head_settled_;
   std::optional<std::pair<std::uint64_t, std::uint64_t>> watch_rebuilt_;  // block, timestamp
   PipelineTotals totals_;
   market::PoolBook* pools_ = nullptr;

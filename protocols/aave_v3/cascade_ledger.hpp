@@ -5,7 +5,10 @@
 // the evaluation's timestamp, the treasury's fee, the collateral and borrowing flags).
 #include <map>
 #include <memory>
-#include <unordered_map>
+#include <optional>
+#include <span>
+#include <utility>
+#include <vector>
 
 #include "protocols/aave_v3/aave_v3_protocol.hpp"
 #include "strategy/cascade/ledger.hpp"
@@ -28,28 +31,45 @@ class CascadeLedger final : public strategy::cascade::Ledger {
   }
   [[nodiscard]] std::optional<strategy::AssetId> asset_id(
       const chain::Address& asset) const override;
+  [[nodiscard]] std::size_t account_count() const override { return accounts_.size(); }
+  [[nodiscard]] const chain::Address& address(strategy::AccountId id) const override {
+    return accounts_[id]->first;
+  }
+  [[nodiscard]] strategy::RankForm rank_form(strategy::AccountId id,
+                                             std::uint64_t timestamp) const override;
+  [[nodiscard]] strategy::Assessment assess(strategy::AccountId id, std::uint64_t timestamp,
+                                            std::span<const chain::u256> prices) const override;
   [[nodiscard]] strategy::cascade::AccountTotals totals(
-      const chain::Address& account, std::uint64_t timestamp,
-      std::span<const strategy::PriceMove> moves) const override;
+      strategy::AccountId id, std::uint64_t timestamp,
+      std::span<const chain::u256> prices) const override;
   [[nodiscard]] tl::expected<strategy::cascade::Applied, std::string> apply(
-      const strategy::Opportunity& o, std::uint64_t timestamp,
-      std::span<const strategy::PriceMove> moves) override;
-  [[nodiscard]] std::vector<chain::Address> changed() const override;
+      strategy::AccountId id, const strategy::Opportunity& o, std::uint64_t timestamp,
+      std::span<const chain::u256> prices) override;
+  [[nodiscard]] std::vector<strategy::AccountId> changed() const override;
   void restore() override;
 
   [[nodiscard]] const Market& market() const noexcept { return market_; }
 
  private:
+  // The market with every reserve's indexes accrued to `timestamp` (as the Pool's updateState
+  // leaves them, so balances read there are the same to the wei without recomputing interest)
+  // and the oracle at `prices` (empty: as read).
+  [[nodiscard]] const Market& at(std::uint64_t timestamp,
+                                 std::span<const chain::u256> prices) const;
+
   Market market_;
   std::map<Address, Account> positions_;
+  std::vector<std::map<Address, Account>::value_type*> accounts_;  // by AccountId (stable nodes)
   std::vector<strategy::cascade::AssetInfo> assets_;
-  std::unique_ptr<AaveV3Protocol> protocol_;        // fixed, over market_ and positions_
-  std::unordered_map<Address, Account> originals_;  // before the first apply() since restore()
-  // The market at the last moves asked for: a round asks for the same ones thousands of times.
-  [[nodiscard]] const Market& at(std::span<const strategy::PriceMove> moves) const;
-  mutable Market moved_;
-  mutable std::vector<strategy::PriceMove> moved_for_;
-  mutable bool moved_valid_ = false;
+  std::unique_ptr<AaveV3Protocol> protocol_;  // fixed, over market_ and positions_
+  // Accounts as they were before the first apply() since restore().
+  std::vector<std::pair<strategy::AccountId, Account>> originals_;
+  std::vector<bool> saved_;  // by AccountId: in originals_
+  mutable Market view_;      // see at()
+  mutable std::optional<std::uint64_t> view_timestamp_;
+  // The last assessment's account and health factor at view_'s prices: apply() of its
+  // opportunity right after needs no second evaluation.
+  mutable std::optional<std::pair<strategy::AccountId, chain::u256>> assessed_;
 };
 
 }  // namespace protocols::aave_v3

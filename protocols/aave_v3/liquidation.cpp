@@ -54,12 +54,23 @@ tl::expected<LiquidationOutcome, LiquidationError> liquidation_outcome(
   using E = LiquidationError;
   if (collateral_id >= market.reserves.size() || debt_id >= market.reserves.size())
     return tl::unexpected(E::math);
-  const Reserve& coll = market.reserves[collateral_id];
-  const Reserve& debt = market.reserves[debt_id];
   auto data = account_data(market, account, timestamp);
   if (!data) return tl::unexpected(E::math);
+  return liquidation_outcome_at(market, account, data->health_factor, collateral_id, debt_id,
+                                debt_to_cover, timestamp);
+}
+
+tl::expected<LiquidationOutcome, LiquidationError> liquidation_outcome_at(
+    const Market& market, const Account& account, const u256& health_factor,
+    std::uint16_t collateral_id, std::uint16_t debt_id, const u256& debt_to_cover,
+    std::uint64_t timestamp) {
+  using E = LiquidationError;
+  if (collateral_id >= market.reserves.size() || debt_id >= market.reserves.size())
+    return tl::unexpected(E::math);
+  const Reserve& coll = market.reserves[collateral_id];
+  const Reserve& debt = market.reserves[debt_id];
   LiquidationOutcome out;
-  out.health_factor = data->health_factor;
+  out.health_factor = health_factor;
 
   const Position empty;
   const Position* dp = account.position(debt_id);
@@ -72,13 +83,13 @@ tl::expected<LiquidationOutcome, LiquidationError> liquidation_outcome(
   // ValidationLogic.validateLiquidationCall, in its order.
   if (!coll.config.active || !debt.config.active || coll.config.paused || debt.config.paused)
     return tl::unexpected(E::reserve_inactive_or_paused);
-  if (data->health_factor >= kWad) return tl::unexpected(E::healthy);
+  if (health_factor >= kWad) return tl::unexpected(E::healthy);
   if (coll.config.liquidation_threshold == 0 || !account.config.using_as_collateral(collateral_id))
     return tl::unexpected(E::collateral_not_liquidatable);
   if (total_debt == 0) return tl::unexpected(E::debt_not_borrowed);
 
   out.close_factor =
-      data->health_factor > kCloseFactorHfThreshold ? kDefaultCloseFactor : kMaxCloseFactor;
+      health_factor > kCloseFactorHfThreshold ? kDefaultCloseFactor : kMaxCloseFactor;
   auto max_liquidatable = percent_mul(total_debt, u256{out.close_factor});
   if (!max_liquidatable) return tl::unexpected(E::math);
   const u256 requested = debt_to_cover > *max_liquidatable ? *max_liquidatable : debt_to_cover;

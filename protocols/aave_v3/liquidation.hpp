@@ -36,5 +36,11 @@ struct LiquidationOutcome {
 [[nodiscard]] tl::expected<LiquidationOutcome, LiquidationError> liquidation_outcome(
     const Market& market, const Account& account, std::uint16_t collateral_reserve,
     std::uint16_t debt_reserve, const chain::u256& debt_to_cover, std::uint64_t timestamp);
+// The same, with the account's health factor at `market`'s prices already known (what
+// account_data gives): one account evaluated for several pairs computes it once.
+[[nodiscard]] tl::expected<LiquidationOutcome, LiquidationError> liquidation_outcome_at(
+    const Market& market, const Account& account, const chain::u256& health_factor,
+    std::uint16_t collateral_reserve, std::uint16_t debt_reserve, const chain::u256& debt_to_cover,
+    std::uint64_t timestamp);
 
 }  // namespace protocols::aave_v3

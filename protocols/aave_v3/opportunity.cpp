@@ -16,14 +16,20 @@ bool allowed(const OpportunityLimits& limits, const Address& asset) {
 }  // namespace
 
 u256 value_in_base(const Reserve& r, const u256& amount, const u256& price) {
+  if (amount == 0 || price == 0) return 0;
+  // Within 256 bits the product needs no widening (the same quotient, without a 512-bit division).
+  if (msb(amount) + msb(price) + 2 <= 256) return amount * price / pow10(r.config.decimals);
   return static_cast<u256>(chain::u512{amount} * price / pow10(r.config.decimals));
 }
 
-std::optional<Opportunity> evaluate_liquidation(const Market& market, const Address& who,
-                                                const Account& account, std::uint16_t collateral,
-                                                std::uint16_t debt, const u256& debt_to_cover,
-                                                std::uint64_t timestamp,
-                                                const OpportunityLimits& limits) {
+namespace {
+
+// evaluate_liquidation, with the account's health factor given or computed by the outcome.
+std::optional<Opportunity> evaluate(const Market& market, const Address& who,
+                                    const Account& account, const u256* health_factor,
+                                    std::uint16_t collateral, std::uint16_t debt,
+                                    const u256& debt_to_cover, std::uint64_t timestamp,
+                                    const OpportunityLimits& limits) {
   const Reserve& c = market.reserves.at(collateral);
   const Reserve& d = market.reserves.at(debt);
   if (!allowed(limits, c.asset) || !allowed(limits, d.asset)) return std::nullopt;
@@ -36,7 +42,10 @@ std::optional<Opportunity> evaluate_liquidation(const Market& market, const Addr
   if (const auto held = limits.max_debt_amount.find(d.asset); held != limits.max_debt_amount.end())
     request = std::min(request, held->second);
   if (request == 0) return std::nullopt;
-  auto outcome = liquidation_outcome(market, account, collateral, debt, request, timestamp);
+  auto outcome = health_factor != nullptr
+                     ? liquidation_outcome_at(market, account, *health_factor, collateral, debt,
+                                              request, timestamp)
+                     : liquidation_outcome(market, account, collateral, debt, request, timestamp);
   if (!outcome || outcome->debt_repaid == 0) return std::nullopt;
   Opportunity o;
   o.account = who;
@@ -52,20 +61,44 @@ std::optional<Opportunity> evaluate_liquidation(const Market& market, const Addr
   return o;
 }
 
-std::optional<Opportunity> best_liquidation(const Market& market, const Address& who,
-                                            const Account& account, std::uint64_t timestamp,
-                                            const OpportunityLimits& limits) {
+std::optional<Opportunity> best_of(const Market& market, const Address& who, const Account& account,
+                                   const u256* health_factor, std::uint64_t timestamp,
+                                   const OpportunityLimits& limits) {
   std::optional<Opportunity> best;
   for (const auto& cp : account.positions) {
     if (!account.config.using_as_collateral(cp.reserve)) continue;
     for (const auto& dp : account.positions) {
       if (!account.config.borrowing(dp.reserve)) continue;
-      auto o = evaluate_liquidation(market, who, account, cp.reserve, dp.reserve, chain::kU256Max,
-                                    timestamp, limits);
+      auto o = evaluate(market, who, account, health_factor, cp.reserve, dp.reserve,
+                        chain::kU256Max, timestamp, limits);
       if (o && (!best || o->profit_base > best->profit_base)) best = std::move(o);
     }
   }
   return best;
+}
+
+}  // namespace
+
+std::optional<Opportunity> evaluate_liquidation(const Market& market, const Address& who,
+                                                const Account& account, std::uint16_t collateral,
+                                                std::uint16_t debt, const u256& debt_to_cover,
+                                                std::uint64_t timestamp,
+                                                const OpportunityLimits& limits) {
+  return evaluate(market, who, account, nullptr, collateral, debt, debt_to_cover, timestamp,
+                  limits);
+}
+
+std::optional<Opportunity> best_liquidation(const Market& market, const Address& who,
+                                            const Account& account, std::uint64_t timestamp,
+                                            const OpportunityLimits& limits) {
+  return best_of(market, who, account, nullptr, timestamp, limits);
+}
+
+std::optional<Opportunity> best_liquidation_at(const Market& market, const Address& who,
+                                               const Account& account, const u256& health_factor,
+                                               std::uint64_t timestamp,
+                                               const OpportunityLimits& limits) {
+  return best_of(market, who, account, &health_factor, timestamp, limits);
 }
 
 }  // namespace protocols::aave_v3

@@ -38,6 +38,10 @@ struct Opportunity {
                                                           const Account& account,
                                                           std::uint64_t timestamp,
                                                           const OpportunityLimits& limits);
+// The same, with the account's health factor at `market`'s prices already known.
+[[nodiscard]] std::optional<Opportunity> best_liquidation_at(
+    const Market& market, const Address& who, const Account& account,
+    const chain::u256& health_factor, std::uint64_t timestamp, const OpportunityLimits& limits);
 
 // The same valuation for one given pair and amount (the brute-force reference in tests).
 [[nodiscard]] std::optional<Opportunity> evaluate_liquidation(

@@ -1,34 +1,62 @@
 #include "protocols/aave_v3/wad_ray_math.hpp"
 
+#include <array>
+
 namespace protocols::aave_v3 {
 
 using chain::checked_add;
 using chain::checked_mul;
 using chain::kU256Max;
 
+namespace {
+
+// The bits `v` needs (0 for 0). Two factors whose bits add up to at most 255 multiply to under
+// 2^255, so adding anything under 2^255 cannot overflow: the Solidity guards below then hold
+// without their division, which is most of the cost of these functions.
+unsigned bits(const u256& v) { return v == 0 ? 0U : static_cast<unsigned>(msb(v)) + 1; }
+
+constexpr unsigned kWadBits = 60;         // 10^18 < 2^60
+constexpr unsigned kRayBits = 90;         // 10^27 < 2^90
+constexpr unsigned kPercentageBits = 14;  // 10^4 < 2^14
+
+bool small_product(const u256& a, unsigned b_bits) { return bits(a) + b_bits <= 255; }
+
+}  // namespace
+
 u256 pow10(std::uint32_t n) {
-  u256 v = 1;
-  for (std::uint32_t i = 0; i < n; ++i) v *= 10;
+  // Every decimals value a reserve can have, computed once: a rank pass asks for them millions
+  // of times.
+  static const std::array<u256, 78> table = [] {
+    std::array<u256, 78> out{};
+    out[0] = 1;
+    for (std::size_t i = 1; i < out.size(); ++i) out[i] = out[i - 1] * 10;
+    return out;
+  }();
+  if (n < table.size()) return table[n];
+  u256 v = table.back();
+  for (std::uint32_t i = table.size() - 1; i < n; ++i) v *= 10;  // wraps, as the loop always did
   return v;
 }
 
 std::optional<u256> wad_mul(const u256& a, const u256& b) {
-  if (b != 0 && a > (kU256Max - kHalfWad) / b) return std::nullopt;
+  if (!small_product(a, bits(b)) && b != 0 && a > (kU256Max - kHalfWad) / b) return std::nullopt;
   return (a * b + kHalfWad) / kWad;
 }
 
 std::optional<u256> wad_div(const u256& a, const u256& b) {
-  if (b == 0 || a > (kU256Max - b / 2) / kWad) return std::nullopt;
+  if (b == 0) return std::nullopt;
+  if (!small_product(a, kWadBits) && a > (kU256Max - b / 2) / kWad) return std::nullopt;
   return (a * kWad + b / 2) / b;
 }
 
 std::optional<u256> ray_mul(const u256& a, const u256& b) {
-  if (b != 0 && a > (kU256Max - kHalfRay) / b) return std::nullopt;
+  if (!small_product(a, bits(b)) && b != 0 && a > (kU256Max - kHalfRay) / b) return std::nullopt;
   return (a * b + kHalfRay) / kRay;
 }
 
 std::optional<u256> ray_div(const u256& a, const u256& b) {
-  if (b == 0 || a > (kU256Max - b / 2) / kRay) return std::nullopt;
+  if (b == 0) return std::nullopt;
+  if (!small_product(a, kRayBits) && a > (kU256Max - b / 2) / kRay) return std::nullopt;
   return (a * kRay + b / 2) / b;
 }
 
@@ -41,12 +69,16 @@ u256 ray_to_wad(const u256& a) {
 std::optional<u256> wad_to_ray(const u256& a) { return checked_mul(a, kWadRayRatio); }
 
 std::optional<u256> percent_mul(const u256& value, const u256& percentage) {
-  if (percentage != 0 && value > (kU256Max - kHalfPercentage) / percentage) return std::nullopt;
+  if (!small_product(value, bits(percentage)) && percentage != 0 &&
+      value > (kU256Max - kHalfPercentage) / percentage)
+    return std::nullopt;
   return (value * percentage + kHalfPercentage) / kPercentageFactor;
 }
 
 std::optional<u256> percent_div(const u256& value, const u256& percentage) {
-  if (percentage == 0 || value > (kU256Max - percentage / 2) / kPercentageFactor)
+  if (percentage == 0) return std::nullopt;
+  if (!small_product(value, kPercentageBits) &&
+      value > (kU256Max - percentage / 2) / kPercentageFactor)
     return std::nullopt;
   return (value * kPercentageFactor + percentage / 2) / percentage;
 }

@@ -1,9 +1,12 @@
 #pragma once
-// A lending market a what-if can change: the protocol's exact evaluation (LendingProtocol::assess
-// with price moves) over positions that liquidations then really reduce, as the protocol would,
-// and undo afterwards so the next what-if starts from the same market.
+// A lending market a what-if can change: the protocol's exact evaluation (what
+// LendingProtocol::assess gives with price moves) over positions that liquidations then really
+// reduce, as the protocol would, and undo afterwards so the next what-if starts from the same
+// market. Accounts are addressed by dense ids and prices given whole, so that a sweep's hundreds
+// of thousands of exact evaluations cost no lookups and no market copies.
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -39,23 +42,36 @@ class Ledger {
   Ledger& operator=(const Ledger&) = delete;
   virtual ~Ledger() = default;
 
-  // The protocol over this ledger's positions: assess, rank forms, prices, valuation.
+  // The protocol over this ledger's positions: symbols, oracle prices, valuation, rank prices.
   [[nodiscard]] virtual const LendingProtocol& protocol() const = 0;
   // By AssetId.
   [[nodiscard]] virtual const std::vector<AssetInfo>& assets() const = 0;
   [[nodiscard]] virtual std::optional<AssetId> asset_id(const chain::Address& asset) const = 0;
-  // The account's totals at `timestamp` with `moves` applied.
-  [[nodiscard]] virtual AccountTotals totals(const chain::Address& account, std::uint64_t timestamp,
-                                             std::span<const PriceMove> moves) const = 0;
-  // Carries out `o`, assessed at `timestamp` with `moves`, on the positions exactly as the
+
+  // The accounts, by dense ids 0 .. account_count() - 1 that the ledger keeps for its life: a
+  // simulation keys everything by them and touches an address only to report it.
+  [[nodiscard]] virtual std::size_t account_count() const = 0;
+  [[nodiscard]] virtual const chain::Address& address(AccountId id) const = 0;
+  // The account's rank form at `timestamp`, as its positions stand now.
+  [[nodiscard]] virtual RankForm rank_form(AccountId id, std::uint64_t timestamp) const = 0;
+
+  // `prices` below are every asset's oracle price, by AssetId.
+  // What LendingProtocol::assess says of the account at those prices, without limits.
+  [[nodiscard]] virtual Assessment assess(AccountId id, std::uint64_t timestamp,
+                                          std::span<const chain::u256> prices) const = 0;
+  // The account's totals at `timestamp` and `prices`.
+  [[nodiscard]] virtual AccountTotals totals(AccountId id, std::uint64_t timestamp,
+                                             std::span<const chain::u256> prices) const = 0;
+  // Carries out `o`, assessed at `timestamp` and `prices`, on the positions exactly as the
   // protocol's liquidation would (debt burnt, collateral and the protocol's fee taken, flags
   // cleared). The amounts are those of the call with `o.debt_to_cover`, which can differ by
   // rounding from the assessment's when the collateral was the limit; zeros (and nothing
   // changed) when the protocol would refuse to move such dust.
   [[nodiscard]] virtual tl::expected<Applied, std::string> apply(
-      const Opportunity& o, std::uint64_t timestamp, std::span<const PriceMove> moves) = 0;
+      AccountId id, const Opportunity& o, std::uint64_t timestamp,
+      std::span<const chain::u256> prices) = 0;
   // The accounts apply() changed since the last restore(), and putting them back.
-  [[nodiscard]] virtual std::vector<chain::Address> changed() const = 0;
+  [[nodiscard]] virtual std::vector<AccountId> changed() const = 0;
   virtual void restore() = 0;
 };
 

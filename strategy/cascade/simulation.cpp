@@ -1,7 +1,7 @@
 #include "strategy/cascade/simulation.hpp"
 
 #include <algorithm>
-#include <set>
+#include <array>
 
 namespace strategy::cascade {
 namespace {
@@ -10,8 +10,15 @@ using chain::u256;
 using Verdict = Assessment::Verdict;
 
 u256 pow10(std::uint8_t n) {
-  u256 out = 1;
-  for (std::uint8_t i = 0; i < n; ++i) out *= 10;
+  static const std::array<u256, 78> table = [] {
+    std::array<u256, 78> out{};
+    out[0] = 1;
+    for (std::size_t i = 1; i < out.size(); ++i) out[i] = out[i - 1] * 10;
+    return out;
+  }();
+  if (n < table.size()) return table[n];
+  u256 out = table.back();
+  for (std::size_t i = table.size() - 1; i < n; ++i) out *= 10;  // wraps past 10^77
   return out;
 }
 
@@ -28,6 +35,9 @@ std::vector<PriceMove> moves_to(const LendingProtocol& protocol, const std::vect
 }  // namespace
 
 u256 value_base(const u256& amount, const u256& price, std::uint8_t decimals) {
+  if (amount == 0 || price == 0) return 0;
+  // Within 256 bits the product needs no widening (and no 512-bit division).
+  if (msb(amount) + msb(price) + 2 <= 256) return amount * price / pow10(decimals);
   chain::u512 wide = chain::u512{amount} * chain::u512{price};
   wide /= chain::u512{pow10(decimals)};
   return wide > chain::u512{chain::kU256Max} ? chain::kU256Max : static_cast<u256>(wide);
@@ -50,33 +60,42 @@ u256 CascadeResult::final_bad_debt_base() const {
 }
 
 Cascade::Cascade(Ledger& ledger, CascadeOptions options) : ledger_{ledger}, options_{options} {
-  const auto& protocol = ledger_.protocol();
-  addresses_.reserve(protocol.account_count());
-  protocol.for_each_account([&](const chain::Address& who) { addresses_.push_back(who); });
-  ids_.reserve(addresses_.size());
-  for (std::size_t i = 0; i < addresses_.size(); ++i) {
+  const std::size_t n = ledger_.account_count();
+  for (std::size_t i = 0; i < n; ++i) {
     const auto id = static_cast<AccountId>(i);
-    ids_.emplace(addresses_[i], id);
-    const auto form = protocol.rank_form(addresses_[i], options_.timestamp);
+    const auto form = ledger_.rank_form(id, options_.timestamp);
     book_.set(id, form.weights);
     if (form.always_exact) always_.push_back(id);
   }
+  always_exact_.assign(n, false);
+  for (const auto id : always_) always_exact_[id] = true;
+  form_saved_.assign(n, false);
+  is_bad_.assign(n, false);
 }
 
-void Cascade::refresh(const chain::Address& who) {
-  const auto it = ids_.find(who);
-  if (it == ids_.end()) return;
-  if (!saved_.count(it->second)) {
-    const auto w = book_.weights(it->second);
-    saved_.emplace(it->second, std::vector<Weight>(w.begin(), w.end()));
+void Cascade::refresh(AccountId id) {
+  if (!form_saved_[id]) {
+    const auto w = book_.weights(id);
+    saved_.emplace_back(id, std::vector<Weight>(w.begin(), w.end()));
+    form_saved_[id] = true;
   }
-  book_.set(it->second, ledger_.protocol().rank_form(who, options_.timestamp).weights);
+  book_.set(id, ledger_.rank_form(id, options_.timestamp).weights);
+}
+
+void Cascade::mark_bad(AccountId id, const u256& debt_base) {
+  if (is_bad_[id]) return;
+  is_bad_[id] = true;
+  bad_.emplace_back(id, debt_base);
 }
 
 void Cascade::restore() {
   ledger_.restore();
-  for (const auto& [id, weights] : saved_) book_.set(id, weights);
+  for (auto& [id, weights] : saved_) {
+    book_.set(id, weights);
+    form_saved_[id] = false;
+  }
   saved_.clear();
+  for (const auto& [id, debt] : bad_) is_bad_[id] = false;
   bad_.clear();
 }
 
@@ -89,27 +108,26 @@ tl::expected<void, CascadeError> Cascade::round(Round& r, Exchange& exchange,
   r.prices = prices;
   r.debt_repaid.assign(assets.size(), 0);
   r.collateral_seized.assign(assets.size(), 0);
-  const auto moves = moves_to(protocol, prices);
-  const auto rank = protocol.rank_prices(moves);
+  const auto rank = protocol.rank_prices(moves_to(protocol, prices));
 
   // One ranking pass; only accounts near or under 1 go through exact math.
   book_.health_all(rank, health_);
   for (const auto id : always_) health_[id] = 0;
-  std::vector<chain::Address> candidates;
-  for (std::size_t i = 0; i < addresses_.size(); ++i)
-    if (health_[i] < options_.band && !bad_.count(addresses_[i]))
-      candidates.push_back(addresses_[i]);
+  candidates_.clear();
+  for (std::size_t i = 0; i < health_.size(); ++i)
+    if (health_[i] < options_.band && !is_bad_[i]) candidates_.push_back(static_cast<AccountId>(i));
 
-  const auto assessed = protocol.assess(candidates, options_.timestamp, {}, moves);
-  for (const auto& a : assessed) {
+  const std::size_t first = r.accounts.size();
+  for (const auto id : candidates_) {
+    auto a = ledger_.assess(id, options_.timestamp, prices);
     if (a.verdict == Verdict::healthy) continue;
     Liquidation l;
     l.account = a.account;
     l.verdict = a.verdict;
     if (a.verdict != Verdict::liquidatable || !a.best) {
-      const auto t = ledger_.totals(a.account, options_.timestamp, moves);
+      const auto t = ledger_.totals(id, options_.timestamp, prices);
       l.health_factor = t.health_factor;
-      if (a.verdict == Verdict::no_collateral) bad_.emplace(a.account, t.debt_base);
+      if (a.verdict == Verdict::no_collateral) mark_bad(id, t.debt_base);
       r.accounts.push_back(std::move(l));
       continue;
     }
@@ -119,7 +137,7 @@ tl::expected<void, CascadeError> Cascade::round(Round& r, Exchange& exchange,
     if (!coll || !debt)
       return tl::unexpected(
           CascadeError{CascadeErrorKind::ledger, "an opportunity names an asset the ledger lacks"});
-    auto applied = ledger_.apply(o, options_.timestamp, moves);
+    auto applied = ledger_.apply(id, o, options_.timestamp, prices);
     if (!applied)
       return tl::unexpected(
           CascadeError{CascadeErrorKind::ledger, a.account.checksummed() + ": " + applied.error()});
@@ -130,7 +148,8 @@ tl::expected<void, CascadeError> Cascade::round(Round& r, Exchange& exchange,
       r.accounts.push_back(std::move(l));
       continue;
     }
-    refresh(a.account);
+    refresh(id);
+    l.id = id;
     l.collateral_asset = o.collateral_asset;
     l.debt_asset = o.debt_asset;
     l.debt_to_cover = o.debt_to_cover;
@@ -147,10 +166,11 @@ tl::expected<void, CascadeError> Cascade::round(Round& r, Exchange& exchange,
     ++r.liquidated;
     r.accounts.push_back(std::move(l));
   }
-  std::sort(r.accounts.begin(), r.accounts.end(), [](const Liquidation& a, const Liquidation& b) {
-    return a.health_factor != b.health_factor ? a.health_factor < b.health_factor
-                                              : a.account < b.account;
-  });
+  std::sort(r.accounts.begin() + static_cast<std::ptrdiff_t>(first), r.accounts.end(),
+            [](const Liquidation& a, const Liquidation& b) {
+              return a.health_factor != b.health_factor ? a.health_factor < b.health_factor
+                                                        : a.account < b.account;
+            });
 
   // The liquidators sell what they seized; the oracle follows.
   for (std::size_t i = 0; i < assets.size(); ++i) {
@@ -162,15 +182,23 @@ tl::expected<void, CascadeError> Cascade::round(Round& r, Exchange& exchange,
   }
   r.prices_after = prices;
 
-  // Bad debt: accounts whose collateral the round took entirely, and those that had none.
-  const auto after = moves_to(protocol, prices);
+  // Bad debt: accounts whose collateral the round took entirely, and those that had none. The
+  // rank form (refreshed after the liquidation) rules out most without exact math: one
+  // collateral worth two base units or more at the new prices (its weight carries the
+  // threshold, under 1, and a double's error is 1e-15) leaves a total that is not nothing.
+  const auto after = protocol.rank_prices(moves_to(protocol, prices));
   for (const auto& l : r.accounts) {
     if (l.verdict != Verdict::liquidatable) continue;
-    const auto t = ledger_.totals(l.account, options_.timestamp, after);
-    if (t.collateral_base == 0 && t.debt_base != 0) bad_.emplace(l.account, t.debt_base);
+    bool some_left = false;
+    if (!always_exact_[l.id])
+      for (const auto& w : book_.weights(l.id))
+        some_left |= !w.is_debt && w.asset < after.size() && w.amount * after[w.asset] >= 2.0;
+    if (some_left) continue;
+    const auto t = ledger_.totals(l.id, options_.timestamp, prices);
+    if (t.collateral_base == 0 && t.debt_base != 0) mark_bad(l.id, t.debt_base);
   }
   r.bad_debt_accounts = bad_.size();
-  for (const auto& [who, debt] : bad_) r.bad_debt_base += debt;
+  for (const auto& [id, debt] : bad_) r.bad_debt_base += debt;
   return {};
 }
 

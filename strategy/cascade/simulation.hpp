@@ -11,8 +11,7 @@
 // proportional to the accounts at risk.
 #include <cstdint>
 #include <string>
-#include <unordered_map>
-#include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include <tl/expected.hpp>
@@ -26,6 +25,7 @@ namespace strategy::cascade {
 
 struct Liquidation {
   chain::Address account;
+  AccountId id = 0;           // the ledger's
   chain::u256 health_factor;  // at the round's prices, before its liquidation
   Assessment::Verdict verdict = Assessment::Verdict::healthy;
   chain::Address collateral_asset;  // zero unless liquidated
@@ -83,26 +83,30 @@ class Cascade {
   [[nodiscard]] tl::expected<CascadeResult, CascadeError> run(const Shock& shock,
                                                               const Exchange& exchange);
 
-  [[nodiscard]] std::size_t accounts() const noexcept { return addresses_.size(); }
+  [[nodiscard]] std::size_t accounts() const noexcept { return ledger_.account_count(); }
+  // Every account's rank form at the options' timestamp, as the market holds it (between runs).
+  [[nodiscard]] const RiskBook& book() const noexcept { return book_; }
 
  private:
   [[nodiscard]] tl::expected<void, CascadeError> round(Round& r, Exchange& exchange,
                                                        std::vector<chain::u256>& prices);
-  void refresh(const chain::Address& who);
+  void refresh(AccountId id);
+  void mark_bad(AccountId id, const chain::u256& debt_base);
   void restore();
 
   Ledger& ledger_;
   CascadeOptions options_;
   RiskBook book_;
-  std::vector<chain::Address> addresses_;  // by AccountId
-  std::unordered_map<chain::Address, AccountId> ids_;
-  std::vector<AccountId> always_;  // accounts a price vector cannot rank
-  std::vector<double> health_;     // the ranking pass's output, reused
+  std::vector<AccountId> always_;      // accounts a price vector cannot rank
+  std::vector<double> health_;         // the ranking pass's output, reused
+  std::vector<AccountId> candidates_;  // a round's accounts near or under 1, reused
   // Forms as the market holds them, for the accounts a run changed.
-  std::unordered_map<AccountId, std::vector<Weight>> saved_;
+  std::vector<std::pair<AccountId, std::vector<Weight>>> saved_;
+  std::vector<bool> form_saved_;  // by AccountId
   // Accounts left with debt and no collateral during a run, and that debt when they were found:
   // nothing can be seized from them any more, so later rounds neither list nor re-evaluate them.
-  std::unordered_map<chain::Address, chain::u256> bad_;
+  std::vector<std::pair<AccountId, chain::u256>> bad_;
+  std::vector<bool> is_bad_;  // by AccountId
 };
 
 // The value of `amount` of an asset at `price` (per whole token), in base units.

@@ -38,6 +38,8 @@ class Watchlist {
                                                     double new_price) const;
 
   [[nodiscard]] std::size_t size() const noexcept { return addresses_.size(); }
+  // Every account's linear form as of its last refresh (gauges read it between heads).
+  [[nodiscard]] const RiskBook& book() const noexcept { return book_; }
 
  private:
   void set(const chain::Address& who, const RankForm& form);
