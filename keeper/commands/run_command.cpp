@@ -17,6 +17,7 @@
 #include "keeper/commands/command_line.hpp"
 #include "keeper/commands/money_gauges_wiring.hpp"
 #include "keeper/commands/node_connection.hpp"
+#include "keeper/daemon/head_source.hpp"
 #include "keeper/daemon/state_store.hpp"
 #include "keeper/engine/block_pipeline.hpp"
 #include "keeper/market/pool_book.hpp"
@@ -319,7 +320,9 @@ int run_daemon_command(int argc, char** argv) {
   if (manager) manager->set_broadcaster(&ws_broadcaster);
   boost::asio::signal_set signals{io, SIGINT, SIGTERM};
   std::uint64_t blocks_seen = 0;
+  daemon::HeadSource* head_source = nullptr;
   const auto shutdown = [&] {
+    if (head_source) head_source->stop();
     ws->stop();
     if (status) status->stop();
     signals.cancel();
@@ -359,7 +362,7 @@ int run_daemon_command(int argc, char** argv) {
   ws->subscribe_pending_transactions([&](const chain::rpc::PendingTransaction& tx) {
     pipeline.on_pending_transaction(tx, Clock::now());
   });
-  ws->subscribe_heads([&](const chain::rpc::BlockHeader& h) {
+  const auto process_head = [&](const chain::rpc::BlockHeader& h) {
     pipeline.on_head(h, Clock::now());
     // The rest waits one turn of the loop: the liquidations just handed to the socket are
     // written before receipts, reports and the snapshot.
@@ -372,13 +375,23 @@ int run_daemon_command(int argc, char** argv) {
         shutdown();
       }
     });
-  });
+  };
+  // Heads from the socket, or polled over HTTP while it is down: in order, each once.
+  daemon::HeadSource heads{io,
+                           rpc,
+                           log,
+                           {std::chrono::milliseconds{cfg->node.head_poll_ms}},
+                           [&] { return ws->state() == chain::ws::WsState::connected; },
+                           process_head};
+  head_source = &heads;
+  ws->subscribe_heads([&](const chain::rpc::BlockHeader& h) { heads.on_socket_head(h); });
   // ops: balance, spend, competition and node gauges for the metrics endpoint, read off the loop.
   std::unique_ptr<ops::MoneyGauges> money_gauges;
   if (status)
     money_gauges = start_money_gauges(io, metrics,
                                       {*cfg, key->address(), liquidator_contract, state, *contracts,
                                        manager ? &*manager : nullptr, store, pipeline, ws});
+  heads.start();
   ws->start();
   // The one edge where an exception (a library's, or a bug's) is caught on the daemon's path:
   // the loop stops, the state reached so far is saved, and keeper exits non-zero.

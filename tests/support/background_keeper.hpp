@@ -31,6 +31,7 @@ class BackgroundKeeper {
   [[nodiscard]] bool running() { return process_.running(); }
   // SIGTERM (then SIGKILL after a grace period); true when it is gone.
   bool stop() { return process_.stop(); }
+  [[nodiscard]] pid_t pid() const noexcept { return process_.pid(); }
 
  private:
   std::filesystem::path log_path_;
