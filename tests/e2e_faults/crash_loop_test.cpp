@@ -140,9 +140,8 @@ TEST_CASE("keeper run killed at random points of its sends, again and again, dur
     // Each start must come up: a start-up refusal (journal, nonces) fails here, with its words.
     const auto out = k.output();
     INFO(out.substr(out.size() > 4000 ? out.size() - 4000 : 0));
-    for (const auto& e : of_kind(k.events(), "error"))
-      CHECK(e.value("what", "").find("journal") == std::string::npos);
-    CHECK(out.find("refus") == std::string::npos);
+    // A refusal to start (journal, nonces) is printed as "keeper run: why" and exits.
+    CHECK(out.find("keeper run: ") == std::string::npos);
   }
   INFO("iterations " << done << ", killed by the test " << killed_by_test << ", ended alone "
                      << ended_alone);

@@ -134,8 +134,8 @@ TEST_CASE("the node stopped mid-crash and restarted from its state: keeper catch
   // node is gone: its mempool with it.
   const auto state = net.rpc().call("anvil_dumpState", json::array()).value();
   const auto stopped_at = net.rpc().block_number().value();
-  REQUIRE(keeper::ChildProcess::adopt(static_cast<pid_t>(net.deployment().anvil_pid)).stop());
   const auto open_at_stop = targets.size() - net.liquidated_since(crash).size();
+  REQUIRE(keeper::ChildProcess::adopt(static_cast<pid_t>(net.deployment().anvil_pid)).stop());
 
   // The outage: /healthz must say so while it lasts.
   int unhealthy = 0;

@@ -98,7 +98,7 @@ TEST_CASE("reorgs of depth 1 to 5 drop keeper's mined liquidations: it sends the
     const auto sent = keeper_hashes_in(net, landed_in);
     REQUIRE(sent.size() >= targets.size());
     REQUIRE(net.liquidated_since(landed_in).size() == targets.size());
-    mine(net, depth - 1);
+    if (depth > 1) mine(net, depth - 1);
     // keeper has seen them mined (and reported them) before the chain changes its mind.
     liquidated_total += targets.size();
     INFO(k.output().substr(k.output().size() > 6000 ? k.output().size() - 6000 : 0));
