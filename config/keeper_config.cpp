@@ -96,7 +96,8 @@ bool has_scheme(const std::string& url, std::initializer_list<const char*> schem
 tl::expected<NodeConfig, ConfigError> read_node(const Reader& r, const Value& node) {
   if (!node.is_table()) return tl::unexpected(r.error(node, "node", "must be a table"));
   KEEPER_CFG(
-      ok, r.only(node, "node.", {"http_url", "ws_url", "extra_http_urls", "request_timeout_ms"}));
+      ok, r.only(node, "node.",
+                 {"http_url", "ws_url", "extra_http_urls", "request_timeout_ms", "head_poll_ms"}));
   NodeConfig n;
   KEEPER_CFG(http, r.required<std::string>(node, "node.", "http_url"));
   KEEPER_CFG(ws, r.required<std::string>(node, "node.", "ws_url"));
@@ -122,6 +123,13 @@ tl::expected<NodeConfig, ConfigError> read_node(const Reader& r, const Value& no
       return tl::unexpected(r.error(node.at("request_timeout_ms"), "node.request_timeout_ms",
                                     "must be between 100 and 600000"));
     n.request_timeout_ms = static_cast<std::uint32_t>(**timeout);
+  }
+  KEEPER_CFG(poll, r.optional<std::int64_t>(node, "node.", "head_poll_ms"));
+  if (*poll) {
+    if (**poll < 50 || **poll > 600'000)
+      return tl::unexpected(
+          r.error(node.at("head_poll_ms"), "node.head_poll_ms", "must be between 50 and 600000"));
+    n.head_poll_ms = static_cast<std::uint32_t>(**poll);
   }
   return n;
 }

@@ -27,6 +27,8 @@ struct NodeConfig {
   std::string ws_url;
   std::vector<std::string> extra_http_urls;
   std::uint32_t request_timeout_ms = 10'000;
+  // While the WebSocket is down, heads are polled over HTTP this often (about the block time).
+  std::uint32_t head_poll_ms = 1'000;
 };
 
 struct MarketConfig {

@@ -20,6 +20,7 @@
 #include "keeper/commands/money_gauges_wiring.hpp"
 #include "keeper/commands/node_connection.hpp"
 #include "keeper/commands/submission_wiring.hpp"
+#include "keeper/daemon/head_source.hpp"
 #include "keeper/ops/status_routes.hpp"
 #include "keeper/ops/status_server.hpp"
 #include "keeper/process/anvil.hpp"
@@ -326,8 +327,10 @@ int run_daemon_command(int argc, char** argv) {
   std::uint64_t blocks_seen = 0;
   int exit_code = 0;
   std::shared_ptr<standby::StandbyLoop> standby_beats;
+  daemon::HeadSource* head_source = nullptr;
   const auto shutdown = [&] {
     standby_beats.reset();
+    if (head_source) head_source->stop();
     ws->stop();
     if (status) status->stop();
     signals.cancel();
@@ -377,7 +380,7 @@ int run_daemon_command(int argc, char** argv) {
       m->pipeline().on_pending_transaction(tx, Clock::now());
     }
   });
-  ws->subscribe_heads([&](const chain::rpc::BlockHeader& h) {
+  const auto process_head = [&](const chain::rpc::BlockHeader& h) {
     for (auto& m : markets) {
       acting(*m);
       m->pipeline().on_head(h, Clock::now());
@@ -397,7 +400,16 @@ int run_daemon_command(int argc, char** argv) {
         shutdown();
       }
     });
-  });
+  };
+  // Heads from the socket, or polled over HTTP while it is down: in order, each once.
+  daemon::HeadSource heads{io,
+                           rpc,
+                           log,
+                           {std::chrono::milliseconds{cfg->node.head_poll_ms}},
+                           [&] { return ws->state() == chain::ws::WsState::connected; },
+                           process_head};
+  head_source = &heads;
+  ws->subscribe_heads([&](const chain::rpc::BlockHeader& h) { heads.on_socket_head(h); });
   // ops: balance, spend, competition and node gauges for the metrics endpoint, read off the loop,
   // for the first Aave market (the gauges read an Aave Pool's assets and logs).
   std::unique_ptr<ops::MoneyGauges> money_gauges;
@@ -422,6 +434,7 @@ int run_daemon_command(int argc, char** argv) {
                                                    exit_code = 1;
                                                    shutdown();
                                                  }});
+  heads.start();
   ws->start();
   // The one edge where an exception (a library's, or a bug's) is caught on the daemon's path:
   // the loop stops, the state reached so far is saved, and keeper exits non-zero.

@@ -107,12 +107,14 @@ std::vector<TxManager::Journalled> TxManager::sign_and_journal(
   std::vector<JournalEntry> entries;
   entries.reserve(signed_orders.size());
   for (const auto& s : signed_orders) entries.push_back(s.entry);
+  crash_hook_.reached(CrashPoint::signed_not_journalled);
   // In the journal (in the kernel, not yet on disk) before any of them exists anywhere else.
   if (auto ok = journal_.record_signed_all(entries, Durability::deferred); !ok) {
     for (const auto& s : signed_orders)
       out[s.index] = tl::unexpected(error(SubmitErrorKind::journal, ok.error()));
     return {};
   }
+  crash_hook_.reached(CrashPoint::journalled_not_sent);
   return signed_orders;
 }
 
@@ -131,6 +133,7 @@ std::vector<tl::expected<Submitted, SubmitError>> TxManager::send_batch(
   const auto written_at = rpc_.last_written_at();
   // Durable now, off the path between the price and the wire.
   const auto synced = journal_.sync();
+  crash_hook_.reached(CrashPoint::sent_not_settled);
   std::vector<std::uint64_t> said_no;
   for (std::size_t k = 0; k < ready.size(); ++k) {
     const Journalled& r = ready[k];
@@ -210,7 +213,10 @@ std::vector<tl::expected<Submitted, SubmitError>> TxManager::send_streamed(
         {[this, stream, i,
           last = k + 1 == entries.size()](std::chrono::steady_clock::time_point at) {
            stream->written_at[i] = at;
-           if (last) (void)journal_.sync();  // durable once all are on the wire, not before
+           if (last) {
+             (void)journal_.sync();  // durable once all are on the wire, not before
+             crash_hook_.reached(CrashPoint::sent_not_settled);
+           }
            if (stream->observer)
              stream->observer({SendEvent::Kind::written, i, stream->signed_at[i], at, at, {}});
          },

@@ -305,11 +305,18 @@ std::vector<Settlement> TxManager::on_block(std::uint64_t head_block) {
 
 std::vector<Settlement> TxManager::poll_block(std::uint64_t head_block) {
   std::vector<Settlement> settled;
+  follow_reorgs(head_block);
   auto mined_count = rpc_.transaction_count(key_.address(), "latest");
   for (auto it = in_flight_.begin(); it != in_flight_.end();) {
     const std::uint64_t nonce = it->first;
     Flight& flight = it->second;
-    if (auto done = settle(nonce, flight, head_block)) settled.push_back(std::move(*done));
+    const Flight before = flight;
+    if (auto done = settle(nonce, flight, head_block)) {
+      if (done->receipt)
+        landed_.push_back({nonce, before, done->receipt->transaction_hash,
+                           done->receipt->block_number, done->receipt->block_hash});
+      settled.push_back(std::move(*done));
+    }
     if (flight.attempts.empty()) {
       it = in_flight_.erase(it);
       continue;

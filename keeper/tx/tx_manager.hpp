@@ -14,6 +14,7 @@
 #include "chain/rpc/rpc_client.hpp"
 #include "chain/transaction.hpp"
 #include "keeper/tx/broadcaster.hpp"
+#include "keeper/tx/crash_hook.hpp"
 #include "keeper/tx/journal.hpp"
 
 namespace keeper::tx {
@@ -26,6 +27,9 @@ struct TxManagerOptions {
   std::uint64_t replace_after_blocks = 3;
   std::uint32_t fee_bump_permille = 1125;  // +12.5%: above the 10% nodes require for a replacement
   chain::u256 max_spend_per_hour_wei;
+  // A settled transaction is checked again at each head until its block is this deep: a reorg
+  // shallower than this that drops it puts it back in flight (rebroadcast as signed).
+  std::uint64_t reorg_depth = 12;
   // At start, at most this many unoccupied nonces below the journal's highest are filled with
   // 0-value self-transfers (logged); more, and keeper refuses to start. 0: refuse any gap.
   std::uint64_t max_nonce_gap_fill = 16;
@@ -107,6 +111,9 @@ using SendObserver = std::function<void(const SendEvent&)>;
 
 struct TxCounters {
   std::uint64_t sent = 0, mined = 0, reverted = 0, replaced = 0, cancelled = 0, dropped = 0;
+  // Settled transactions whose block left the chain (followed again, rebroadcast as they were),
+  // and those found in another block than first seen.
+  std::uint64_t reorged_out = 0, remined = 0;
   std::uint64_t simulation_reverts = 0;
 };
 
@@ -272,6 +279,18 @@ class TxManager {
   std::optional<Settlement> settle(std::uint64_t nonce, Flight& flight, std::uint64_t head_block);
   // on_block's work for every owner: outcomes recorded, stuck transactions replaced.
   std::vector<Settlement> poll_block(std::uint64_t head_block);
+  // A settled transaction, kept until its block is reorg_depth deep (reorg_follow.cpp).
+  struct Landed {
+    std::uint64_t nonce = 0;
+    Flight flight;  // as it was in flight, to put back
+    chain::Hash hash{};
+    std::uint64_t block = 0;
+    chain::Hash block_hash{};
+  };
+  // Checks the recently settled transactions against the chain: one whose receipt is gone (its
+  // block reorganised away) goes back in flight and is rebroadcast with its signed bytes (same
+  // nonce, same content: never re-signed); one now in another block is noted.
+  void follow_reorgs(std::uint64_t head_block);
 
   chain::rpc::RpcClient& rpc_;
   const chain::PrivateKey& key_;
@@ -279,10 +298,12 @@ class TxManager {
   TxManagerOptions options_;
   std::uint64_t next_nonce_ = 0;
   std::map<std::uint64_t, Flight> in_flight_;
+  std::deque<Landed> landed_;
   std::deque<std::pair<std::chrono::steady_clock::time_point, chain::u256>> spend_window_;
   TxCounters counters_;
   bool spend_limit_hit_ = false;
   Broadcaster* broadcaster_ = nullptr;
+  CrashHook crash_hook_ = CrashHook::from_environment();  // tests only: unset, never fires
   std::vector<std::string> start_notes_;
   std::uint32_t owner_ = 0;
   std::map<std::uint64_t, std::uint32_t> owner_of_nonce_;  // absent: owner 0

@@ -1,0 +1,107 @@
+// keeper run with its WebSocket unreachable and HTTP fine (issue 17, finding 4): heads come by
+// polling over HTTP, each block once and in order, and a price crash is liquidated, the
+// transactions going out over HTTP.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "keeper/process/anvil.hpp"
+#include "tests/support/background_keeper.hpp"
+#include "tests/support/live_devnet.hpp"
+#include "tests/support/run_command.hpp"
+
+using keeper::testing::LiveDevnet;
+using keeper::testing::of_kind;
+using nlohmann::json;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+namespace {
+
+// The devnet's config with ws_url pointing at a port nothing listens on.
+std::string config_without_socket(LiveDevnet& net) {
+  std::ifstream in(net.config());
+  std::string text{std::istreambuf_iterator<char>(in), {}};
+  const std::string ws_line = "ws_url = \"" + net.deployment().ws_url + "\"";
+  REQUIRE(text.find(ws_line) != std::string::npos);
+  const auto closed = keeper::pick_free_port().value();
+  REQUIRE_FALSE(keeper::port_accepts(closed));
+  text.replace(text.find(ws_line), ws_line.size(),
+               "ws_url = \"ws://127.0.0.1:" + std::to_string(closed) + "\"\nhead_poll_ms = 500");
+  const auto path = net.dir() / "keeper-no-socket.toml";
+  std::ofstream(path) << text;
+  return path.string();
+}
+
+std::vector<json> json_lines(const std::string& output) {
+  std::vector<json> out;
+  std::istringstream in(output);
+  for (std::string line; std::getline(in, line);) {
+    auto j = json::parse(line, nullptr, false);
+    if (!j.is_discarded() && j.is_object()) out.push_back(j);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("with no WebSocket, keeper run --max-blocks 5 ends on heads polled over HTTP",
+          "[e2e][faults][heads]") {
+  LiveDevnet net{"nows"};
+  const auto config = config_without_socket(net);
+  // `timeout`: before the poller, this run never ended (it retried the socket forever).
+  const auto out = keeper::testing::run_command(
+      "timeout 60 " + keeper::testing::keeper_command("run --dry-run --max-blocks 5 --log-format "
+                                                      "json --log-level debug --config " +
+                                                      config));
+  INFO(out.output);
+  REQUIRE(out.exit_code == 0);
+  const auto events = json_lines(out.output);
+  // Each head's state event: five blocks, consecutive, each read once.
+  std::vector<std::uint64_t> blocks;
+  for (const auto& e : of_kind(events, "state")) blocks.push_back(e["block"].get<std::uint64_t>());
+  REQUIRE(blocks.size() == 5);
+  for (std::size_t i = 1; i < blocks.size(); ++i) CHECK(blocks[i] == blocks[i - 1] + 1);
+  bool polled = false;
+  for (const auto& e : of_kind(events, "heads")) polled = polled || e["source"] == "http";
+  CHECK(polled);
+  const auto summary = of_kind(events, "summary");
+  REQUIRE(summary.size() == 1);
+  CHECK(summary[0]["heads"] == 5);
+}
+
+TEST_CASE("with no WebSocket, keeper run liquidates a price crash from polled heads",
+          "[e2e][faults][heads]") {
+  LiveDevnet net{"nows-crash"};
+  const auto config = config_without_socket(net);
+  const auto port = keeper::pick_free_port().value();
+  const auto keeper = net.start_keeper(config, port);
+  auto& k = *keeper;
+
+  const auto crash = net.move_price("WETH", "-25%");
+  const auto targets = net.below_one_at(crash);
+  REQUIRE(targets.size() == 46);
+  const auto landed = net.wait_liquidated(targets, crash, seconds{60});
+  INFO(k.output());
+  for (const auto& t : targets) {
+    CAPTURE(t);
+    REQUIRE(landed.count(t) == 1);
+    CHECK(landed.at(t) <= crash + 4);  // a poll every 500 ms, one-second blocks
+  }
+  REQUIRE(k.wait_for([&](const auto& e) { return of_kind(e, "liquidated").size() >= 46; },
+                     milliseconds{30000}));
+  // Each sent once; the socket never connected.
+  std::multiset<std::string> sent_for;
+  for (const auto& e : of_kind(k.events(), "liquidation_sent"))
+    sent_for.insert(e["account"].get<std::string>());
+  for (const auto& t : targets) CHECK(sent_for.count(t) == 1);
+  for (const auto& w : of_kind(k.events(), "ws")) CHECK(w["state"] != "connected");
+  REQUIRE(k.stop());
+  const auto summary = of_kind(k.events(), "summary");
+  REQUIRE(summary.size() == 1);
+  CHECK(summary[0]["reverted"] == 0);
+}
