@@ -513,9 +513,10 @@ tl::expected<StandbyConfig, ConfigError> read_standby(const Reader& r, const Val
 
 tl::expected<SubmissionConfig, ConfigError> read_submission(const Reader& r, const Value& t) {
   if (!t.is_table()) return tl::unexpected(r.error(t, "submission", "must be a table"));
-  KEEPER_CFG(
-      ok, r.only(t, "submission.",
-                 {"mode", "builders", "searcher_key_env", "builder_timeout_ms", "bundle_blocks"}));
+  KEEPER_CFG(ok, r.only(t, "submission.",
+                        {"mode", "builders", "searcher_key_env", "builder_timeout_ms",
+                         "bundle_blocks", "mev_share_streams", "mev_share_endpoints",
+                         "mev_share_blocks", "mev_share_bid_share"}));
   SubmissionConfig c;
   KEEPER_CFG(mode, r.optional<std::string>(t, "submission.", "mode"));
   if (*mode) {
@@ -562,6 +563,38 @@ tl::expected<SubmissionConfig, ConfigError> read_submission(const Reader& r, con
           r.error(t.at("bundle_blocks"), "submission.bundle_blocks", "must be between 1 and 100"));
     c.bundle_blocks = static_cast<std::uint64_t>(**blocks);
   }
+  for (const char* key : {"mev_share_streams", "mev_share_endpoints"}) {
+    KEEPER_CFG(urls, r.optional<std::vector<std::string>>(t, "submission.", key));
+    if (!*urls) continue;
+    const std::string name = std::string{"submission."} + key;
+    const bool streams = std::string_view{key} == "mev_share_streams";
+    for (const auto& url : **urls) {
+      auto parsed = chain::rpc::parse_http_url(url);
+      if (!parsed)
+        return tl::unexpected(r.error(t.at(key), name, "'" + url + "': " + parsed.error()));
+      if (!streams && parsed->tls)
+        return tl::unexpected(
+            r.error(t.at(key), name, "'" + url + "': https endpoints are not supported yet"));
+    }
+    (streams ? c.mev_share_streams : c.mev_share_endpoints) = **urls;
+  }
+  KEEPER_CFG(share_blocks, r.optional<std::int64_t>(t, "submission.", "mev_share_blocks"));
+  if (*share_blocks) {
+    if (**share_blocks < 1 || **share_blocks > 25)
+      return tl::unexpected(r.error(t.at("mev_share_blocks"), "submission.mev_share_blocks",
+                                    "must be between 1 and 25"));
+    c.mev_share_blocks = static_cast<std::uint64_t>(**share_blocks);
+  }
+  KEEPER_CFG(share, r.optional<double>(t, "submission.", "mev_share_bid_share"));
+  if (*share) {
+    if (!(**share > 0.0 && **share <= 1.0))
+      return tl::unexpected(r.error(t.at("mev_share_bid_share"), "submission.mev_share_bid_share",
+                                    "must be above 0 and at most 1"));
+    c.mev_share_bid_share = **share;
+  }
+  if (!c.mev_share_endpoints.empty() && !c.searcher_key_env)
+    return tl::unexpected(r.error(t, "submission.searcher_key_env",
+                                  "mev_share_endpoints needs the searcher key that signs bundles"));
   if (c.mode != "public") {
     if (c.builders.empty())
       return tl::unexpected(r.error(t, "submission.builders",

@@ -118,6 +118,14 @@ struct SubmissionConfig {
   std::optional<std::string> searcher_key_env;
   std::uint32_t builder_timeout_ms = 2000;
   std::uint64_t bundle_blocks = 3;  // blocks a bundle is offered for before it is stale
+  // Order-flow auctions (Flashbots MEV-Share): the event streams whose hints name pending
+  // oracle updates (Chainlink SVR), and the mev_sendBundle endpoints that take the backruns.
+  std::vector<std::string> mev_share_streams;    // http(s)://, e.g. https://mev-share.flashbots.net
+  std::vector<std::string> mev_share_endpoints;  // http:// only for now
+  std::uint64_t mev_share_blocks = 3;  // a backrun may land in head+1 .. head+mev_share_blocks
+  // The share of the profit per gas above the base fee a backrun offers (the auction's bid);
+  // absent: [strategy] bid_share, as the public path.
+  std::optional<double> mev_share_bid_share;
 };
 
 // A standby pair: two instances with the same key, one leader at a time through a lease in Redis

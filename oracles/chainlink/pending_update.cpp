@@ -155,6 +155,7 @@ tl::expected<PendingUpdate, UpdateError> decode_update(chain::BytesView calldata
   if (calldata.size() < 4) return tl::unexpected(UpdateError::short_calldata);
   const AbiWords args{calldata.subspan(4)};
   if (has_selector(calldata, kOcr2TransmitSelector)) return decode_ocr2(args);
+  if (has_selector(calldata, kOcr2TransmitSecondarySelector)) return decode_ocr2(args);
   if (has_selector(calldata, kOcr1TransmitSelector)) return decode_ocr1(args);
   if (has_selector(calldata, kUpdateAnswerSelector)) return decode_update_answer(args);
   return tl::unexpected(UpdateError::unknown_selector);

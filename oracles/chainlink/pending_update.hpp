@@ -14,7 +14,8 @@
 namespace oracles::chainlink {
 
 enum class UpdateKind : std::uint8_t {
-  // OCR2 (OCR2Aggregator, DualAggregator): transmit(bytes32[3],bytes,bytes32[],bytes32[],bytes32)
+  // OCR2 (OCR2Aggregator, DualAggregator): transmit(bytes32[3],bytes,bytes32[],bytes32[],bytes32),
+  // or the DualAggregator's private route transmitSecondary (same arguments, Chainlink SVR)
   ocr2_transmit,
   // OCR1 (OffchainAggregator, older mainnet feeds): transmit(bytes,bytes32[],bytes32[],bytes32)
   ocr1_transmit,
@@ -51,6 +52,8 @@ struct PendingUpdate {
 };
 
 inline constexpr chain::FixedBytes<4> kOcr2TransmitSelector{0xb1, 0xdc, 0x65, 0xa4};
+// Chainlink SVR's DualAggregator.transmitSecondary: the report sent privately (MEV-Share).
+inline constexpr chain::FixedBytes<4> kOcr2TransmitSecondarySelector{0xba, 0x0c, 0xb2, 0x9e};
 inline constexpr chain::FixedBytes<4> kOcr1TransmitSelector{0xc9, 0x80, 0x75, 0x39};
 inline constexpr chain::FixedBytes<4> kUpdateAnswerSelector{0xa8, 0x7a, 0x20, 0xce};
 
