@@ -52,7 +52,7 @@ struct DevnetOptions {
   std::string move;
   bool no_pools = false;      // price: leave the Uniswap pools where they are
   bool mempool = false;       // price: send the transmit and return before it is mined
-  double tip_gwei = 2;        // price: the transmit's priority fee
+  double tip_gwei = 1;        // price: the transmit's priority fee
   std::uint64_t seconds = 0;  // advance
   bool json = false;          // report
 };
@@ -433,7 +433,7 @@ int run_devnet_command(int argc, char** argv) {
                       "mempool for the next one); the pools are still moved and mined first");
   price_app
       ->add_option("--tip-gwei", options.tip_gwei,
-                   "the transmit's priority fee in gwei (default 2)")
+                   "the transmit's priority fee in gwei (default 1)")
       ->check(CLI::Range(0.0, 1000.0))
       ->type_name("GWEI");
   add_dir(*price_app);

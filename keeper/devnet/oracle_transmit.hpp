@@ -19,8 +19,10 @@ struct TransmitOptions {
   // Mainnet's ETH / USD feed carries 31 observations per report.
   std::size_t observations = 31;
   // What the transmitter bids: keeper's backruns bid just under it, and a node ordering its pool
-  // by fees (anvil --order fees) puts them behind the update in the same block.
-  chain::u256 tip_wei{2'000'000'000ULL};
+  // by fees (anvil --order fees) puts them behind the update in the same block. 1 gwei is what
+  // anvil suggests, and what the devnet's updates paid before: a higher tip would raise the tip
+  // anvil suggests (eth_maxPriorityFeePerGas) to keeper for the blocks that follow.
+  chain::u256 tip_wei{1'000'000'000ULL};
 };
 
 struct SentTransmit {

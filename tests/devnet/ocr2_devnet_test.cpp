@@ -168,7 +168,7 @@ TEST_CASE("devnet price --mempool leaves the OCR2 transmit pending until the nex
   CHECK(pending.from == d.admin);
   CHECK(pending.to == weth->aggregator);
   CHECK(pending.type == 2);
-  CHECK(pending.max_priority_fee_per_gas == u256{2'000'000'000ULL});
+  CHECK(pending.max_priority_fee_per_gas == u256{1'000'000'000ULL});
   CHECK(pending.gas < 1'000'000);  // leaves room in its block for the backruns behind it
   const auto update = oracles::chainlink::decode_update(pending.input);
   REQUIRE(update.has_value());
