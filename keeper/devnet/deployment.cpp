@@ -167,6 +167,7 @@ tl::expected<void, std::string> write_deployment(const Deployment& d,
            {"liquidator", d.liquidator.checksummed()},
            {"liquidator_contract", d.liquidator_contract.checksummed()},
            {"borrowers", borrowers}};
+  doc["block_time"] = d.block_time ? Json(*d.block_time) : Json(nullptr);
   if (d.uniswap) doc["uniswap"] = uniswap_json(*d.uniswap);
   if (d.morpho) doc["morpho"] = morpho_json(*d.morpho);
   const auto tmp = path.string() + ".tmp";
@@ -234,6 +235,10 @@ tl::expected<Deployment, std::string> read_deployment(const std::filesystem::pat
                              b.at("collateral").get<std::vector<std::string>>(),
                              b.at("debt").get<std::string>(), b.at("emode").get<bool>(),
                              b.at("target_health").get<double>()});
+    // Absent in deployments from before it was recorded: those mined a block per transaction
+    // unless told otherwise, which nothing else recorded either.
+    if (doc.contains("block_time") && !doc.at("block_time").is_null())
+      d.block_time = doc.at("block_time").get<std::uint64_t>();
     if (doc.contains("uniswap")) d.uniswap = uniswap_from_json(doc.at("uniswap"));
     if (doc.contains("morpho")) d.morpho = morpho_from_json(doc.at("morpho"));
     return d;

@@ -107,6 +107,8 @@ struct Deployment {
   std::uint16_t port = 0;
   std::uint64_t seed = 0;
   std::uint64_t deployed_at_block = 0;
+  // Seconds between blocks once deployed (`devnet up --block-time`); none: a block per transaction.
+  std::optional<std::uint64_t> block_time;
   Address admin;
   Address addresses_provider;
   Address pool;

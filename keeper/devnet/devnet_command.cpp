@@ -19,6 +19,7 @@
 #include "keeper/devnet/liquidator_contract.hpp"
 #include "keeper/devnet/market_deploy.hpp"
 #include "keeper/devnet/morpho_deploy.hpp"
+#include "keeper/devnet/oracle_transmit.hpp"
 #include "keeper/devnet/pool_arbitrage.hpp"
 #include "keeper/devnet/uniswap_deploy.hpp"
 #include "keeper/devnet/uniswap_pool_math.hpp"
@@ -50,6 +51,8 @@ struct DevnetOptions {
   std::string asset;  // price
   std::string move;
   bool no_pools = false;      // price: leave the Uniswap pools where they are
+  bool mempool = false;       // price: send the transmit and return before it is mined
+  double tip_gwei = 1;        // price: the transmit's priority fee
   std::uint64_t seconds = 0;  // advance
   bool json = false;          // report
 };
@@ -125,6 +128,12 @@ int up(const DevnetOptions& options) {
   keeper::AnvilOptions anvil_options;
   anvil_options.port = options.port;
   anvil_options.log_path = fs::absolute(dir / "anvil.log");
+  if (options.block_time) {
+    // Mainnet's shape: blocks on a clock, the pool ordered by tip (anvil's default, stated so
+    // that a backrun's place behind the update it follows never depends on a default).
+    anvil_options.block_time_s = static_cast<double>(*options.block_time);
+    anvil_options.extra_args = {"--order", "fees"};
+  }
   auto anvil = keeper::Anvil::start(anvil_options);
   if (!anvil) return fail(anvil.error());
 
@@ -135,8 +144,14 @@ int up(const DevnetOptions& options) {
   d.seed = options.seed;
   d.admin = kAdmin;
   d.liquidator = kLiquidator;
+  d.block_time = options.block_time;
   auto rpc = client_for(d);
   DevChain chain{rpc};
+  // Deploy at a block per transaction, not one per block time; interval mining resumes below.
+  if (options.block_time) {
+    if (auto r = rpc.call("evm_setAutomine", nlohmann::json::array({true})); !r)
+      return fail("evm_setAutomine: " + r.error().to_string());
+  }
   if (auto ok = deploy_market(chain, d); !ok) return fail("deploying the market: " + ok.error());
   if (auto ok = populate_borrowers(chain, d, options.borrowers, options.seed); !ok)
     return fail("populating borrowers: " + ok.error());
@@ -169,7 +184,10 @@ int up(const DevnetOptions& options) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   std::cout << "keeper devnet is up in " << seconds << " s\n"
             << "  http:      " << d.http_url << "\n  ws:        " << d.ws_url
-            << "\n  anvil pid: " << d.anvil_pid << "\n  pool:      " << d.pool.checksummed()
+            << "\n  anvil pid: " << d.anvil_pid << "\n  blocks:    "
+            << (d.block_time ? "every " + std::to_string(*d.block_time) + " s, ordered by fees"
+                             : std::string{"one per transaction"})
+            << "\n  pool:      " << d.pool.checksummed()
             << "\n  provider:  " << d.addresses_provider.checksummed()
             << "\n  liquidator contract: " << d.liquidator_contract.checksummed()
             << "\n  uniswap v3 router:   " << d.uniswap->router.checksummed() << " ("
@@ -193,6 +211,42 @@ int down(const DevnetOptions& options) {
   fs::remove(dir / "anvil.pid");
   fs::remove(dir / "deployment.json");
   std::cout << "keeper devnet is down (anvil pid " << pid << " stopped)\n";
+  return 0;
+}
+
+// The oracle's half of `devnet price`: an OCR2 transmit from the admin, mined (the default) or
+// left in the mempool. With --mempool on a devnet with a block time it is sent just after a new
+// block, so the whole block time passes before it is mined: what a backrunning keeper gets.
+int transmit_answer(DevChain& chain, const Deployment& d, const DeployedAsset& asset,
+                    const chain::i256& old_answer, const chain::i256& answer,
+                    const DevnetOptions& options) {
+  auto& rpc = chain.rpc();
+  TransmitOptions transmit;
+  transmit.tip_wei = chain::u256{static_cast<std::uint64_t>(std::llround(options.tip_gwei * 1e9))};
+  const auto block_time = std::chrono::seconds{d.block_time.value_or(0)};
+  if (options.mempool && d.block_time) {
+    auto head = rpc.block_number();
+    if (!head) return fail(head.error().to_string());
+    if (auto next = wait_for_block_after(rpc, *head, 3 * block_time + std::chrono::seconds{2});
+        !next)
+      return fail(next.error());
+  }
+  auto sent = send_transmit(chain, d, asset, answer, transmit);
+  if (!sent) return fail(sent.error());
+  const std::string hash = chain::hex_encode(sent->hash);
+  if (options.mempool) {
+    std::cout << asset.spec.symbol << ": " << old_answer << " -> " << answer
+              << " (8 decimals) transmit " << hash << " in the mempool after block " << sent->head
+              << " (epoch " << (sent->epoch_and_round >> 8) << " round "
+              << (sent->epoch_and_round & 0xff) << ", gas " << sent->gas << ")"
+              << (d.block_time ? "" : "; this devnet mines a block per transaction") << '\n';
+    return 0;
+  }
+  auto receipt = wait_for_receipt(rpc, sent->hash, std::chrono::seconds{20} + 2 * block_time);
+  if (!receipt) return fail(receipt.error());
+  std::cout << asset.spec.symbol << ": " << old_answer << " -> " << answer
+            << " (8 decimals) in block " << receipt->block_number << " by transmit " << hash
+            << '\n';
   return 0;
 }
 
@@ -233,12 +287,7 @@ int price(const DevnetOptions& options) {
     if (!moved) return fail("moving the Uniswap pools: " + moved.error());
     moves = std::move(*moved);
   }
-  auto data = calldata("updateAnswer(int256)", {Value::from_int(answer)});
-  if (!data) return fail(data.error());
-  auto receipt = chain.send(d->admin, asset->aggregator, *data, "updateAnswer");
-  if (!receipt) return fail(receipt.error());
-  std::cout << asset->spec.symbol << ": " << old_answer << " -> " << answer
-            << " (8 decimals) in block " << receipt->block_number << '\n';
+  if (auto ok = transmit_answer(chain, *d, *asset, old_answer, answer, options); ok != 0) return ok;
   for (const auto& m : moves) {
     const auto* t0 = d->asset(m.pool->token0);
     const auto* t1 = d->asset(m.pool->token1);
@@ -378,6 +427,15 @@ int run_devnet_command(int argc, char** argv) {
   price_app->add_flag("--no-pools", options.no_pools,
                       "leave the Uniswap pools at their prices (default: an arbitrage swap moves "
                       "every pool of ASSET to the new oracle price)");
+  price_app->add_flag("--mempool", options.mempool,
+                      "send the oracle's OCR2 transmit and return without waiting for it to be "
+                      "mined (on a --block-time devnet, just after a block: it waits in the "
+                      "mempool for the next one); the pools are still moved and mined first");
+  price_app
+      ->add_option("--tip-gwei", options.tip_gwei,
+                   "the transmit's priority fee in gwei (default 1)")
+      ->check(CLI::Range(0.0, 1000.0))
+      ->type_name("GWEI");
   add_dir(*price_app);
 
   auto* advance_app = app.add_subcommand("advance", "move the chain's clock and mine a block");

@@ -78,8 +78,8 @@ std::map<std::string, std::size_t> morpho_liquidated_since(LiveDevnet& net, std:
   filter.from_block = from;
   filter.to_block = net.rpc().block_number().value();
   std::map<std::string, std::size_t> out;
-  for (const auto& log : net.rpc().logs(filter).value())
-    ++out[Address::from_word(log.topics[3]).checksummed()];
+  const auto logs = net.rpc().logs(filter).value();
+  for (const auto& log : logs) ++out[Address::from_word(log.topics[3]).checksummed()];
   return out;
 }
 

@@ -188,7 +188,8 @@ TEST_CASE("keeper run killed at random points of its sends, again and again, dur
   filter.from_block = start_block;
   filter.to_block = head;
   std::map<std::string, std::vector<std::uint64_t>> by_account;
-  for (const auto& log : net.rpc().logs(filter).value()) {
+  const auto logs = net.rpc().logs(filter).value();
+  for (const auto& log : logs) {
     chain::Hash word{};
     std::copy(log.data.begin() + 64, log.data.begin() + 96, word.begin());
     const auto by = chain::Address::from_word(word);

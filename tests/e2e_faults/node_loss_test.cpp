@@ -47,7 +47,8 @@ std::map<std::string, int> liquidation_counts(LiveDevnet& net, std::uint64_t fro
   filter.from_block = from;
   filter.to_block = net.rpc().block_number().value();
   std::map<std::string, int> out;
-  for (const auto& log : net.rpc().logs(filter).value()) {
+  const auto logs = net.rpc().logs(filter).value();
+  for (const auto& log : logs) {
     chain::Hash word{};
     std::copy(log.data.begin() + 64, log.data.begin() + 96, word.begin());
     const auto by = chain::Address::from_word(word);
