@@ -171,10 +171,12 @@ tl::expected<MarketConfig, ConfigError> read_market(const Reader& r, const Value
                                   "'" + *protocol + "' is not supported (aave-v3 or morpho-blue)"));
   const bool morpho = *protocol == "morpho-blue";
   if (morpho) {
-    KEEPER_CFG(ok, r.only(m, prefix, {"protocol", "morpho", "market_ids", "start_block", "name"}));
+    KEEPER_CFG(ok, r.only(m, prefix,
+                          {"protocol", "morpho", "market_ids", "start_block", "name", "execute"}));
   } else {
     KEEPER_CFG(ok,
-               r.only(m, prefix, {"protocol", "pool_addresses_provider", "start_block", "name"}));
+               r.only(m, prefix,
+                      {"protocol", "pool_addresses_provider", "start_block", "name", "execute"}));
   }
   MarketConfig market;
   market.protocol = *protocol;
@@ -206,6 +208,8 @@ tl::expected<MarketConfig, ConfigError> read_market(const Reader& r, const Value
   }
   KEEPER_CFG(name, r.optional<std::string>(m, prefix, "name"));
   market.name = name->value_or(market.protocol);
+  KEEPER_CFG(execute, r.optional<bool>(m, prefix, "execute"));
+  market.execute = execute->value_or(true);
   return market;
 }
 

@@ -40,6 +40,9 @@ struct MarketConfig {
   std::vector<chain::Hash> market_ids;
   std::uint64_t start_block = 0;
   std::size_t start_block_line = 0;  // for errors found later, against the chain (0: not set)
+  // false: the daemon follows and reports this market (would_liquidate, as a dry run) but sends
+  // nothing for it: a market being brought up, or one whose execution is not trusted yet.
+  bool execute = true;
 };
 
 struct WalletConfig {

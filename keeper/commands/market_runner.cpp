@@ -153,7 +153,8 @@ tl::expected<std::unique_ptr<MarketRunner>, std::string> MarketRunner::build(
 }
 
 void MarketRunner::start_pipeline(const DaemonShared& shared, market::PoolBook* pools) {
-  engine::PipelineOptions options{shared.dry_run,
+  // A market configured with `execute = false` is watched: decided and reported, never sent.
+  engine::PipelineOptions options{shared.dry_run || !shared.cfg.markets[index_].execute,
                                   shared.cfg.strategy.hf_watch_band,
                                   shared.cfg.strategy.max_priority_fee_per_gas_wei,
                                   shared.liquidator_contract,

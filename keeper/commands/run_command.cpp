@@ -15,6 +15,7 @@
 #include "chain/hex.hpp"
 #include "chain/ws/ws_client.hpp"
 #include "config/keeper_config.hpp"
+#include "keeper/commands/cascade_gauge_wiring.hpp"
 #include "keeper/commands/command_line.hpp"
 #include "keeper/commands/market_runner.hpp"
 #include "keeper/commands/money_gauges_wiring.hpp"
@@ -302,6 +303,21 @@ int run_daemon_command(int argc, char** argv) {
                    " block builders (submission mode " + cfg->submission.mode + ")");
     }
   }
+  // Order-flow auctions: hinted oracle updates (MEV-Share's stream) answered with
+  // mev_sendBundle backruns.
+  std::unique_ptr<ofa::MevShareSender> auctions;
+  std::unique_ptr<ofa::OfaCollector> hints;
+  if (!opts->dry_run) {
+    auto sender = start_auction_sender(io, cfg->submission, key->address(), metrics);
+    if (!sender) return fail(opts->config_path + ": " + sender.error());
+    auctions = std::move(*sender);
+    auto streams = start_hint_streams(io, cfg->submission, log, metrics);
+    if (!streams) return fail(opts->config_path + ": " + streams.error());
+    hints = std::move(*streams);
+    if (auctions)
+      for (auto& m : markets)
+        m->pipeline().use_auctions(auctions.get(), cfg->submission.mev_share_blocks);
+  }
   std::shared_ptr<ops::StatusServer> status;
   if (opts->metrics_port || cfg->metrics) {
     const std::uint16_t port = opts->metrics_port ? *opts->metrics_port : cfg->metrics->port;
@@ -329,6 +345,7 @@ int run_daemon_command(int argc, char** argv) {
   std::shared_ptr<standby::StandbyLoop> standby_beats;
   daemon::HeadSource* head_source = nullptr;
   const auto shutdown = [&] {
+    if (hints) hints->stop();
     standby_beats.reset();
     if (head_source) head_source->stop();
     ws->stop();
@@ -365,6 +382,9 @@ int run_daemon_command(int argc, char** argv) {
     MarketRunner* m = markets[i].get();
     auto* subscription = &price_subscriptions[i];
     m->pipeline().on_price_sources_changed([&, m, subscription](const chain::rpc::LogFilter& f) {
+      // The auctions' hints are matched against the same aggregators.
+      if (hints)
+        for (const auto& aggregator : m->pipeline().price_emitters()) hints->follow(aggregator);
       if (*subscription) ws->unsubscribe(**subscription);
       *subscription = ws->subscribe_logs(f, [&, m](const chain::rpc::Log& l) {
         acting(*m);
@@ -435,6 +455,13 @@ int run_daemon_command(int argc, char** argv) {
                                                    shutdown();
                                                  }});
   heads.start();
+  if (hints && auctions)
+    hints->start([&](const ofa::HintedUpdate& u) {
+      for (auto& m : markets) {
+        acting(*m);
+        m->pipeline().on_hinted_update(u.aggregator, u.answer, u.update_hash, Clock::now());
+      }
+    });
   ws->start();
   // The one edge where an exception (a library's, or a bug's) is caught on the daemon's path:
   // the loop stops, the state reached so far is saved, and keeper exits non-zero.
@@ -447,7 +474,7 @@ int run_daemon_command(int argc, char** argv) {
   }
 
   if (standby) standby->release();  // the other instance takes over at once
-  engine::PipelineTotals t;  // every market's, added up
+  engine::PipelineTotals t;         // every market's, added up
   for (auto& m : markets) {
     m->save();
     const auto& mt = m->pipeline().totals();

@@ -10,6 +10,9 @@
 #include "config/keeper_config.hpp"
 #include "keeper/engine/block_pipeline.hpp"
 #include "keeper/executors/bundle_executor.hpp"
+#include "keeper/ofa/mev_share_sender.hpp"
+#include "keeper/ofa/ofa_collector.hpp"
+#include "keeper/ops/log.hpp"
 #include "keeper/ops/metrics.hpp"
 
 namespace keeper {
@@ -21,5 +24,17 @@ namespace keeper {
 [[nodiscard]] tl::expected<std::unique_ptr<executors::BundleExecutor>, std::string>
 start_bundle_executor(boost::asio::io_context& io, const config::SubmissionConfig& c,
                       const chain::Address& wallet, ops::Metrics& metrics);
+
+// Null without `mev_share_endpoints`: the order-flow auctions keeper answers hints on, with
+// mev_sendBundle signed by the same searcher key.
+[[nodiscard]] tl::expected<std::unique_ptr<ofa::MevShareSender>, std::string> start_auction_sender(
+    boost::asio::io_context& io, const config::SubmissionConfig& c, const chain::Address& wallet,
+    ops::Metrics& metrics);
+
+// Null without `mev_share_streams`: the hint streams, following no aggregator yet (the engines
+// name theirs as they follow their price sources).
+[[nodiscard]] tl::expected<std::unique_ptr<ofa::OfaCollector>, std::string> start_hint_streams(
+    boost::asio::io_context& io, const config::SubmissionConfig& c, const ops::Log& log,
+    ops::Metrics& metrics);
 
 }  // namespace keeper

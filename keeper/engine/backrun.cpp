@@ -60,20 +60,7 @@ void BlockPipeline::on_pending_update(const chain::rpc::PendingTransaction& tx,
               "oracle update " + hash + " cannot pay the next base fee: not backrun");
     return;
   }
-  const auto plan = plan_tick(protocol_, watchlist_, band_, std::move(*moves));
-  const auto evaluated_at = Clock::now();
-  metrics_.observe_stage(ops::Stage::evaluated, evaluated_at - received_at);
-  log_.info("pending_update",
-            {{"tx", hash},
-             {"aggregator", tx.to->checksummed()},
-             {"answer", update->answer.str()},
-             {"kind", std::string{oracles::chainlink::describe(update->kind)}},
-             {"candidates", plan.candidates.size()}},
-            "oracle update " + hash + " in the mempool (" +
-                std::string{oracles::chainlink::describe(update->kind)} + ", answer " +
-                update->answer.str() + "): " + std::to_string(plan.candidates.size()) +
-                " candidates");
-  Backrun backrun{tx.hash, *tx.to, *fees, {}};
+  Backrun backrun{tx.hash, *tx.to, *fees, {}, false};
   if (bundles_ != nullptr) {
     // A bundle carries the update itself, so it lands behind it or not at all.
     if (auto raw = chain::rpc::signed_bytes(tx)) {
@@ -86,6 +73,44 @@ void BlockPipeline::on_pending_update(const chain::rpc::PendingTransaction& tx,
                      " cannot be bundled: " + std::string{chain::rpc::describe(raw.error())});
     }
   }
+  log_.info("pending_update",
+            {{"tx", hash},
+             {"aggregator", tx.to->checksummed()},
+             {"answer", update->answer.str()},
+             {"kind", std::string{oracles::chainlink::describe(update->kind)}}},
+            "oracle update " + hash + " in the mempool (" +
+                std::string{oracles::chainlink::describe(update->kind)} + ", answer " +
+                update->answer.str() + ")");
+  backrun_at(std::move(*moves), backrun, received_at);
+}
+
+void BlockPipeline::on_hinted_update(const chain::Address& aggregator, const chain::i256& answer,
+                                     const chain::Hash& update_hash,
+                                     Clock::time_point received_at) {
+  if (!protocol_.ready() || auctions_ == nullptr) return;
+  metrics_.count_event("hinted_update");
+  auto moves = protocol_.price_moves_for_answer(aggregator, twos_complement(answer));
+  if (!moves || moves->empty()) return;
+  const std::string hash = chain::hex_encode(update_hash);
+  log_.info(
+      "hinted_update",
+      {{"update", hash}, {"aggregator", aggregator.checksummed()}, {"answer", answer.str()}},
+      "oracle update " + hash + " hinted by an order-flow auction (answer " + answer.str() + ")");
+  // No transaction to order behind: the auction places the backrun, the bid is its tip.
+  backrun_at(std::move(*moves), Backrun{update_hash, aggregator, {}, {}, true}, received_at);
+}
+
+void BlockPipeline::backrun_at(std::vector<strategy::PriceMove> moves, const Backrun& backrun,
+                               Clock::time_point received_at) {
+  const auto plan = plan_tick(protocol_, watchlist_, band_, std::move(moves));
+  const auto evaluated_at = Clock::now();
+  metrics_.observe_stage(ops::Stage::evaluated, evaluated_at - received_at);
+  if (log_.enabled(ops::Level::debug))
+    log_.event(
+        ops::Level::debug, "backrun_candidates",
+        {{"update", chain::hex_encode(backrun.update)}, {"candidates", plan.candidates.size()}},
+        std::to_string(plan.candidates.size()) + " candidates behind " +
+            chain::hex_encode(backrun.update));
   // Mined in the next block at the earliest: its timestamp is at least the last head's + 1.
   strategy::MarketView view;
   view.protocol = &protocol_;

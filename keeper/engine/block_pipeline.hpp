@@ -19,6 +19,7 @@
 #include "keeper/engine/pending_updates.hpp"
 #include "keeper/executors/bundle_executor.hpp"
 #include "keeper/market/pool_book.hpp"
+#include "keeper/ofa/mev_share_sender.hpp"
 #include "keeper/ops/log.hpp"
 #include "keeper/ops/metrics.hpp"
 #include "keeper/tx/tx_manager.hpp"
@@ -91,6 +92,21 @@ class BlockPipeline {
   void on_pending_transaction(const chain::rpc::PendingTransaction& tx,
                               std::chrono::steady_clock::time_point received_at);
 
+  // An oracle update an order-flow auction hinted at (MEV-Share): the same pricing as a pending
+  // transaction's, each liquidation answered with a mev_sendBundle backrun naming `update_hash`
+  // for the next `auction_blocks` blocks. Needs use_auctions.
+  void on_hinted_update(const chain::Address& aggregator, const chain::i256& answer,
+                        const chain::Hash& update_hash,
+                        std::chrono::steady_clock::time_point received_at);
+  void use_auctions(ofa::MevShareSender* sender, std::uint64_t blocks) {
+    auctions_ = sender;
+    auction_blocks_ = blocks;
+  }
+  // The aggregators the protocol reads prices from (what an auction's hints are matched with).
+  [[nodiscard]] const std::set<chain::Address>& price_emitters() const noexcept {
+    return price_emitters_;
+  }
+
   // The logs to follow as price ticks; `f` is called whenever they change.
   void on_price_sources_changed(std::function<void(const chain::rpc::LogFilter&)> f) {
     on_sources_changed_ = std::move(f);
@@ -156,6 +172,12 @@ class BlockPipeline {
   // An oracle update in the mempool (keeper/engine/backrun.cpp).
   void on_pending_update(const chain::rpc::PendingTransaction& tx,
                          std::chrono::steady_clock::time_point received_at);
+  // The accounts `moves` make liquidatable, decided for `backrun` (backrun.cpp).
+  void backrun_at(std::vector<strategy::PriceMove> moves, const Backrun& backrun,
+                  std::chrono::steady_clock::time_point received_at);
+  // Our signed backruns handed to the auction, one mev_sendBundle each.
+  void offer_to_auction(const std::vector<tx::Submitted>& sent, const Backrun& backrun,
+                        std::uint64_t block);
   void follow_price_sources(std::uint64_t block);
   void report_dry_run(const strategy::LiquidateAction& action, std::uint64_t block,
                       const char* source, const Backrun* backrun);
@@ -222,6 +244,8 @@ class BlockPipeline {
   std::set<chain::Address> price_emitters_;
   PendingUpdates pending_updates_;
   executors::BundleExecutor* bundles_ = nullptr;
+  ofa::MevShareSender* auctions_ = nullptr;
+  std::uint64_t auction_blocks_ = 3;
   Submission submission_ = Submission::public_mempool;
   struct Offered {
     executors::BundleId id = 0;

@@ -40,6 +40,9 @@ struct Backrun {
   chain::Address aggregator;
   BackrunFees fees;
   chain::Bytes raw_update;  // the update's signed bytes, when they could be rebuilt (bundles)
+  // Seen as an order-flow auction's hint (no transaction to order behind in public): the
+  // liquidations go only to the auction, as mev_sendBundle backruns naming `update`.
+  bool via_auction = false;
 };
 
 class PendingUpdates {

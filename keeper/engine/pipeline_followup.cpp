@@ -100,13 +100,15 @@ void BlockPipeline::execute(const std::vector<strategy::LiquidateAction>& action
       metrics_.count_skip("in_flight");
       continue;
     }
-    if (backrun != nullptr && !options_.liquidator_contract && submission_ != Submission::bundle) {
+    if (backrun != nullptr && !backrun->via_auction && !options_.liquidator_contract &&
+        submission_ != Submission::bundle) {
       // Should the update be dropped, a direct call in public would revert at full cost; the
       // contract's re-check makes it a cheap no-op (and a bundle cannot land without it).
       report_skip(a.opportunity.account, "backrun_needs_contract", block, source, a.profit_usd);
       continue;
     }
-    if (backrun != nullptr && backrun->raw_update.empty() && submission_ == Submission::bundle) {
+    if (backrun != nullptr && !backrun->via_auction && backrun->raw_update.empty() &&
+        submission_ == Submission::bundle) {
       report_skip(a.opportunity.account, "update_not_rebuildable", block, source, a.profit_usd);
       continue;
     }
@@ -116,7 +118,7 @@ void BlockPipeline::execute(const std::vector<strategy::LiquidateAction>& action
       continue;
     }
     chosen.push_back(&a);
-    if (backrun != nullptr) {
+    if (backrun != nullptr && !backrun->via_auction) {
       const auto fees =
           clamp_backrun_fees(backrun->fees, a.bid.max_affordable_tip, options_.max_fee_per_gas_wei);
       orders.push_back({std::move(*intent), a.gas_limit, fees.max_fee_per_gas, fees.tip});
@@ -129,11 +131,14 @@ void BlockPipeline::execute(const std::vector<strategy::LiquidateAction>& action
   sent_for.reserve(chosen.size());
   for (std::size_t i = 0; i < chosen.size(); ++i)
     sent_for.emplace_back(orders[i].intent.key, *chosen[i]);
+  // Private: to builders only, or to an auction (which alone can place it behind a hinted update).
+  const bool private_only =
+      submission_ == Submission::bundle || (backrun != nullptr && backrun->via_auction);
   const auto results =
-      submission_ == Submission::bundle
+      private_only
           ? manager_->sign_for_bundle(orders, block)
           : manager_->send_now(orders, block, send_observer(std::move(sent_for), decided_at));
-  std::vector<tx::Submitted> to_bundle;
+  std::vector<tx::Submitted> to_bundle, to_auction;
   for (std::size_t i = 0; i < chosen.size() && i < results.size(); ++i) {
     const auto& a = *chosen[i];
     const auto& sent = results[i];
@@ -165,7 +170,10 @@ void BlockPipeline::execute(const std::vector<strategy::LiquidateAction>& action
       f["tx"] = chain::hex_encode(sent->hash);
       f["nonce"] = sent->nonce;
       f["tip_gwei"] = chain::to_double(orders[i].max_priority_fee_per_gas) / 1e9;
-      if (bundles_ != nullptr) to_bundle.push_back(*sent);
+      if (backrun != nullptr && backrun->via_auction)
+        to_auction.push_back(*sent);
+      else if (bundles_ != nullptr)
+        to_bundle.push_back(*sent);
       if (backrun != nullptr) {
         ++totals_.backruns_sent;
         metrics_.count_transaction("backrun");
@@ -183,6 +191,7 @@ void BlockPipeline::execute(const std::vector<strategy::LiquidateAction>& action
       log_.event(ops::Level::warn, "spend_limit", {{"block", block}},
                  "hourly gas spend limit reached: not sending until it frees up");
   }
+  if (!to_auction.empty()) offer_to_auction(to_auction, *backrun, block);
   if (!to_bundle.empty()) offer_bundle(to_bundle, backrun, block);
 }
 
@@ -214,6 +223,35 @@ void BlockPipeline::offer_bundle(const std::vector<tx::Submitted>& sent, const B
             "bundle " + std::to_string(id) + " of " + std::to_string(size) +
                 " transactions offered for block " + std::to_string(block + 1) +
                 (update ? " behind " + chain::hex_encode(*update) : std::string{}));
+}
+
+void BlockPipeline::offer_to_auction(const std::vector<tx::Submitted>& sent, const Backrun& backrun,
+                                     std::uint64_t block) {
+  // One mev_sendBundle per liquidation (MEV-Share takes one backrun per bundle): each
+  // [{hash: update}, {tx: ours, canRevert: false}] for the next auction_blocks_ blocks. One that
+  // never lands is replaced or cancelled in public by the transaction manager, like any stuck
+  // transaction, so its nonce never stays a gap.
+  const auto& entries = manager_->journal().entries();
+  for (const auto& s : sent) {
+    const auto ours = entries.find(s.hash);
+    if (ours == entries.end()) continue;
+    const auto id =
+        auctions_->send(backrun.update, ours->second.raw, block + 1, block + auction_blocks_);
+    if (!id) {
+      metrics_.count_skip("auction_" + std::string{ofa::describe(id.error())});
+      continue;
+    }
+    metrics_.count_transaction("auctioned");
+    log_.info("auction_backrun_sent",
+              {{"update", chain::hex_encode(backrun.update)},
+               {"tx", chain::hex_encode(s.hash)},
+               {"nonce", s.nonce},
+               {"from_block", block + 1},
+               {"to_block", block + auction_blocks_}},
+              "mev_sendBundle backrun of " + chain::hex_encode(backrun.update) + ": tx " +
+                  chain::hex_encode(s.hash) + " for blocks " + std::to_string(block + 1) + ".." +
+                  std::to_string(block + auction_blocks_));
+  }
 }
 
 void BlockPipeline::bundle_landed(std::uint64_t nonce, const chain::Hash& hash) {

@@ -98,6 +98,7 @@ class Cascade {
   CascadeOptions options_;
   RiskBook book_;
   std::vector<AccountId> always_;      // accounts a price vector cannot rank
+  std::vector<bool> always_exact_;     // by account id: always_ as a lookup
   std::vector<double> health_;         // the ranking pass's output, reused
   std::vector<AccountId> candidates_;  // a round's accounts near or under 1, reused
   // Forms as the market holds them, for the accounts a run changed.

@@ -3,6 +3,8 @@
 // refused with the entry and the earlier one it repeats.
 #include <catch2/catch.hpp>
 
+#include <optional>
+
 #include "config/keeper_config.hpp"
 
 using config::parse_config;
@@ -80,5 +82,25 @@ TEST_CASE("a market configured twice is refused, naming both entries", "[config]
     CHECK(c.error().key == r.key);
     INFO(c.error().message);
     CHECK(c.error().message.find(r.says) != std::string::npos);
+  }
+}
+
+TEST_CASE("a market can be watched without being executed", "[config][markets]") {
+  struct Row {
+    const char* what;
+    std::string extra;
+    std::optional<bool> execute;  // nullopt: refused
+  };
+  const Row rows[] = {
+      {"executed by default", "", true},
+      {"watched", "execute = false\n", false},
+      {"executed, said so", "execute = true\n", true},
+      {"not a boolean", "execute = \"no\"\n", std::nullopt},
+  };
+  for (const auto& r : rows) {
+    INFO(r.what);
+    const auto cfg = parse_config(kHead + morpho("m", {kId1}) + r.extra, "keeper.toml");
+    REQUIRE(cfg.has_value() == r.execute.has_value());
+    if (cfg) CHECK(cfg->markets.at(0).execute == *r.execute);
   }
 }

@@ -151,6 +151,7 @@ TEST_CASE("devnet price --mempool leaves the OCR2 transmit pending until the nex
   REQUIRE(tx->is_object());
   CHECK((*tx)["blockNumber"].is_null());  // pending: returned before the block was mined
   CHECK_FALSE(rpc.receipt(hash).value().has_value());
+  CHECK(net.latest_answer(weth->aggregator) == before);  // not yet on chain
   std::smatch m;
   REQUIRE(std::regex_search(out.output, m, std::regex{"in the mempool after block ([0-9]+)"}));
   const std::uint64_t sent_after = std::stoull(m[1]);
@@ -175,7 +176,6 @@ TEST_CASE("devnet price --mempool leaves the OCR2 transmit pending until the nex
   CHECK(update->kind == oracles::chainlink::UpdateKind::ocr2_transmit);
   CHECK(update->answer == expected);
   CHECK(update->observations == 31);
-  CHECK(net.latest_answer(weth->aggregator) == before);  // not yet on chain
   client->stop();
 
   // The next block carries it: the new answer, its NewTransmission, and the Aave price.

@@ -1,11 +1,12 @@
 // Same block as the price: the devnet mines every second, ordering each block by tip, and an
-// oracle update lowering WETH 25% is sent to the mempool just after a block. keeper sees it
+// OCR2 transmit lowering WETH 25% is sent to the mempool just after a block. keeper sees it
 // pending, prices the market at its answer and sends its liquidations behind it: they land in
 // the update's own block, after it, and none reverts.
 #include <catch2/catch.hpp>
 
 #include <fstream>
 #include <iterator>
+#include <regex>
 #include <set>
 #include <string>
 #include <thread>
@@ -14,8 +15,6 @@
 
 #include "chain/abi/signature.hpp"
 #include "chain/hex.hpp"
-#include "keeper/devnet/dev_chain.hpp"
-#include "keeper/devnet/pool_arbitrage.hpp"
 #include "tests/support/background_keeper.hpp"
 #include "tests/support/http_get.hpp"
 #include "tests/support/live_devnet.hpp"
@@ -32,8 +31,6 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 
 namespace {
-
-const u256 kGwei{1'000'000'000ULL};
 
 struct Placement {
   std::uint64_t block = 0;
@@ -70,14 +67,6 @@ TEST_CASE("an oracle update in the mempool is backrun in its own block", "[e2e][
   auto& rpc = net.rpc();
   const auto* weth = d.asset("WETH");
   REQUIRE(weth != nullptr);
-  keeper::devnet::DevChain chain{rpc};
-  const auto old_answer =
-      chain.view(weth->aggregator, "latestAnswer()(int256)", {}).value()[0].as_int();
-  const i256 crashed = old_answer * 75 / 100;
-  // The DEX leads the oracle: the pools trade at the new price before the update is published.
-  REQUIRE(keeper::devnet::align_pools_with_oracle(chain, d, "WETH", static_cast<u256>(crashed))
-              .has_value());
-
   const auto port = keeper::pick_free_port().value();
   const auto keeper = net.start_keeper(net.config(), port);
   auto& k = *keeper;
@@ -94,22 +83,19 @@ TEST_CASE("an oracle update in the mempool is backrun in its own block", "[e2e][
   const auto dry_port = keeper::pick_free_port().value();
   const auto dry = net.start_keeper(dry_config, dry_port, {"--dry-run"}, "keeper-dry.log");
 
-  // Just after a block, so the update waits in the mempool for most of a block time.
-  const auto before = rpc.block_number().value();
-  net.wait_for_block(before + 1);
-  const auto data =
-      abi::encode_call("updateAnswer(int256)", abi::Values{abi::Value::from_int(crashed)}).value();
-  const auto head = rpc.block("latest").value();
-  const json request{
-      {"from", d.admin.lower_hex()},
-      {"to", weth->aggregator.lower_hex()},
-      {"data", hex_encode(data)},
-      {"gas", "0x493e0"},
-      {"maxPriorityFeePerGas", to_hex_quantity(3 * kGwei)},
-      {"maxFeePerGas", to_hex_quantity(head.base_fee_per_gas.value_or(0) * 3 + 3 * kGwei)}};
-  const auto sent = rpc.call("eth_sendTransaction", json::array({request}));
-  REQUIRE(sent.has_value());
-  const std::string update_hash = sent->get<std::string>();
+  // The DEX leads the oracle: `devnet price` moves the pools (mined), then sends the OCR2
+  // transmit lowering WETH 25% into the mempool just after a block, and returns.
+  const auto out =
+      run_command(keeper_command("devnet price WETH -25% --mempool --dir " + net.dir().string()));
+  INFO(out.output);
+  REQUIRE(out.exit_code == 0);
+  std::smatch m;
+  REQUIRE(std::regex_search(out.output, m, std::regex{"transmit (0x[0-9a-f]{64}) in the mempool"}));
+  const std::string update_hash = m[1];
+  // It really is an OCR2 transmit, as mainnet's feeds send.
+  const auto body = rpc.call("eth_getTransactionByHash", json::array({update_hash})).value();
+  REQUIRE(body["to"].get<std::string>() == weth->aggregator.lower_hex());
+  CHECK(body["input"].get<std::string>().rfind("0xb1dc65a4", 0) == 0);
   const auto update = wait_mined(rpc, update_hash, seconds{10});
   REQUIRE(update.has_value());
   REQUIRE(update->success);
@@ -170,6 +156,7 @@ TEST_CASE("an oracle update in the mempool is backrun in its own block", "[e2e][
   REQUIRE(dry->stop());
 
   const auto metrics = keeper::testing::http_get(port, "/metrics");
+  INFO(k.output());
   REQUIRE(metrics.status == 200);
   CHECK(metric(metrics.body, "keeper_transactions_total{outcome=\"reverted\"}") == 0);
   REQUIRE(k.stop());

@@ -32,7 +32,6 @@ class BackgroundKeeper {
   [[nodiscard]] pid_t pid() const noexcept { return process_.pid(); }
   // SIGTERM (then SIGKILL after a grace period); true when it is gone.
   bool stop() { return process_.stop(); }
-  [[nodiscard]] pid_t pid() const noexcept { return process_.pid(); }
 
  private:
   std::filesystem::path log_path_;

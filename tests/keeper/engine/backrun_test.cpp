@@ -6,12 +6,18 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <set>
+
+#include <boost/asio/io_context.hpp>
 
 #include "chain/abi/signature.hpp"
 #include "chain/keccak.hpp"
 #include "chain/signer.hpp"
 #include "keeper/engine/block_pipeline.hpp"
+#include "keeper/ofa/mev_share_sender.hpp"
+#include "tests/support/io_wait.hpp"
 #include "tests/support/scripted_mempool.hpp"
+#include "tests/support/test_mev_share_relay.hpp"
 #include "tests/support/toy_protocol.hpp"
 
 namespace {
@@ -28,6 +34,8 @@ const chain::Address kBorrower =
     chain::Address::from_hex("0x00000000000000000000000000000000000000b1").value();
 const chain::Address kContract =
     chain::Address::from_hex("0x00000000000000000000000000000000000000cc").value();
+constexpr std::string_view kSearcherKey =
+    "0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6";
 const chain::Address kTransmitter =
     chain::Address::from_hex("0x00000000000000000000000000000000000000ee").value();
 
@@ -233,4 +241,46 @@ TEST_CASE("a dry run reports the backrun it would send, and sends nothing", "[en
   CHECK(e.pipeline->totals().dry_run_reports == 1);
   // No simulation: the account is healthy until the update is mined.
   CHECK(e.mempool.node().params_of("eth_call").empty());
+}
+
+TEST_CASE("an update hinted by an order-flow auction is answered with one mev_sendBundle each",
+          "[engine][unit][ofa]") {
+  Engine e{false, kContract};
+  keeper::testing::TestMevShareRelay relay;
+  boost::asio::io_context io;
+  keeper::ofa::MevShareSenderOptions options;
+  options.endpoint_urls = {relay.url()};
+  const auto searcher = chain::PrivateKey::from_hex(
+                            "0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6")
+                            .value();
+  const auto searcher_address = searcher.address();
+  auto sender = keeper::ofa::MevShareSender::create(
+                    io, chain::PrivateKey::from_hex(std::string{kSearcherKey}).value(), options)
+                    .value();
+  e.pipeline->use_auctions(sender.get(), 3);
+  // A second borrower, so the update makes two accounts liquidatable: two bundles.
+  const auto other = chain::Address::from_hex("0x00000000000000000000000000000000000000b2").value();
+  e.toy.loans[other] = {5 * kEther, 8'000 * kEther};  // HF 1.0 at $2000; 0.85 at $1700
+  e.pipeline->on_head(head(101), std::chrono::steady_clock::now());
+  e.pipeline->finish_head(head(101));
+  const chain::Hash update = chain::keccak256(std::string_view{"an SVR update"});
+  e.pipeline->on_hinted_update(ToyProtocol::kCollateralFeed, chain::i256{chain::to_dec(usd(1700))},
+                               update, std::chrono::steady_clock::now());
+  // Signed and journalled, never broadcast: only the auction can place it behind the update.
+  CHECK(e.mempool.node().count("eth_sendRawTransaction") == 0);
+  REQUIRE(keeper::testing::run_until(
+      io, [&] { return relay.counts().accepted >= 2; }, std::chrono::milliseconds{5000}));
+  const auto bundles = relay.bundles();
+  REQUIRE(bundles.size() == 2);
+  std::set<chain::Bytes> journalled;
+  for (const auto& [hash, entry] : e.manager->journal().entries()) journalled.insert(entry.raw);
+  for (const auto& b : bundles) {
+    CHECK(b.signer == searcher_address);
+    CHECK(b.hashes == std::vector<chain::Hash>{update});
+    CHECK_FALSE(b.can_revert);
+    CHECK(b.block == 102);  // the head after the state's
+    CHECK(b.max_block == std::optional<std::uint64_t>{104});
+    CHECK(journalled.count(b.backrun) == 1);
+  }
+  CHECK(metric_has(e.metrics, "keeper_transactions_total{outcome=\"auctioned\"} 2"));
 }
