@@ -91,7 +91,8 @@ TEST_CASE("keeper run resumes from a trusted snapshot and distrusts a damaged or
     // Resumed state, yet the same 46 accounts as a full read finds (the run test's number).
     std::set<std::string> reported;
     for (const auto& w : events_of(out, "would_liquidate"))
-      reported.insert(w["account"].get<std::string>());
+      if (w.value("market", "devnet") == "devnet")  // the Aave market (Morpho's is watched too)
+        reported.insert(w["account"].get<std::string>());
     CHECK(reported.size() == 46);
     CHECK(keeper::read_snapshot(snapshot).value().block > saved_block);
   }

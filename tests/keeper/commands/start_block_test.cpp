@@ -24,14 +24,18 @@ TEST_CASE("a start_block past the node's head refuses to start, naming file and 
     std::uint64_t head;
     std::string error;  // empty: accepted
   };
+  // A second, distinct market (the same one twice is refused as a duplicate).
+  const std::string other =
+      "[[markets]]\nprotocol = \"aave-v3\"\nname = \"other\"\n"
+      "pool_addresses_provider = \"0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512\"\n";
   const std::vector<Row> rows{
       {"no start_block", market, 100, ""},
       {"at the head", market + "start_block = 100\n", 100, ""},
       {"one past the head", market + "start_block = 101\n", 100,
        "keeper.toml:8: markets[0].start_block = 101 is past block 100"},
       {"the second market past the head",
-       market + "start_block = 5\n" + market + "start_block = 5000000\n", 100,
-       "keeper.toml:12: markets[1].start_block = 5000000 is past block 100"},
+       market + "start_block = 5\n" + other + "start_block = 5000000\n", 100,
+       "keeper.toml:13: markets[1].start_block = 5000000 is past block 100"},
   };
   for (const auto& row : rows) {
     CAPTURE(row.name);
