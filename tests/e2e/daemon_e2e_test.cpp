@@ -169,10 +169,15 @@ TEST_CASE("cutting keeper's WebSocket while prices fall loses no opportunity", "
     CAPTURE(t);
     CHECK(landed.count(t) == 1);
   }
-  std::size_t connects = 0;
-  for (const auto& w : of_kind(k.events(), "ws"))
-    if (w["state"] == "connected") ++connects;
-  CHECK(connects >= 2);
+  // The liquidations no longer wait for the socket (heads were polled over HTTP meanwhile), so
+  // its return is awaited on its own.
+  const auto reconnected = [](const auto& events) {
+    std::size_t connects = 0;
+    for (const auto& w : of_kind(events, "ws"))
+      if (w["state"] == "connected") ++connects;
+    return connects >= 2;
+  };
+  CHECK(k.wait_for(reconnected, milliseconds{20000}));
   CHECK(proxy.connections_accepted() >= 2);
 }
 
