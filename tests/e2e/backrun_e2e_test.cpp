@@ -4,8 +4,6 @@
 // the update's own block, after it, and none reverts.
 #include <catch2/catch.hpp>
 
-#include <fstream>
-#include <iterator>
 #include <regex>
 #include <set>
 #include <string>
@@ -74,15 +72,8 @@ TEST_CASE("an oracle update in the mempool is backrun in its own block", "[e2e][
   const auto keeper = net.start_keeper(net.config(), port);
   auto& k = *keeper;
   // A dry run beside it, on its own snapshot: it must name the same update and accounts.
-  const auto dry_config = (net.dir() / "keeper-dry.toml").string();
-  {
-    std::ifstream in{net.config()};
-    std::string text{std::istreambuf_iterator<char>{in}, {}};
-    const std::string from = "keeper-state.json";
-    REQUIRE(text.find(from) != std::string::npos);
-    text.replace(text.find(from), from.size(), "keeper-dry-state.json");
-    std::ofstream{dry_config} << text;
-  }
+  const auto dry_config =
+      net.config_variant("keeper-dry.toml", "keeper-state.json", "keeper-dry-state.json");
   const auto dry_port = keeper::pick_free_port().value();
   const auto dry = net.start_keeper(dry_config, dry_port, {"--dry-run"}, "keeper-dry.log");
 

@@ -5,9 +5,6 @@
 // one nonce sequence and no revert; each liquidation seizes and repays what keeper predicted.
 #include <catch2/catch.hpp>
 
-#include <fstream>
-#include <iterator>
-
 #include <iostream>
 #include <map>
 #include <set>
@@ -98,15 +95,7 @@ TEST_CASE("one keeper run liquidates a WETH crash in both Aave and Morpho, as pr
   REQUIRE(d.uniswap.has_value());
   const auto port = keeper::pick_free_port().value();
   // The devnet's config only watches its Morpho market (execute = false): executed here.
-  const auto config = (net.dir() / "keeper-both.toml").string();
-  {
-    std::ifstream in{net.config()};
-    std::string text{std::istreambuf_iterator<char>{in}, {}};
-    const std::string watched = "execute = false";
-    REQUIRE(text.find(watched) != std::string::npos);
-    text.replace(text.find(watched), watched.size(), "execute = true");
-    std::ofstream{config} << text;
-  }
+  const auto config = net.config_variant("keeper-both.toml", "execute = false", "execute = true");
   const auto keeper = net.start_keeper(config, port);
   auto& k = *keeper;
   // Both markets synced before the crash, each naming itself.

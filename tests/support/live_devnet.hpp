@@ -9,6 +9,8 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <optional>
@@ -94,6 +96,19 @@ class LiveDevnet {
     return k;
   }
   [[nodiscard]] std::string config() const { return (dir_ / "keeper.toml").string(); }
+  // A copy of the devnet's config named `name`, with the first `from` replaced by `to` (which
+  // must be there); its path.
+  std::string config_variant(const std::string& name, const std::string& from,
+                             const std::string& to) const {
+    std::ifstream in{config()};
+    std::string text{std::istreambuf_iterator<char>{in}, {}};
+    const auto at = text.find(from);
+    REQUIRE(at != std::string::npos);
+    text.replace(at, from.size(), to);
+    const auto path = (dir_ / name).string();
+    std::ofstream{path} << text;
+    return path;
+  }
   [[nodiscard]] const keeper::devnet::Deployment& deployment() const { return d_; }
   rpc::RpcClient& rpc() { return *rpc_; }
 
