@@ -5,8 +5,10 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <set>
+#include <thread>
 
 #include "keeper/tx/tx_manager.hpp"
 #include "tests/support/chain_fixture.hpp"
@@ -20,6 +22,18 @@ keeper::tx::Intent pay(const std::string& key, std::uint8_t to) {
   Address a{};  // well above the precompiles
   a.bytes[19] = to;
   return {key, a, {}, u256{1}};
+}
+
+// anvil mines each transaction on arrival, but may answer the send a moment before the block is
+// in: waits (bounded) until the head reaches `block`.
+std::uint64_t head_at_least(rpc::RpcClient& rpc, std::uint64_t block) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{10};
+  auto head = rpc.block_number().value();
+  while (head < block && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds{20});
+    head = rpc.block_number().value();
+  }
+  return head;
 }
 
 std::set<std::string> keys(const std::vector<keeper::tx::Settlement>& settled) {
@@ -50,8 +64,8 @@ TEST_CASE("each engine sharing the wallet settles only what it sent", "[tx][mark
   REQUIRE(m.submit(pay("aave:2", 0xa2), head0).has_value());
   m.set_owner(2);
   REQUIRE(m.submit(pay("morpho:1", 0xb1), head0).has_value());
-  // anvil mines each on arrival: all three are in by now.
-  const auto head = chain.rpc().block_number().value();
+  // anvil mines each on arrival: a block each.
+  const auto head = head_at_least(chain.rpc(), head0 + 3);
   REQUIRE(head >= head0 + 3);
 
   // The second engine asks first: the chain is read once, it gets its own.
@@ -71,7 +85,8 @@ TEST_CASE("each engine sharing the wallet settles only what it sent", "[tx][mark
   // A lone engine (owner 0) is unchanged: what it sent settles at its next call.
   m.set_owner(0);
   REQUIRE(m.submit(pay("alone", 0xc1), head).has_value());
-  const auto later = chain.rpc().block_number().value();
+  const auto later = head_at_least(chain.rpc(), head + 1);
+  REQUIRE(later >= head + 1);
   CHECK(keys(m.on_block(later)) == std::set<std::string>{"alone"});
   fs::remove(journal);
 }
