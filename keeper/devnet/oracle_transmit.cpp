@@ -74,12 +74,13 @@ tl::expected<SentTransmit, std::string> send_transmit(DevChain& chain, const Dep
   if (!estimate) return tl::unexpected("transmit would fail: " + rpc_reason(estimate.error()));
   const std::uint64_t gas = *estimate + *estimate / 4;
   const chain::u256 base_fee = head->base_fee_per_gas.value_or(chain::u256{0});
-  const Json tx{{"from", d.admin.lower_hex()},
-                {"to", asset.aggregator.lower_hex()},
-                {"data", chain::hex_encode(*data)},
-                {"gas", chain::to_hex_quantity(chain::u256{gas})},
-                {"maxFeePerGas", chain::to_hex_quantity(base_fee * 2 + options.tip_wei)},
-                {"maxPriorityFeePerGas", chain::to_hex_quantity(options.tip_wei)}};
+  Json tx{{"from", d.admin.lower_hex()},
+          {"to", asset.aggregator.lower_hex()},
+          {"data", chain::hex_encode(*data)},
+          {"gas", chain::to_hex_quantity(chain::u256{gas})},
+          {"maxFeePerGas", chain::to_hex_quantity(base_fee * 2 + options.tip_wei)},
+          {"maxPriorityFeePerGas", chain::to_hex_quantity(options.tip_wei)}};
+  if (options.nonce) tx["nonce"] = chain::to_hex_quantity(chain::u256{*options.nonce});
   auto sent = rpc.call("eth_sendTransaction", Json::array({tx}));
   if (!sent) return tl::unexpected("transmit: " + rpc_reason(sent.error()));
   auto hash = chain::rpc::hash_of(*sent, "transactionHash");

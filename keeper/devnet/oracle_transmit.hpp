@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include <tl/expected.hpp>
@@ -23,6 +24,9 @@ struct TransmitOptions {
   // anvil suggests, and what the devnet's updates paid before: a higher tip would raise the tip
   // anvil suggests (eth_maxPriorityFeePerGas) to keeper for the blocks that follow.
   chain::u256 tip_wei{1'000'000'000ULL};
+  // Replaces the transmitter's pending transaction at this nonce (nodes ask 10% more on both
+  // fees) instead of taking the next one: how a test drops an update keeper backruns.
+  std::optional<std::uint64_t> nonce;
 };
 
 struct SentTransmit {

@@ -134,9 +134,13 @@ void BlockPipeline::execute(const std::vector<strategy::LiquidateAction>& action
   // Private: to builders only, or to an auction (which alone can place it behind a hinted update).
   const bool private_only =
       submission_ == Submission::bundle || (backrun != nullptr && backrun->via_auction);
+  const std::uint64_t last_private_block =
+      backrun != nullptr && backrun->via_auction ? block + auction_blocks_
+      : bundles_ != nullptr                      ? bundles_->last_block(block + 1)
+                                                 : block + 1;
   const auto results =
       private_only
-          ? manager_->sign_for_bundle(orders, block)
+          ? manager_->sign_for_bundle(orders, block, last_private_block)
           : manager_->send_now(orders, block, send_observer(std::move(sent_for), decided_at));
   std::vector<tx::Submitted> to_bundle, to_auction;
   for (std::size_t i = 0; i < chosen.size() && i < results.size(); ++i) {
@@ -229,8 +233,8 @@ void BlockPipeline::offer_to_auction(const std::vector<tx::Submitted>& sent, con
                                      std::uint64_t block) {
   // One mev_sendBundle per liquidation (MEV-Share takes one backrun per bundle): each
   // [{hash: update}, {tx: ours, canRevert: false}] for the next auction_blocks_ blocks. One that
-  // never lands is replaced or cancelled in public by the transaction manager, like any stuck
-  // transaction, so its nonce never stays a gap.
+  // never lands is released by the transaction manager after its last block (it was never
+  // public), so a lost auction costs nothing.
   const auto& entries = manager_->journal().entries();
   for (const auto& s : sent) {
     const auto ours = entries.find(s.hash);
@@ -343,6 +347,20 @@ void BlockPipeline::follow_transactions(std::uint64_t block) {
     const Pending expected = p->second;
     pending_.erase(p);
     if (s.receipt) gas_.observe(expected.gas_kind, s.receipt->gas_used);
+    if (s.outcome == tx::Outcome::unsent) {
+      // A private offer that no builder or auction included: it never existed in public and
+      // its nonce is free again; the account is evaluated afresh at the next head.
+      if (const auto l = liquidating_.find(expected.account);
+          l != liquidating_.end() && l->second == s.nonce)
+        liquidating_.erase(l);
+      log_.info("liquidation_not_landed",
+                {{"block", block},
+                 {"account", expected.account.checksummed()},
+                 {"nonce", s.nonce}},
+                expected.account.checksummed() + ": private offer ended without inclusion; nonce " +
+                    std::to_string(s.nonce) + " released at no cost");
+      continue;
+    }
     if (s.outcome != tx::Outcome::mined || !s.receipt) {
       log_.event(ops::Level::warn, "liquidation_failed",
                  {{"block", block},

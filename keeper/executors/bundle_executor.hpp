@@ -77,6 +77,10 @@ class BundleExecutor {
   [[nodiscard]] std::optional<BundleState> state(BundleId id) const;
   [[nodiscard]] std::optional<std::uint64_t> target_block(BundleId id) const;
   [[nodiscard]] std::size_t pending() const;
+  // The last block a bundle submitted for `first_target` may land in.
+  [[nodiscard]] std::uint64_t last_block(std::uint64_t first_target) const noexcept {
+    return first_target + options_.max_blocks - 1;
+  }
   [[nodiscard]] std::vector<BuilderCounts> counts() const { return counts_; }
   // Every builder answer, for logs and tests: (bundle, builder index, target block, result).
   std::function<void(BundleId, std::size_t, std::uint64_t, const BuilderResult&)> on_answer;

@@ -172,6 +172,8 @@ tl::expected<void, std::string> Journal::apply(const std::string& line, std::siz
       e.raw = std::move(*raw);
       e.intent_key = doc.at("intent").get<std::string>();
       e.sent_at_block = doc.at("block").get<std::uint64_t>();
+      if (doc.contains("private_until"))
+        e.private_until = doc.at("private_until").get<std::uint64_t>();
       e.line = number;
       intents_.insert(e.intent_key);
       entries_[e.hash] = std::move(e);
@@ -211,12 +213,14 @@ tl::expected<void, std::string> Journal::sync() {
 namespace {
 
 nlohmann::json signed_record(const JournalEntry& e) {
-  return nlohmann::json{{"event", "signed"},
+  nlohmann::json record{{"event", "signed"},
                         {"nonce", e.nonce},
                         {"hash", chain::hex_encode(e.hash)},
                         {"raw", chain::hex_encode(e.raw)},
                         {"intent", e.intent_key},
                         {"block", e.sent_at_block}};
+  if (e.private_until) record["private_until"] = *e.private_until;
+  return record;
 }
 
 }  // namespace

@@ -31,6 +31,9 @@ struct JournalEntry {
   std::uint64_t sent_at_block = 0;
   Outcome outcome = Outcome::pending;
   std::size_t line = 0;  // where it was replayed from (1-based), 0 when recorded by this run
+  // Given only to builders or an auction, for blocks up to this one: never broadcast, so a
+  // restart releases it rather than sending it in public.
+  std::optional<std::uint64_t> private_until{};
 };
 
 // The chain a journal belongs to: its transactions mean nothing on any other, even one with the

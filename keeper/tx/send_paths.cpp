@@ -20,7 +20,8 @@ void TxManager::track(std::uint64_t nonce, const Intent& intent, const SignedTx&
                              head_block,
                              {{tx.hash, tx.max_fee, priority, tx.gas_limit, cancel}},
                              std::nullopt,
-                             sent_at};
+                             sent_at,
+                             std::nullopt};
 }
 
 std::optional<SubmitError> TxManager::screen(const Order& o,
@@ -42,10 +43,11 @@ std::vector<tl::expected<Submitted, SubmitError>> TxManager::send_now(
 }
 
 std::vector<tl::expected<Submitted, SubmitError>> TxManager::sign_for_bundle(
-    const std::vector<Order>& orders, std::uint64_t head_block) {
+    const std::vector<Order>& orders, std::uint64_t head_block, std::uint64_t last_block) {
   using Result = tl::expected<Submitted, SubmitError>;
   std::vector<Result> out(orders.size(), tl::unexpected(error(SubmitErrorKind::rpc, "not sent")));
-  const auto ready = sign_and_journal(orders, head_block, out);
+  const std::uint64_t private_until = std::max(last_block, head_block + 1);
+  const auto ready = sign_and_journal(orders, head_block, out, private_until);
   if (ready.empty()) return out;
   const auto signed_at = std::chrono::steady_clock::now();
   // Durable before any builder sees it: a bundle may land while keeper is down.
@@ -61,6 +63,7 @@ std::vector<tl::expected<Submitted, SubmitError>> TxManager::sign_for_bundle(
     track(r.entry.nonce, o.intent,
           {r.entry.hash, {}, r.entry.nonce, o.gas_limit, o.max_fee_per_gas},
           o.max_priority_fee_per_gas, head_block, signed_at, false);
+    in_flight_[r.entry.nonce].private_until = private_until;
     out[r.index] = Submitted{r.entry.hash, r.entry.nonce, o.gas_limit, o.max_fee_per_gas,
                              signed_at,    signed_at,     signed_at};
   }
@@ -84,7 +87,8 @@ std::string words(const tl::expected<chain::rpc::SendResult, chain::rpc::RpcErro
 
 std::vector<TxManager::Journalled> TxManager::sign_and_journal(
     const std::vector<Order>& orders, std::uint64_t head_block,
-    std::vector<tl::expected<Submitted, SubmitError>>& out) {
+    std::vector<tl::expected<Submitted, SubmitError>>& out,
+    std::optional<std::uint64_t> private_until) {
   std::vector<Journalled> signed_orders;
   signed_orders.reserve(orders.size());
   std::set<std::string> this_round;
@@ -100,8 +104,9 @@ std::vector<TxManager::Journalled> TxManager::sign_and_journal(
       out[i] = tl::unexpected(tx.error());
       continue;
     }
-    signed_orders.push_back(
-        {i, {tx->nonce, tx->hash, std::move(tx->raw), o.intent.key, head_block, Outcome::pending}});
+    signed_orders.push_back({i,
+                             {tx->nonce, tx->hash, std::move(tx->raw), o.intent.key, head_block,
+                              Outcome::pending, 0, private_until}});
   }
   if (signed_orders.empty()) return signed_orders;
   std::vector<JournalEntry> entries;
@@ -306,7 +311,8 @@ void TxManager::fill_nonce_gap(std::uint64_t nonce, const Order& like, std::uint
              head_block,
              {{sent->hash, like.max_fee_per_gas, like.max_priority_fee_per_gas, 21'000, true}},
              std::nullopt,
-             sent->sent_at};
+             sent->sent_at,
+             std::nullopt};
   ++counters_.sent;
 }
 

@@ -307,6 +307,7 @@ std::vector<Settlement> TxManager::poll_block(std::uint64_t head_block) {
   std::vector<Settlement> settled;
   follow_reorgs(head_block);
   auto mined_count = rpc_.transaction_count(key_.address(), "latest");
+  if (mined_count) release_private(head_block, *mined_count, settled);
   for (auto it = in_flight_.begin(); it != in_flight_.end();) {
     const std::uint64_t nonce = it->first;
     Flight& flight = it->second;
@@ -337,10 +338,17 @@ std::vector<Settlement> TxManager::poll_block(std::uint64_t head_block) {
       ++it;
       continue;
     }
+    if (flight.private_until && head_block < *flight.private_until) {
+      ++it;  // builders or an auction may still place it: nothing of it is public to replace
+      continue;
+    }
     if (head_block < flight.sent_at_block + options_.replace_after_blocks) {
       ++it;
       continue;
     }
+    // A private offer that ended below a later nonce of ours: from here it is a public matter
+    // (replaced while it holds, else cancelled), or the nonces above it could never be mined.
+    flight.private_until.reset();
     // Stuck: replace if the intent still holds, else cancel with a self-transfer at this nonce.
     const Attempt last = flight.attempts.back();
     const bool still_valid = !last.cancel && still_holds(flight.intent);
@@ -371,6 +379,28 @@ std::vector<Settlement> TxManager::poll_block(std::uint64_t head_block) {
     ++it;
   }
   return settled;
+}
+
+void TxManager::release_private(std::uint64_t head_block, std::uint64_t mined_count,
+                                std::vector<Settlement>& settled) {
+  // From the top only: a released nonce below one still in flight would be a gap holding it.
+  while (!in_flight_.empty()) {
+    const auto top = std::prev(in_flight_.end());
+    const std::uint64_t nonce = top->first;
+    const Flight& flight = top->second;
+    if (!flight.private_until || head_block < *flight.private_until || mined_count > nonce ||
+        nonce + 1 != next_nonce_)
+      return;
+    // Past the last block it was offered for and its nonce unused: no builder can include it
+    // any more, and it was never public, so nothing of it can land. Its nonce is ours again.
+    for (const auto& a : flight.attempts)
+      (void)journal_.record_outcome(a.hash, Outcome::unsent, head_block);
+    settled.push_back(
+        Settlement{flight.intent.key, nonce, Outcome::unsent, std::nullopt, flight.first_sent_at});
+    ++counters_.released;
+    in_flight_.erase(top);
+    --next_nonce_;
+  }
 }
 
 }  // namespace keeper::tx

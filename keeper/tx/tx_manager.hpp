@@ -115,6 +115,8 @@ struct TxCounters {
   // and those found in another block than first seen.
   std::uint64_t reorged_out = 0, remined = 0;
   std::uint64_t simulation_reverts = 0;
+  // Private offers (bundles, auctions) that ended unlanded: their nonces released, no cost.
+  std::uint64_t released = 0;
 };
 
 class TxManager {
@@ -144,12 +146,14 @@ class TxManager {
   // refused nonce below accepted ones is filled with a cheap self-transfer.
   [[nodiscard]] std::vector<tl::expected<Submitted, SubmitError>> send_now(
       const std::vector<Order>& orders, std::uint64_t head_block, SendObserver observer = {});
-  // send_now for orders that go only to block builders (a bundle): signed, journalled (fsync'd)
-  // and followed like the rest, but not broadcast; their bytes are in journal().entries(). One
-  // that no builder includes is replaced or cancelled in public like any stuck transaction, so
-  // its nonce never stays a gap.
+  // send_now for orders that go only to block builders or an auction: signed, journalled
+  // (fsync'd) and followed like the rest, but not broadcast; their bytes are in
+  // journal().entries(). They are offered for blocks up to `last_block`; one not mined by then
+  // was never public, so it costs nothing: its nonce is released (journalled `unsent`, the intent
+  // free again) when no later nonce of ours is in flight, and otherwise handled in public like
+  // any stuck transaction (replaced while it still holds, else cancelled) so that no gap stays.
   [[nodiscard]] std::vector<tl::expected<Submitted, SubmitError>> sign_for_bundle(
-      const std::vector<Order>& orders, std::uint64_t head_block);
+      const std::vector<Order>& orders, std::uint64_t head_block, std::uint64_t last_block);
   // Where send_now streams to (keeper's WebSocket); null: one HTTP request per batch.
   void set_broadcaster(Broadcaster* broadcaster) noexcept { broadcaster_ = broadcaster; }
 
@@ -215,6 +219,9 @@ class TxManager {
     // trail the nonce count by a moment, so "dropped" needs a later block to confirm it.
     std::optional<std::uint64_t> nonce_used_at;
     std::chrono::steady_clock::time_point first_sent_at;
+    // Offered privately (bundle, auction) up to this block and never broadcast: not replaced in
+    // public while the offer stands; released after it if nothing landed.
+    std::optional<std::uint64_t> private_until;
   };
 
   TxManager(chain::rpc::RpcClient& rpc, const chain::PrivateKey& key, Journal journal,
@@ -234,6 +241,9 @@ class TxManager {
   // once more; returns the nonces the node refused outright (left unoccupied).
   tl::expected<std::vector<std::uint64_t>, std::string> resume_pending(
       std::uint64_t occupied_below);
+  // Start-up: the journal's private offers whose nonce the chain has not used are released.
+  tl::expected<void, std::string> release_private_at_start(std::uint64_t mined_count,
+                                                           std::uint64_t head_block);
   tl::expected<void, std::string> fill_gaps_at_start(const std::vector<std::uint64_t>& gaps,
                                                      std::uint64_t head_block);
   // Reserves the worst-case gas spend and signs; nothing leaves keeper.
@@ -256,9 +266,11 @@ class TxManager {
   };
   // Screens and signs `orders` with consecutive nonces from next_nonce_ and journals them in one
   // write; what fails is set in `out`. Empty when nothing is left to send.
+  // `private_until`: the orders go to builders or an auction only, up to that block.
   std::vector<Journalled> sign_and_journal(const std::vector<Order>& orders,
                                            std::uint64_t head_block,
-                                           std::vector<tl::expected<Submitted, SubmitError>>& out);
+                                           std::vector<tl::expected<Submitted, SubmitError>>& out,
+                                           std::optional<std::uint64_t> private_until = {});
   std::vector<tl::expected<Submitted, SubmitError>> send_batch(const std::vector<Order>& orders,
                                                                std::uint64_t head_block,
                                                                const SendObserver& observer);
@@ -279,6 +291,10 @@ class TxManager {
   std::optional<Settlement> settle(std::uint64_t nonce, Flight& flight, std::uint64_t head_block);
   // on_block's work for every owner: outcomes recorded, stuck transactions replaced.
   std::vector<Settlement> poll_block(std::uint64_t head_block);
+  // Our highest nonces whose private offer ended at or before `head_block` with their nonce still
+  // unused on chain (`mined_count`): journalled unsent, settled as such, and free again.
+  void release_private(std::uint64_t head_block, std::uint64_t mined_count,
+                       std::vector<Settlement>& settled);
   // A settled transaction, kept until its block is reorg_depth deep (reorg_follow.cpp).
   struct Landed {
     std::uint64_t nonce = 0;

@@ -44,6 +44,8 @@ tl::expected<TxManager, std::string> TxManager::create(chain::rpc::RpcClient& rp
 
   TxManager m{rpc, key, std::move(journal), std::move(options)};
   m.start_notes_ = m.journal_.warnings();
+  if (auto released = m.release_private_at_start(*latest, *head); !released)
+    return tl::unexpected(released.error());
   const NonceCounts counts{*latest, *pending};
   std::vector<std::uint64_t> resent;
   for (const auto& e : m.journal_.pending()) resent.push_back(e.nonce);
@@ -70,6 +72,25 @@ tl::expected<TxManager, std::string> TxManager::create(chain::rpc::RpcClient& rp
                           "refusing to start");
   if (auto ok = m.fill_gaps_at_start(plan.gaps, *head); !ok) return tl::unexpected(ok.error());
   return m;
+}
+
+tl::expected<void, std::string> TxManager::release_private_at_start(std::uint64_t mined_count,
+                                                                   std::uint64_t head_block) {
+  // A private offer (bundle, auction) does not outlive the process that made it, and was never
+  // public: one whose nonce the chain has not used is released, never broadcast. (Should a
+  // builder still include it, the nonce's next transaction is followed as dropped.)
+  std::uint64_t released = 0;
+  for (const auto& e : journal_.pending()) {
+    if (!e.private_until || e.nonce < mined_count) continue;
+    if (auto ok = journal_.record_outcome(e.hash, Outcome::unsent, head_block); !ok)
+      return tl::unexpected("journal: " + ok.error());
+    ++released;
+  }
+  if (released > 0)
+    start_notes_.push_back("released " + std::to_string(released) +
+                           " privately offered transaction(s) of a previous run: never broadcast, "
+                           "their nonces are free again");
+  return {};
 }
 
 tl::expected<std::vector<std::uint64_t>, std::string> TxManager::resume_pending(
@@ -117,7 +138,7 @@ tl::expected<void, std::string> TxManager::fill_gaps_at_start(
                             sent.error().message + ": refusing to start");
     auto& flight = in_flight_[nonce];
     if (flight.attempts.empty())
-      flight = Flight{filler, head_block, {}, std::nullopt, sent->sent_at};
+      flight = Flight{filler, head_block, {}, std::nullopt, sent->sent_at, std::nullopt};
     flight.attempts.push_back({sent->hash, f->first, f->second, 21'000, true});
     start_notes_.push_back("nonce " + std::to_string(nonce) +
                            " was unoccupied below the journal's transactions: filled with a "

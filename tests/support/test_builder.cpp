@@ -9,6 +9,8 @@
 
 #include "chain/hex.hpp"
 #include "chain/keccak.hpp"
+#include "chain/rpc/json_codec.hpp"
+#include "chain/rpc/raw_transaction.hpp"
 #include "keeper/executors/flashbots_signature.hpp"
 
 namespace keeper::testing {
@@ -172,22 +174,46 @@ std::pair<unsigned, std::string> TestBuilder::handle(const std::string& signatur
   return {200, out.dump()};
 }
 
+std::vector<chain::Bytes> TestBuilder::public_pool(chain::rpc::RpcClient& rpc) {
+  const auto content = rpc.call("txpool_content", json::array());
+  if (!content || !content->is_object()) throw std::runtime_error("test builder: no txpool");
+  std::vector<chain::Bytes> out;
+  for (const char* part : {"pending", "queued"}) {
+    if (!content->contains(part) || !content->at(part).is_object()) continue;
+    for (const auto& [from, by_nonce] : content->at(part).items())
+      for (const auto& [nonce, tx] : by_nonce.items()) {
+        const auto parsed = chain::rpc::pending_transaction_from_json(tx);
+        if (!parsed) throw std::runtime_error("test builder: unreadable pool transaction");
+        auto raw = chain::rpc::signed_bytes(*parsed);
+        if (!raw) throw std::runtime_error("test builder: pool transaction not rebuildable");
+        out.push_back(std::move(*raw));
+      }
+  }
+  return out;
+}
+
 bool TestBuilder::try_include(chain::rpc::RpcClient& rpc, const Held& bundle, std::uint64_t number,
                               BuiltBlock& built) {
+  const auto pool = public_pool(rpc);
   const auto snapshot = rpc.call("evm_snapshot", json::array());
   if (!snapshot || !snapshot->is_string()) throw std::runtime_error("test builder: no snapshot");
-  // Back to the snapshot, and nothing of the bundle left waiting to be mined later.
+  // Back to the snapshot with the public mempool as it was: nothing of the bundle left waiting
+  // to be mined later, every public transaction still waiting.
   const auto undo = [&] {
     if (!rpc.call("evm_revert", json::array({*snapshot})) ||
         !rpc.call("anvil_dropAllTransactions", json::array()))
       throw std::runtime_error("test builder: cannot undo a bundle");
+    for (const auto& raw : pool) (void)rpc.send_raw_transaction(raw);
     return false;
   };
   std::vector<chain::Hash> hashes;
   for (const auto& raw : bundle.txs) {
     hashes.push_back(chain::keccak256(raw));
     const auto sent = rpc.send_raw_transaction(raw);
-    if (!sent || sent->kind != chain::rpc::SendResult::Kind::accepted) return undo();
+    using Kind = chain::rpc::SendResult::Kind;
+    // Already in the public mempool (the update a backrun carries): it is in the block anyway.
+    if (!sent || (sent->kind != Kind::accepted && sent->kind != Kind::already_known))
+      return undo();
   }
   if (!rpc.call("evm_mine", json::array())) return undo();
   // Every transaction in the new block, in the bundle's order, none reverting unless allowed.
@@ -223,7 +249,7 @@ BuiltBlock TestBuilder::build_block() {
       if (h.block == built.number) candidates.push_back(h);
     std::erase_if(held_, [&](const Held& h) { return h.block <= built.number; });
   }
-  if (!rpc.call("evm_setAutomine", json::array({false})))
+  if (!owns_mining_ && !rpc.call("evm_setAutomine", json::array({false})))
     throw std::runtime_error("test builder: cannot turn automine off");
   for (const auto& bundle : candidates) {
     if (try_include(rpc, bundle, built.number, built)) break;
@@ -231,9 +257,17 @@ BuiltBlock TestBuilder::build_block() {
   }
   if (!built.bundle_included && !rpc.call("evm_mine", json::array()))
     throw std::runtime_error("test builder: evm_mine failed");
-  if (!rpc.call("evm_setAutomine", json::array({true})))
+  if (!owns_mining_ && !rpc.call("evm_setAutomine", json::array({true})))
     throw std::runtime_error("test builder: cannot turn automine on");
   return built;
+}
+
+void TestBuilder::take_over_mining() {
+  chain::rpc::RpcClient rpc{chain::rpc::RpcClientOptions::for_urls({anvil_url_})};
+  if (!rpc.call("evm_setIntervalMining", json::array({0})) ||
+      !rpc.call("evm_setAutomine", json::array({false})))
+    throw std::runtime_error("test builder: cannot take over mining");
+  owns_mining_ = true;
 }
 
 }  // namespace keeper::testing

@@ -6,6 +6,9 @@
 // order or not at all: automine off, snapshot, the bundle's raw transactions, evm_mine, every
 // receipt checked; a transaction that reverted without being listed in revertingTxHashes (or
 // one that did not make the block) reverts the chain to the snapshot and drops the bundle.
+// As a real builder, it builds on the public mempool too: a bundle may carry a transaction that
+// is already there (an oracle update it backruns), and a dropped bundle leaves the public
+// transactions where they were.
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -47,9 +50,12 @@ class TestBuilder {
   [[nodiscard]] TestBuilderCounts counts() const;
   // Bundles held for blocks not yet built.
   [[nodiscard]] std::size_t held() const;
-  // Builds the chain's next block from the bundles that target it (the first that lands whole
-  // wins; an empty block when none does). Call from the test's thread.
+  // Builds the chain's next block from the public mempool and the bundles that target it (the
+  // first that lands whole wins). Call from the test's thread.
   BuiltBlock build_block();
+  // From now on only build_block() makes blocks (interval mining and automine off), so pending
+  // transactions wait in the mempool as they would for a real block.
+  void take_over_mining();
 
  private:
   struct Held {
@@ -65,6 +71,8 @@ class TestBuilder {
                                           const std::string& body);
   bool try_include(chain::rpc::RpcClient& rpc, const Held& bundle, std::uint64_t number,
                    BuiltBlock& built);
+  // The public mempool's transactions as signed bytes, to put back after a dropped bundle.
+  static std::vector<chain::Bytes> public_pool(chain::rpc::RpcClient& rpc);
 
   std::string anvil_url_;
   boost::asio::io_context io_;
@@ -73,6 +81,7 @@ class TestBuilder {
   mutable std::mutex mutex_;
   std::vector<Held> held_;
   TestBuilderCounts counts_;
+  bool owns_mining_ = false;
   std::thread thread_;
 };
 

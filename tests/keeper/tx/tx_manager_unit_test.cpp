@@ -209,3 +209,97 @@ TEST_CASE("a node on another chain is refused before anything is signed", "[tx][
   CHECK(m.error().find("31337") != std::string::npos);
   CHECK(b.mempool.node().count("eth_sendRawTransaction") == 0);
 }
+
+TEST_CASE("a private offer that ends unlanded costs nothing: its nonces are released",
+          "[tx][unit][bundle]") {
+  struct Row {
+    const char* name;
+    bool lands;              // a builder includes the first of the two (block 102)
+    bool public_send_after;  // a public transaction of ours above them
+    std::size_t released;
+    std::uint64_t next_nonce;
+  };
+  const Row rows[] = {
+      {"unlanded: both released from the top", false, false, 2, kFirstNonce},
+      {"the first landed: only the second released", true, false, 1, kFirstNonce + 1},
+      {"below a public send: kept and handled in public", false, true, 0, kFirstNonce + 3},
+  };
+  for (const auto& row : rows) {
+    SECTION(row.name) {
+      Bench b{"private"};
+      auto& m = b.start();
+      const auto sent =
+          m.sign_for_bundle({order("liquidation:a", 0xa1, 1), order("liquidation:b", 0xb2, 1)},
+                            100, /*last_block=*/102);
+      REQUIRE(sent.size() == 2);
+      REQUIRE(sent[0].has_value());
+      REQUIRE(sent[1].has_value());
+      CHECK(b.mempool.taken().empty());  // never public
+      if (row.public_send_after) {
+        REQUIRE(m.send_now({order("liquidation:c", 0xc3, 1)}, 100).at(0).has_value());
+      }
+      // Within the offer nothing is replaced in public, however long replace_after_blocks is.
+      CHECK(m.on_block(101).empty());
+      const std::size_t public_before = b.mempool.taken().size();
+      CHECK(public_before == (row.public_send_after ? 1U : 0U));
+      if (row.lands) {
+        // The builder's copy: the journalled bytes, mined at their nonce.
+        const auto& raw = m.journal().entries().at(sent[0]->hash).raw;
+        REQUIRE(b.rpc.send_raw_transaction(raw).has_value());
+        b.mempool.mine(kFirstNonce, 102);
+      }
+      const auto settled = m.on_block(102);
+      std::size_t released = 0;
+      for (const auto& s : settled) {
+        if (s.outcome != keeper::tx::Outcome::unsent) continue;
+        ++released;
+        // Its journal record says so, and the intent may be tried again.
+        const auto hash = s.nonce == kFirstNonce ? sent[0]->hash : sent[1]->hash;
+        CHECK(m.journal().entries().at(hash).outcome == keeper::tx::Outcome::unsent);
+        CHECK_FALSE(m.journal().attempted(s.intent_key));
+      }
+      CHECK(released == row.released);
+      CHECK(m.counters().released == row.released);
+      CHECK(m.next_nonce() == row.next_nonce);
+      if (row.public_send_after) {
+        // The private ones hold the public one back: they became public, stuck ones (replaced at
+        // their nonces while their intents hold) so that no gap stays; the public one, as old,
+        // is replaced too.
+        CHECK(m.in_flight() == 3);
+        REQUIRE(b.mempool.taken().size() == public_before + 3);
+        CHECK(body(b.mempool.taken()[public_before]).nonce == kFirstNonce);
+        CHECK(body(b.mempool.taken()[public_before + 1]).nonce == kFirstNonce + 1);
+      } else {
+        // Nothing else reached the node: a lost private offer costs no gas.
+        CHECK(b.mempool.taken().size() == (row.lands ? 1U : 0U));
+        // The next send reuses the first released nonce.
+        const auto next = m.send_now({order("liquidation:d", 0xd4, 1)}, 102);
+        REQUIRE(next.at(0).has_value());
+        CHECK(next.at(0)->nonce == row.next_nonce);
+      }
+    }
+  }
+}
+
+TEST_CASE("a restart releases the private offers of the run before, never broadcasting them",
+          "[tx][unit][bundle]") {
+  Bench b{"private-restart"};
+  {
+    auto& m = b.start();
+    const auto sent =
+        m.sign_for_bundle({order("liquidation:a", 0xa1, 1), order("liquidation:b", 0xb2, 1)}, 100,
+                          /*last_block=*/102);
+    REQUIRE(sent.at(1).has_value());
+  }
+  auto& again = b.start();  // the same journal, read back by a new process
+  CHECK(b.mempool.taken().empty());
+  CHECK(again.next_nonce() == kFirstNonce);
+  CHECK(again.in_flight() == 0);
+  REQUIRE(again.journal().entries().size() == 2);
+  for (const auto& [hash, entry] : again.journal().entries()) {
+    CHECK(entry.private_until == std::optional<std::uint64_t>{102});
+    CHECK(entry.outcome == keeper::tx::Outcome::unsent);
+  }
+  REQUIRE(again.start_notes().size() == 1);
+  CHECK(again.start_notes()[0].rfind("released 2 privately offered", 0) == 0);
+}
