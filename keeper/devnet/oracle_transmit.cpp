@@ -5,6 +5,8 @@
 #include "chain/abi/revert.hpp"
 #include "chain/hex.hpp"
 #include "chain/rpc/json_codec.hpp"
+#include "chain/signer.hpp"
+#include "chain/transaction.hpp"
 #include "keeper/devnet/ocr2_report.hpp"
 
 namespace keeper::devnet {
@@ -32,6 +34,62 @@ tl::expected<chain::abi::Values, std::string> pending_view(chain::rpc::RpcClient
 
 std::string rpc_reason(const chain::rpc::RpcError& e) {
   return e.revert_data ? chain::abi::decode_revert(*e.revert_data).to_string() : e.to_string();
+}
+
+// anvil's published development key 0: the devnet's administrator, which transmits its prices.
+constexpr std::string_view kAdminDevKey =
+    "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+
+// The transmit as its transmitter sends it on mainnet: signed (so that a bundle can carry its
+// bytes, which anvil's impersonated sends, unsigned, could not give) and sent raw. An admin that
+// is not the dev account (a fork's) is sent as an unlocked account instead.
+tl::expected<chain::Hash, std::string> send_signed_by_admin(chain::rpc::RpcClient& rpc,
+                                                           const Deployment& d, const Address& to,
+                                                           const chain::Bytes& data,
+                                                           std::uint64_t gas,
+                                                           const chain::u256& max_fee,
+                                                           const TransmitOptions& options) {
+  auto key = chain::PrivateKey::from_hex(kAdminDevKey);
+  if (!key) return tl::unexpected(std::string{"the devnet's admin key does not load"});
+  if (key->address() != d.admin) {
+    Json tx{{"from", d.admin.lower_hex()},
+            {"to", to.lower_hex()},
+            {"data", chain::hex_encode(data)},
+            {"gas", chain::to_hex_quantity(chain::u256{gas})},
+            {"maxFeePerGas", chain::to_hex_quantity(max_fee)},
+            {"maxPriorityFeePerGas", chain::to_hex_quantity(options.tip_wei)}};
+    if (options.nonce) tx["nonce"] = chain::to_hex_quantity(chain::u256{*options.nonce});
+    auto sent = rpc.call("eth_sendTransaction", Json::array({tx}));
+    if (!sent) return tl::unexpected("transmit: " + rpc_reason(sent.error()));
+    auto hash = chain::rpc::hash_of(*sent, "transactionHash");
+    if (!hash) return tl::unexpected("transmit: " + hash.error().to_string());
+    return *hash;
+  }
+  auto chain_id = rpc.chain_id();
+  if (!chain_id) return tl::unexpected("chain id: " + chain_id.error().to_string());
+  std::uint64_t nonce = 0;
+  if (options.nonce) {
+    nonce = *options.nonce;
+  } else {
+    auto count = rpc.transaction_count(d.admin, "pending");
+    if (!count) return tl::unexpected("admin nonce: " + count.error().to_string());
+    nonce = *count;
+  }
+  chain::Eip1559Tx tx;
+  tx.chain_id = *chain_id;
+  tx.nonce = nonce;
+  tx.max_priority_fee_per_gas = options.tip_wei;
+  tx.max_fee_per_gas = max_fee;
+  tx.gas_limit = gas;
+  tx.to = to;
+  tx.data = data;
+  auto signed_tx = chain::sign_transaction(tx, *key);
+  if (!signed_tx) return tl::unexpected(std::string{"signing the transmit failed"});
+  auto sent = rpc.send_raw_transaction(signed_tx->raw);
+  if (!sent) return tl::unexpected("transmit: " + rpc_reason(sent.error()));
+  if (sent->kind != chain::rpc::SendResult::Kind::accepted)
+    return tl::unexpected("transmit refused by the node: " + sent->message);
+  return signed_tx->hash;
 }
 
 }  // namespace
@@ -74,17 +132,9 @@ tl::expected<SentTransmit, std::string> send_transmit(DevChain& chain, const Dep
   if (!estimate) return tl::unexpected("transmit would fail: " + rpc_reason(estimate.error()));
   const std::uint64_t gas = *estimate + *estimate / 4;
   const chain::u256 base_fee = head->base_fee_per_gas.value_or(chain::u256{0});
-  Json tx{{"from", d.admin.lower_hex()},
-          {"to", asset.aggregator.lower_hex()},
-          {"data", chain::hex_encode(*data)},
-          {"gas", chain::to_hex_quantity(chain::u256{gas})},
-          {"maxFeePerGas", chain::to_hex_quantity(base_fee * 2 + options.tip_wei)},
-          {"maxPriorityFeePerGas", chain::to_hex_quantity(options.tip_wei)}};
-  if (options.nonce) tx["nonce"] = chain::to_hex_quantity(chain::u256{*options.nonce});
-  auto sent = rpc.call("eth_sendTransaction", Json::array({tx}));
-  if (!sent) return tl::unexpected("transmit: " + rpc_reason(sent.error()));
-  auto hash = chain::rpc::hash_of(*sent, "transactionHash");
-  if (!hash) return tl::unexpected("transmit: " + hash.error().to_string());
+  auto hash = send_signed_by_admin(rpc, d, asset.aggregator, *data, gas,
+                                   base_fee * 2 + options.tip_wei, options);
+  if (!hash) return tl::unexpected(hash.error());
   return SentTransmit{*hash, *next, head->number, gas};
 }
 

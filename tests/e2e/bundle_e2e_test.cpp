@@ -114,8 +114,10 @@ TEST_CASE("keeper run through the test builder: a replaced update costs nothing,
     const auto first = keeper::devnet::send_transmit(dev, d, *weth, answer(0.75), first_options);
     REQUIRE(first.has_value());
     const std::string first_hash = hex_encode(first->hash);
-    REQUIRE(k.wait_for([&](const auto& e) { return bundles_behind(e, first_hash) >= 1; },
-                       milliseconds{10000}));
+    const bool bundled = k.wait_for(
+        [&](const auto& e) { return bundles_behind(e, first_hash) >= 1; }, milliseconds{10000});
+    INFO(k.output());
+    REQUIRE(bundled);
     const auto first_body = rpc.call("eth_getTransactionByHash", json::array({first_hash})).value();
     keeper::devnet::TransmitOptions replace_options;
     replace_options.tip_wei = u256{5'000'000'000ULL};
