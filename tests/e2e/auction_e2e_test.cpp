@@ -65,8 +65,7 @@ std::string hint(const Hash& hash, const Address& aggregator, const Bytes& calld
 
 }  // namespace
 
-TEST_CASE("a hinted oracle update yields one mev_sendBundle per liquidation; unlanded, it costs "
-          "nothing",
+TEST_CASE("a hinted oracle update yields one mev_sendBundle per liquidation, at no cost unlanded",
           "[e2e][auction]") {
   LiveDevnet net{"auction"};
   const auto& d = net.deployment();

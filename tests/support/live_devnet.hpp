@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <map>
 #include <memory>
@@ -78,7 +79,12 @@ class LiveDevnet {
   }
 
   [[nodiscard]] const fs::path& dir() const { return dir_; }
-  static fs::path shared_state_home() { return fs::temp_directory_path() / "keeper-e2e-state"; }
+  // One per build of keeper: two checkouts testing at once (each e2e test runs alone within a
+  // suite) could start devnets in the same second, which share a genesis and so a journal.
+  static fs::path shared_state_home() {
+    return fs::temp_directory_path() /
+           ("keeper-e2e-state-" + std::to_string(std::hash<std::string>{}(KEEPER_BINARY)));
+  }
 
   // keeper run in the background (JSON logs, metrics on `port`), once it has evaluated a head.
   // `extra` arguments follow (e.g. "--dry-run"); `log_name` keeps two keepers' logs apart.
