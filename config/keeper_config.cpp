@@ -1,6 +1,7 @@
 #include "config/keeper_config.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -520,7 +521,7 @@ tl::expected<SubmissionConfig, ConfigError> read_submission(const Reader& r, con
   KEEPER_CFG(ok, r.only(t, "submission.",
                         {"mode", "builders", "searcher_key_env", "builder_timeout_ms",
                          "bundle_blocks", "mev_share_streams", "mev_share_endpoints",
-                         "mev_share_blocks", "mev_share_bid_share"}));
+                         "mev_share_blocks", "mev_share_bid_share", "tls_ca_file"}));
   SubmissionConfig c;
   KEEPER_CFG(mode, r.optional<std::string>(t, "submission.", "mode"));
   if (*mode) {
@@ -536,9 +537,6 @@ tl::expected<SubmissionConfig, ConfigError> read_submission(const Reader& r, con
       if (!parsed)
         return tl::unexpected(
             r.error(t.at("builders"), "submission.builders", "'" + url + "': " + parsed.error()));
-      if (parsed->tls)
-        return tl::unexpected(r.error(t.at("builders"), "submission.builders",
-                                      "'" + url + "': https builders are not supported yet"));
     }
     c.builders = **builders;
   }
@@ -576,11 +574,16 @@ tl::expected<SubmissionConfig, ConfigError> read_submission(const Reader& r, con
       auto parsed = chain::rpc::parse_http_url(url);
       if (!parsed)
         return tl::unexpected(r.error(t.at(key), name, "'" + url + "': " + parsed.error()));
-      if (!streams && parsed->tls)
-        return tl::unexpected(
-            r.error(t.at(key), name, "'" + url + "': https endpoints are not supported yet"));
     }
     (streams ? c.mev_share_streams : c.mev_share_endpoints) = **urls;
+  }
+  KEEPER_CFG(ca_file, r.optional<std::string>(t, "submission.", "tls_ca_file"));
+  if (*ca_file) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(**ca_file, ec))
+      return tl::unexpected(r.error(t.at("tls_ca_file"), "submission.tls_ca_file",
+                                    "'" + **ca_file + "' is not a readable file"));
+    c.tls_ca_file = **ca_file;
   }
   KEEPER_CFG(share_blocks, r.optional<std::int64_t>(t, "submission.", "mev_share_blocks"));
   if (*share_blocks) {

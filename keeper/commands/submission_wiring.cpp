@@ -42,6 +42,7 @@ tl::expected<std::unique_ptr<executors::BundleExecutor>, std::string> start_bund
   o.builder_urls = c.builders;
   o.request_timeout = std::chrono::milliseconds{c.builder_timeout_ms};
   o.max_blocks = c.bundle_blocks;
+  o.tls_ca_file = c.tls_ca_file;
   return executors::BundleExecutor::create(io, std::move(*key), std::move(o), &metrics);
 }
 
@@ -53,6 +54,7 @@ tl::expected<std::unique_ptr<ofa::MevShareSender>, std::string> start_auction_se
   if (!key) return tl::unexpected(key.error());
   ofa::MevShareSenderOptions o;
   o.endpoint_urls = c.mev_share_endpoints;
+  o.tls_ca_file = c.tls_ca_file;
   o.request_timeout = std::chrono::milliseconds{c.builder_timeout_ms};
   return ofa::MevShareSender::create(io, std::move(*key), std::move(o), &metrics);
 }

@@ -2,10 +2,16 @@
 
 #include <iterator>
 
+#include <openssl/ssl.h>
+
 #include <boost/asio/connect.hpp>
+#include <boost/asio/ip/address.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <nlohmann/json.hpp>
 
 #include "keeper/executors/flashbots_signature.hpp"
@@ -36,6 +42,43 @@ BuilderResult parse_answer(const http::response<http::string_body>& response) {
 
 }  // namespace
 
+// One connection's stream: plain TCP, or TLS over it. A new one per connection (a TLS stream is
+// not reused after its connection closes).
+struct BuilderClient::Streams {
+  std::unique_ptr<beast::tcp_stream> plain;
+  std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> secure;
+
+  beast::tcp_stream& lowest() { return plain ? *plain : secure->next_layer(); }
+  template <class F>
+  void with_stream(F&& f) {
+    if (plain) {
+      f(*plain);
+    } else {
+      f(*secure);
+    }
+  }
+};
+
+tl::expected<std::shared_ptr<asio::ssl::context>, std::string> BuilderClient::tls_context(
+    const std::optional<std::string>& ca_file) {
+  auto tls = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
+  beast::error_code ec;
+  tls->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                       asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                       asio::ssl::context::no_tlsv1_1,
+                   ec);
+  if (ec) return tl::unexpected("TLS options: " + ec.message());
+  tls->set_default_verify_paths(ec);
+  if (ec) return tl::unexpected("the system's trust store: " + ec.message());
+  if (ca_file) {
+    tls->load_verify_file(*ca_file, ec);
+    if (ec) return tl::unexpected("TLS CA file '" + *ca_file + "': " + ec.message());
+  }
+  tls->set_verify_mode(asio::ssl::verify_peer, ec);
+  if (ec) return tl::unexpected("TLS verify mode: " + ec.message());
+  return tls;
+}
+
 std::string_view describe(BuilderError e) noexcept {
   switch (e) {
     case BuilderError::resolve_failed: return "cannot resolve the builder's host";
@@ -46,23 +89,30 @@ std::string_view describe(BuilderError e) noexcept {
     case BuilderError::bad_response: return "the builder's answer is not JSON-RPC";
     case BuilderError::rejected: return "the builder refused the bundle";
     case BuilderError::closed: return "the builder client was closed";
+    case BuilderError::tls_failed:
+      return "the TLS handshake with the builder failed (untrusted certificate, or another host's)";
   }
   return "unknown builder error";
 }
 
 std::shared_ptr<BuilderClient> BuilderClient::make(asio::io_context& io, chain::rpc::HttpUrl url,
-                                                   std::chrono::milliseconds timeout) {
-  return std::make_shared<BuilderClient>(io, std::move(url), timeout);
+                                                   std::chrono::milliseconds timeout,
+                                                   std::shared_ptr<asio::ssl::context> tls) {
+  return std::make_shared<BuilderClient>(io, std::move(url), timeout, std::move(tls));
 }
 
 BuilderClient::BuilderClient(asio::io_context& io, chain::rpc::HttpUrl url,
-                             std::chrono::milliseconds timeout)
+                             std::chrono::milliseconds timeout,
+                             std::shared_ptr<asio::ssl::context> tls)
     : io_{io},
       url_{std::move(url)},
       label_{url_.host + ":" + std::to_string(url_.port)},
       timeout_{timeout},
+      tls_{std::move(tls)},
       resolver_{io},
-      stream_{io} {}
+      streams_{std::make_unique<Streams>()} {}
+
+BuilderClient::~BuilderClient() = default;
 
 void BuilderClient::post(std::string body, std::string signature_header, Done done) {
   if (closed_) {
@@ -113,9 +163,9 @@ void BuilderClient::start_next() {
       r.signature_header);
   request_.body() = r.body;
   request_.prepare_payload();
-  // One deadline for the whole request: connect (when needed), write and read.
-  stream_.expires_after(timeout_);
+  // One deadline for the whole request: connect and handshake (when needed), write and read.
   if (connected_) {
+    streams_->lowest().expires_after(timeout_);
     reused_ = true;
     write();
   } else {
@@ -125,13 +175,22 @@ void BuilderClient::start_next() {
 }
 
 void BuilderClient::connect() {
+  if (url_.tls && !tls_) return finish(tl::unexpected(BuilderError::tls_failed));
+  // A fresh stream per connection; the last one's operations have all completed by now.
+  streams_ = std::make_unique<Streams>();
+  if (url_.tls) {
+    streams_->secure = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(io_, *tls_);
+  } else {
+    streams_->plain = std::make_unique<beast::tcp_stream>(io_);
+  }
+  streams_->lowest().expires_after(timeout_);
   resolver_.async_resolve(
       url_.host, std::to_string(url_.port),
       [self = shared_from_this()](const beast::error_code& ec,
                                   const asio::ip::tcp::resolver::results_type& endpoints) {
         if (self->closed_) return self->finish(tl::unexpected(BuilderError::closed));
         if (ec) return self->finish(tl::unexpected(BuilderError::resolve_failed));
-        self->stream_.async_connect(
+        self->streams_->lowest().async_connect(
             endpoints, [self](const beast::error_code& connect_ec, const asio::ip::tcp::endpoint&) {
               if (self->closed_) return self->finish(tl::unexpected(BuilderError::closed));
               if (connect_ec == beast::error::timeout)
@@ -139,24 +198,50 @@ void BuilderClient::connect() {
               if (connect_ec) return self->finish(tl::unexpected(BuilderError::connect_failed));
               self->connected_ = true;
               beast::error_code ignored;
-              self->stream_.socket().set_option(asio::ip::tcp::no_delay{true}, ignored);
+              self->streams_->lowest().socket().set_option(asio::ip::tcp::no_delay{true}, ignored);
+              if (self->streams_->secure) return self->handshake();
               self->write();
             });
       });
 }
 
+void BuilderClient::handshake() {
+  auto& secure = *streams_->secure;
+  boost::system::error_code not_ip;
+  (void)asio::ip::make_address(url_.host, not_ip);
+  // SNI names a host, never an address (RFC 6066). SSL_set_tlsext_host_name is a macro with a C
+  // cast; call what it expands to.
+  if (not_ip && SSL_ctrl(secure.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME,
+                         TLSEXT_NAMETYPE_host_name, const_cast<char*>(url_.host.c_str())) != 1)
+    return finish(tl::unexpected(BuilderError::tls_failed));
+  // The certificate must name the host asked for (a DNS name, or an IP address SAN).
+  secure.set_verify_callback(asio::ssl::host_name_verification(url_.host));
+  secure.async_handshake(asio::ssl::stream_base::client,
+                         [self = shared_from_this()](const beast::error_code& ec) {
+                           if (self->closed_)
+                             return self->finish(tl::unexpected(BuilderError::closed));
+                           if (ec == beast::error::timeout)
+                             return self->finish(tl::unexpected(BuilderError::timeout));
+                           if (ec) return self->finish(tl::unexpected(BuilderError::tls_failed));
+                           self->write();
+                         });
+}
+
 void BuilderClient::write() {
-  http::async_write(stream_, request_,
-                    [self = shared_from_this()](const beast::error_code& ec, std::size_t) {
-                      if (self->closed_) return self->finish(tl::unexpected(BuilderError::closed));
-                      if (ec == beast::error::timeout)
-                        return self->finish(tl::unexpected(BuilderError::timeout));
-                      if (ec) {
-                        if (self->retry_on_fresh_connection()) return;
-                        return self->finish(tl::unexpected(BuilderError::io_failed));
-                      }
-                      self->read();
-                    });
+  streams_->with_stream([&](auto& stream) {
+    http::async_write(stream, request_,
+                      [self = shared_from_this()](const beast::error_code& ec, std::size_t) {
+                        if (self->closed_)
+                          return self->finish(tl::unexpected(BuilderError::closed));
+                        if (ec == beast::error::timeout)
+                          return self->finish(tl::unexpected(BuilderError::timeout));
+                        if (ec) {
+                          if (self->retry_on_fresh_connection()) return;
+                          return self->finish(tl::unexpected(BuilderError::io_failed));
+                        }
+                        self->read();
+                      });
+  });
 }
 
 void BuilderClient::read() {
@@ -164,19 +249,22 @@ void BuilderClient::read() {
   buffer_.clear();
   auto parser = std::make_shared<http::response_parser<http::string_body>>();
   parser->body_limit(kMaxAnswerBytes);
-  http::async_read(stream_, buffer_, *parser,
-                   [self = shared_from_this(), parser](const beast::error_code& ec, std::size_t) {
-                     if (self->closed_) return self->finish(tl::unexpected(BuilderError::closed));
-                     if (ec == beast::error::timeout)
-                       return self->finish(tl::unexpected(BuilderError::timeout));
-                     if (ec) {
-                       if (self->retry_on_fresh_connection()) return;
-                       return self->finish(tl::unexpected(BuilderError::io_failed));
-                     }
-                     self->response_ = parser->release();
-                     if (!self->response_.keep_alive()) self->drop_connection();
-                     self->finish(parse_answer(self->response_));
-                   });
+  streams_->with_stream([&](auto& stream) {
+    http::async_read(
+        stream, buffer_, *parser,
+        [self = shared_from_this(), parser](const beast::error_code& ec, std::size_t) {
+          if (self->closed_) return self->finish(tl::unexpected(BuilderError::closed));
+          if (ec == beast::error::timeout)
+            return self->finish(tl::unexpected(BuilderError::timeout));
+          if (ec) {
+            if (self->retry_on_fresh_connection()) return;
+            return self->finish(tl::unexpected(BuilderError::io_failed));
+          }
+          self->response_ = parser->release();
+          if (!self->response_.keep_alive()) self->drop_connection();
+          self->finish(parse_answer(self->response_));
+        });
+  });
 }
 
 bool BuilderClient::retry_on_fresh_connection() {
@@ -189,9 +277,14 @@ bool BuilderClient::retry_on_fresh_connection() {
 }
 
 void BuilderClient::drop_connection() {
-  beast::error_code ignored;
-  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-  stream_.close();
+  // Only the socket is closed: an operation still pending on the stream completes (cancelled)
+  // before connect() replaces it. No TLS close_notify: the builder learns of it from the FIN.
+  if (streams_->plain || streams_->secure) {
+    beast::error_code ignored;
+    auto& lowest = streams_->lowest();
+    lowest.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+    lowest.close();
+  }
   connected_ = false;
 }
 

@@ -25,12 +25,17 @@ tl::expected<std::unique_ptr<BundleExecutor>, std::string> BundleExecutor::creat
   if (options.builder_urls.empty()) return tl::unexpected(std::string{"no builder configured"});
   if (options.max_blocks == 0) return tl::unexpected(std::string{"max_blocks must be > 0"});
   std::vector<std::shared_ptr<BuilderClient>> clients;
+  std::shared_ptr<boost::asio::ssl::context> tls;
   for (const auto& text : options.builder_urls) {
     auto url = chain::rpc::parse_http_url(text);
     if (!url) return tl::unexpected("builder '" + text + "': " + url.error());
-    if (url->tls)
-      return tl::unexpected("builder '" + text + "': https builders are not supported yet");
-    clients.push_back(BuilderClient::make(io, std::move(*url), options.request_timeout));
+    if (url->tls && !tls) {
+      auto made = BuilderClient::tls_context(options.tls_ca_file);
+      if (!made) return tl::unexpected("builder '" + text + "': " + made.error());
+      tls = std::move(*made);
+    }
+    clients.push_back(BuilderClient::make(io, std::move(*url), options.request_timeout,
+                                          url->tls ? tls : nullptr));
   }
   return std::unique_ptr<BundleExecutor>(
       new BundleExecutor(std::move(searcher), std::move(options), metrics, std::move(clients)));

@@ -33,6 +33,8 @@ struct BundleExecutorOptions {
   std::chrono::milliseconds request_timeout{2000};
   // A bundle is offered for at most this many consecutive blocks, from its first target.
   std::uint64_t max_blocks = 3;
+  // PEM certificates trusted for https builders besides the system's (a private CA).
+  std::optional<std::string> tls_ca_file;
 };
 
 using BundleId = std::uint64_t;
@@ -57,7 +59,7 @@ struct BuilderCounts {
 
 class BundleExecutor {
  public:
-  // Refuses an empty builder list, a URL that does not parse, and https (not wired yet).
+  // Refuses an empty builder list, a URL that does not parse, and a CA file that does not load.
   static tl::expected<std::unique_ptr<BundleExecutor>, std::string> create(
       boost::asio::io_context& io, chain::PrivateKey searcher, BundleExecutorOptions options,
       ops::Metrics* metrics = nullptr);

@@ -21,13 +21,17 @@ tl::expected<std::unique_ptr<MevShareSender>, std::string> MevShareSender::creat
   if (options.endpoint_urls.empty())
     return tl::unexpected(std::string{"no MEV-Share endpoint configured"});
   std::vector<std::shared_ptr<executors::BuilderClient>> clients;
+  std::shared_ptr<boost::asio::ssl::context> tls;
   for (const auto& text : options.endpoint_urls) {
     auto url = chain::rpc::parse_http_url(text);
     if (!url) return tl::unexpected("MEV-Share endpoint '" + text + "': " + url.error());
-    if (url->tls)
-      return tl::unexpected("MEV-Share endpoint '" + text +
-                            "': https endpoints are not supported yet");
-    clients.push_back(executors::BuilderClient::make(io, std::move(*url), options.request_timeout));
+    if (url->tls && !tls) {
+      auto made = executors::BuilderClient::tls_context(options.tls_ca_file);
+      if (!made) return tl::unexpected("MEV-Share endpoint '" + text + "': " + made.error());
+      tls = std::move(*made);
+    }
+    clients.push_back(executors::BuilderClient::make(io, std::move(*url), options.request_timeout,
+                                                     url->tls ? tls : nullptr));
   }
   return std::unique_ptr<MevShareSender>(
       new MevShareSender(std::move(searcher), std::move(options), metrics, std::move(clients)));

@@ -57,9 +57,10 @@ TEST_CASE("a bad MEV-Share setting names the file, line and key", "[config][subm
   const std::vector<Row> rows{
       {"a stream that is not a URL", header + "mev_share_streams = [\"mev-share.flashbots.net\"]\n",
        9, "submission.mev_share_streams", "URL must start with http:// or https://"},
-      {"an https endpoint",
-       header + key + "mev_share_endpoints = [\"https://relay.flashbots.net\"]\n", 10,
-       "submission.mev_share_endpoints", "https endpoints are not supported yet"},
+      {"a CA file that is not there",
+       header + key + "mev_share_endpoints = [\"https://relay.flashbots.net\"]\n" +
+           "tls_ca_file = \"/nonexistent/ca.pem\"\n",
+       11, "submission.tls_ca_file", "is not a readable file"},
       {"endpoints without a searcher key",
        header + "mev_share_endpoints = [\"http://127.0.0.1:1\"]\n", 8,
        "submission.searcher_key_env", "searcher key"},
