@@ -131,7 +131,7 @@ struct SubmissionConfig {
   std::optional<double> mev_share_bid_share;
   // PEM certificates trusted for https builders and MEV-Share endpoints besides the system's
   // store (a relay behind a private CA); the host name is verified either way.
-  std::optional<std::string> tls_ca_file;
+  std::optional<std::string> tls_ca_file{};
 };
 
 // A standby pair: two instances with the same key, one leader at a time through a lease in Redis

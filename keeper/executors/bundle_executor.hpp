@@ -34,7 +34,7 @@ struct BundleExecutorOptions {
   // A bundle is offered for at most this many consecutive blocks, from its first target.
   std::uint64_t max_blocks = 3;
   // PEM certificates trusted for https builders besides the system's (a private CA).
-  std::optional<std::string> tls_ca_file;
+  std::optional<std::string> tls_ca_file{};
 };
 
 using BundleId = std::uint64_t;

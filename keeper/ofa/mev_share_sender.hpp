@@ -40,7 +40,7 @@ struct MevShareSenderOptions {
   std::vector<std::string> builders;            // privacy.builders; empty: MEV-Share's default
   std::uint64_t max_range_blocks = 25;          // refuses a block range wider than this
   // PEM certificates trusted for https endpoints besides the system's (a private CA).
-  std::optional<std::string> tls_ca_file;
+  std::optional<std::string> tls_ca_file{};
 };
 
 enum class MevShareSendError : std::uint8_t {
