@@ -138,11 +138,17 @@ TEST_CASE("send refuses bad block ranges, and create refuses bad endpoints", "[o
       io, [&] { return errors == 1; }, 5000ms));
   CHECK(sender->counts()[0].errors == 1);
 
-  for (const char* bad : {"", "relay.flashbots.net", "https://relay.flashbots.net"}) {
+  for (const char* bad : {"", "relay.flashbots.net"}) {
     INFO(bad);
     options.endpoint_urls = {bad};
     CHECK_FALSE(keeper::ofa::MevShareSender::create(io, searcher(), options));
   }
+  // https is taken (TLS, builder_tls_test.cpp), unless the CA file given does not load.
+  options.endpoint_urls = {"https://relay.flashbots.net"};
+  CHECK(keeper::ofa::MevShareSender::create(io, searcher(), options));
+  options.tls_ca_file = "/nonexistent/ca.pem";
+  CHECK_FALSE(keeper::ofa::MevShareSender::create(io, searcher(), options));
+  options.tls_ca_file.reset();
   options.endpoint_urls = {};
   CHECK_FALSE(keeper::ofa::MevShareSender::create(io, searcher(), options));
 }

@@ -225,9 +225,14 @@ TEST_CASE("the executor refuses builder lists it cannot use", "[executors][bundl
   CHECK_FALSE(BundleExecutor::create(io, searcher(), {}).has_value());
   CHECK_FALSE(
       BundleExecutor::create(io, searcher(), {.builder_urls = {"localhost:80"}}).has_value());
+  // https is taken (TLS, builder_tls_test.cpp), unless the CA file given does not load.
   CHECK(BundleExecutor::create(io, searcher(), {.builder_urls = {"https://relay.flashbots.net"}})
-            .error()
-            .find("https") != std::string::npos);
+            .has_value());
+  const auto bad_ca = BundleExecutor::create(
+      io, searcher(),
+      {.builder_urls = {"https://relay.flashbots.net"}, .tls_ca_file = "/nonexistent/ca.pem"});
+  REQUIRE_FALSE(bad_ca.has_value());
+  CHECK(bad_ca.error().find("/nonexistent/ca.pem") != std::string::npos);
 }
 
 TEST_CASE("closing a builder client answers the request in flight and those queued",
