@@ -196,8 +196,8 @@ int run_cascade_command(int argc, char** argv) {
   nlohmann::json to_cliff = nlohmann::json::object();
   std::string to_cliff_text;
   for (std::size_t i = 0; i < ledger.assets().size(); ++i) {
-    const auto m = sc::move_for_debt_share(book, static_cast<strategy::AssetId>(i),
-                                           rank, kDebtShare);
+    const auto m =
+        sc::move_for_debt_share(book, static_cast<strategy::AssetId>(i), rank, kDebtShare);
     const auto& symbol = ledger.assets()[i].symbol;
     to_cliff[symbol] = {{"fall", m.fall ? nlohmann::json(*m.fall) : nlohmann::json()},
                         {"rise", m.rise ? nlohmann::json(*m.rise) : nlohmann::json()}};

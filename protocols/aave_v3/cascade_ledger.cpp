@@ -171,9 +171,10 @@ void CascadeLedger::health_bound(strategy::AccountId id, std::uint64_t timestamp
   //   N = percentMul(TC, avgLT),  D = sum of debt in_base,  HF = wadDiv(N, D),
   // and HF >= 1 whenever N >= D. Against the account: every floor of in_base costs at most 1
   // (LT/1e4 once weighted), percentMul at most 0.5, and the floor of avgLT at most 1 basis point
-  // of TC, which only happens with two collateral reserves or more (with one, in_base * LT / in_base
-  // is exact). So N >= sum((LT_i - m) / 1e4 * balance_i / unit_i * p_i) - sum(LT_i) / 1e4 - 0.5
-  // with m = 1 for several collaterals, 0 for one, and D <= sum(debt_j / unit_j * p_j). The
+  // of TC, which only happens with two collateral reserves or more (with one, in_base * LT /
+  // in_base is exact). So, with m = 1 for several collaterals and 0 for one,
+  //   N >= sum((LT_i - m) / 1e4 * balance_i / unit_i * p_i) - sum(LT_i) / 1e4 - 0.5,
+  //   D <= sum(debt_j / unit_j * p_j). The
   // doubles (to_double of balances and prices, a short dot product) are off by far less than
   // 1e-12 of the terms, which the coefficients give away too. A relative margin on the health
   // factor alone would not do: the avgLT floor moves a two-collateral account's health by up to
@@ -210,9 +211,8 @@ void CascadeLedger::health_bound(strategy::AccountId id, std::uint64_t timestamp
       const auto balance = a_token_balance(r, p, timestamp);
       if (!balance) return;  // overflow: the exact evaluation says what the Pool would
       const bool in_emode = emode != nullptr && account.emode == r.config.emode_category;
-      const double lt =
-          static_cast<double>(in_emode ? emode->liquidation_threshold
-                                       : r.config.liquidation_threshold);
+      const double lt = static_cast<double>(in_emode ? emode->liquidation_threshold
+                                                     : r.config.liquidation_threshold);
       if (*balance != 0)
         out.terms.push_back(
             {r.id, chain::to_double(*balance) / unit * (lt - floor_lt) / 1e4 * kLess});
