@@ -47,13 +47,29 @@ std::string number(double v) {
   return buf;
 }
 
+// Symbols come from the chain: whatever they hold must not break the XML.
+std::string escaped(const std::string& s) {
+  std::string out;
+  out.reserve(s.size());
+  for (const char ch : s) {
+    switch (ch) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += ch;
+    }
+  }
+  return out;
+}
+
 std::string text(double x, double y, const std::string& s, const char* anchor = "middle",
                  int size = 12) {
-  char buf[512];
-  std::snprintf(buf, sizeof buf,
-                "<text x=\"%.1f\" y=\"%.1f\" font-size=\"%d\" text-anchor=\"%s\">%s</text>\n", x, y,
-                size, anchor, s.c_str());
-  return buf;
+  // The element's head in a buffer, its text appended whole: a long symbol is not cut mid-tag.
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"%d\" text-anchor=\"%s\">",
+                x, y, size, anchor);
+  return buf + escaped(s) + "</text>\n";
 }
 
 std::string line(double x1, double y1, double x2, double y2, const char* stroke, double width = 1) {
@@ -87,12 +103,12 @@ std::string axes(Panel& p, const std::string& title, const std::string& x_label,
   }
   out += text(p.x0 + p.w / 2, p.y0 - 10, title, "middle", 14);
   out += text(p.x0 + p.w / 2, p.y0 + p.h + 34, x_label, "middle", 12);
-  char rotate[512];
+  char rotate[192];
   std::snprintf(rotate, sizeof rotate,
                 "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" text-anchor=\"middle\" "
-                "transform=\"rotate(-90 %.1f %.1f)\">%s</text>\n",
-                p.x0 - 52, p.y0 + p.h / 2, p.x0 - 52, p.y0 + p.h / 2, y_label.c_str());
-  out += rotate;
+                "transform=\"rotate(-90 %.1f %.1f)\">",
+                p.x0 - 52, p.y0 + p.h / 2, p.x0 - 52, p.y0 + p.h / 2);
+  out += rotate + escaped(y_label) + "</text>\n";
   return out;
 }
 
@@ -152,10 +168,9 @@ std::string sweep_svg(const ReportContext& c, const std::vector<CascadeResult>& 
                     left.py(paths[i][k]));
       points += buf;
     }
-    std::snprintf(buf, sizeof buf,
-                  "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"%s\"/>\n",
-                  colour(i, paths.size()).c_str(), points.c_str());
-    out += buf;
+    // Appended whole: a long cascade's points do not fit a fixed buffer.
+    out += "<polyline fill=\"none\" stroke=\"" + colour(i, paths.size()) +
+           "\" stroke-width=\"2\" points=\"" + points + "\"/>\n";
     if (!paths[i].empty())
       out +=
           text(left.px(static_cast<double>(paths[i].size() - 1)) + 4, left.py(paths[i].back()) + 4,

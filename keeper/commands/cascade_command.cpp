@@ -173,7 +173,7 @@ int run_cascade_command(int argc, char** argv) {
                                                             std::move(exchange));
   }
 
-  sc::Cascade simulation{ledger, {at, rounds, 1.01}};
+  sc::Cascade simulation{ledger, {at, rounds}};
   std::vector<sc::CascadeResult> results;
   for (const auto& s : shocks) {
     auto r = simulation.run(s, *exchange);
@@ -190,11 +190,14 @@ int run_cascade_command(int argc, char** argv) {
   // The daemon's gauge for the same market: the move of each asset that puts 10% of the debt
   // under 1 (keeper_cascade_move_for_debt_share).
   const auto rank = ledger.protocol().rank_prices();
+  strategy::RiskBook book;
+  for (strategy::AccountId id = 0; id < ledger.account_count(); ++id)
+    book.set(id, ledger.rank_form(id, at).weights);
   nlohmann::json to_cliff = nlohmann::json::object();
   std::string to_cliff_text;
   for (std::size_t i = 0; i < ledger.assets().size(); ++i) {
-    const auto m = sc::move_for_debt_share(simulation.book(), static_cast<strategy::AssetId>(i),
-                                           rank, kDebtShare);
+    const auto m =
+        sc::move_for_debt_share(book, static_cast<strategy::AssetId>(i), rank, kDebtShare);
     const auto& symbol = ledger.assets()[i].symbol;
     to_cliff[symbol] = {{"fall", m.fall ? nlohmann::json(*m.fall) : nlohmann::json()},
                         {"rise", m.rise ? nlohmann::json(*m.rise) : nlohmann::json()}};

@@ -3,6 +3,7 @@
 // AaveV3Protocol (fixed), and reduced by each simulated liquidation exactly as
 // LiquidationLogic.executeLiquidationCall reduces them (scaled balances burnt at the indexes of
 // the evaluation's timestamp, the treasury's fee, the collateral and borrowing flags).
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "protocols/aave_v3/aave_v3_protocol.hpp"
+#include "protocols/aave_v3/liquidation.hpp"
 #include "strategy/cascade/ledger.hpp"
 
 namespace protocols::aave_v3 {
@@ -37,6 +39,8 @@ class CascadeLedger final : public strategy::cascade::Ledger {
   }
   [[nodiscard]] strategy::RankForm rank_form(strategy::AccountId id,
                                              std::uint64_t timestamp) const override;
+  void health_bound(strategy::AccountId id, std::uint64_t timestamp,
+                    strategy::cascade::HealthBound& out) const override;
   [[nodiscard]] strategy::Assessment assess(strategy::AccountId id, std::uint64_t timestamp,
                                             std::span<const chain::u256> prices) const override;
   [[nodiscard]] strategy::cascade::AccountTotals totals(
@@ -67,9 +71,17 @@ class CascadeLedger final : public strategy::cascade::Ledger {
   std::vector<bool> saved_;  // by AccountId: in originals_
   mutable Market view_;      // see at()
   mutable std::optional<std::uint64_t> view_timestamp_;
-  // The last assessment's account and health factor at view_'s prices: apply() of its
-  // opportunity right after needs no second evaluation.
-  mutable std::optional<std::pair<strategy::AccountId, chain::u256>> assessed_;
+  // The last assessment's account, totals and best outcome at view_'s prices: apply() of its
+  // opportunity, or totals() of an account it could not liquidate, right after needs no second
+  // evaluation.
+  struct Assessed {
+    strategy::AccountId id = 0;
+    strategy::cascade::AccountTotals totals;
+    std::uint16_t collateral = 0;
+    std::uint16_t debt = 0;
+    std::optional<LiquidationOutcome> best;
+  };
+  mutable std::optional<Assessed> assessed_;
 };
 
 }  // namespace protocols::aave_v3

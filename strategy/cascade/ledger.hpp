@@ -22,6 +22,22 @@ struct AssetInfo {
   std::uint8_t decimals = 18;
 };
 
+// A safe, linear bound on an account's exact health, for a filter that spares most accounts the
+// exact evaluation: at any oracle prices p (by AssetId, as doubles),
+//   sum over terms of coefficient * p[asset] >= slack   implies   the exact health factor >= 1.
+// Collateral terms are positive and debt terms negative; the coefficients already carry the
+// protocol's rounding against the account and the doubles' own error. slack is +infinity when
+// no price vector bounds the account (evaluate it exactly every time) and -infinity when it owes
+// nothing (it cannot fall).
+struct BoundTerm {
+  AssetId asset = 0;
+  double coefficient = 0.0;
+};
+struct HealthBound {
+  std::vector<BoundTerm> terms;
+  double slack = 0.0;
+};
+
 // An account's value at some prices, in the protocol's base currency.
 struct AccountTotals {
   chain::u256 collateral_base;  // what can still be seized
@@ -54,6 +70,10 @@ class Ledger {
   [[nodiscard]] virtual const chain::Address& address(AccountId id) const = 0;
   // The account's rank form at `timestamp`, as its positions stand now.
   [[nodiscard]] virtual RankForm rank_form(AccountId id, std::uint64_t timestamp) const = 0;
+
+  // The account's bound at `timestamp`, as its positions stand now, into `out` (its vector
+  // reused: a cascade refreshes one per liquidation).
+  virtual void health_bound(AccountId id, std::uint64_t timestamp, HealthBound& out) const = 0;
 
   // `prices` below are every asset's oracle price, by AssetId.
   // What LendingProtocol::assess says of the account at those prices, without limits.

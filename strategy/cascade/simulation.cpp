@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <limits>
 
 namespace strategy::cascade {
 namespace {
@@ -19,16 +20,6 @@ u256 pow10(std::uint8_t n) {
   if (n < table.size()) return table[n];
   u256 out = table.back();
   for (std::size_t i = table.size() - 1; i < n; ++i) out *= 10;  // wraps past 10^77
-  return out;
-}
-
-// The moves that take the protocol's prices to `prices`.
-std::vector<PriceMove> moves_to(const LendingProtocol& protocol, const std::vector<u256>& prices) {
-  std::vector<PriceMove> out;
-  for (std::size_t i = 0; i < prices.size(); ++i) {
-    const auto id = static_cast<AssetId>(i);
-    if (protocol.price_of(id) != prices[i]) out.push_back({id, prices[i]});
-  }
   return out;
 }
 
@@ -61,25 +52,56 @@ u256 CascadeResult::final_bad_debt_base() const {
 
 Cascade::Cascade(Ledger& ledger, CascadeOptions options) : ledger_{ledger}, options_{options} {
   const std::size_t n = ledger_.account_count();
+  slots_.resize(n);
+  slack_.resize(n);
   for (std::size_t i = 0; i < n; ++i) {
     const auto id = static_cast<AccountId>(i);
-    const auto form = ledger_.rank_form(id, options_.timestamp);
-    book_.set(id, form.weights);
-    if (form.always_exact) always_.push_back(id);
+    ledger_.health_bound(id, options_.timestamp, scratch_);
+    store(id, scratch_);
   }
-  always_exact_.assign(n, false);
-  for (const auto id : always_) always_exact_[id] = true;
-  form_saved_.assign(n, false);
+  bound_saved_.assign(n, false);
   is_bad_.assign(n, false);
 }
 
-void Cascade::refresh(AccountId id) {
-  if (!form_saved_[id]) {
-    const auto w = book_.weights(id);
-    saved_.emplace_back(id, std::vector<Weight>(w.begin(), w.end()));
-    form_saved_[id] = true;
+void Cascade::store(AccountId id, const HealthBound& bound) {
+  Slot& slot = slots_[id];
+  // An account's terms are its positions', which liquidations only shrink: in place, except for
+  // a ledger whose terms grew, whose slot moves to the end (the old one is left unused).
+  const auto count =
+      static_cast<std::uint16_t>(std::min<std::size_t>(bound.terms.size(), UINT16_MAX));
+  if (count > slot.capacity) {
+    slot.offset = static_cast<std::uint32_t>(terms_.size());
+    slot.capacity = count;
+    terms_.resize(terms_.size() + count);
   }
-  book_.set(id, ledger_.rank_form(id, options_.timestamp).weights);
+  std::copy_n(bound.terms.begin(), count, terms_.begin() + slot.offset);
+  slot.count = count;
+  // A bound cut short cannot prove anything.
+  slack_[id] = count == bound.terms.size() ? bound.slack : std::numeric_limits<double>::infinity();
+}
+
+bool Cascade::may_fall(AccountId id) const noexcept {
+  const Slot s = slots_[id];
+  const BoundTerm* t = terms_.data() + s.offset;
+  double sum = 0.0;
+  for (std::uint16_t k = 0; k < s.count; ++k) {
+    if (t[k].asset >= price_doubles_.size()) return true;
+    sum += t[k].coefficient * price_doubles_[t[k].asset];
+  }
+  // Not `sum < slack`: a NaN (a price or a term out of range) must not prove health.
+  return !(sum >= slack_[id]);
+}
+
+void Cascade::refresh(AccountId id) {
+  if (!bound_saved_[id]) {
+    const Slot s = slots_[id];
+    saved_.push_back({id, s, slack_[id], saved_terms_.size()});
+    saved_terms_.insert(saved_terms_.end(), terms_.begin() + s.offset,
+                        terms_.begin() + s.offset + s.count);
+    bound_saved_[id] = true;
+  }
+  ledger_.health_bound(id, options_.timestamp, scratch_);
+  store(id, scratch_);
 }
 
 void Cascade::mark_bad(AccountId id, const u256& debt_base) {
@@ -90,34 +112,42 @@ void Cascade::mark_bad(AccountId id, const u256& debt_base) {
 
 void Cascade::restore() {
   ledger_.restore();
-  for (auto& [id, weights] : saved_) {
-    book_.set(id, weights);
-    form_saved_[id] = false;
+  for (const auto& saved : saved_) {
+    Slot& slot = slots_[saved.id];
+    slot = saved.slot;
+    std::copy_n(saved_terms_.begin() + static_cast<std::ptrdiff_t>(saved.first), slot.count,
+                terms_.begin() + slot.offset);
+    slack_[saved.id] = saved.slack;
+    bound_saved_[saved.id] = false;
   }
   saved_.clear();
+  saved_terms_.clear();
   for (const auto& [id, debt] : bad_) is_bad_[id] = false;
   bad_.clear();
 }
 
 tl::expected<void, CascadeError> Cascade::round(Round& r, Exchange& exchange,
                                                 std::vector<u256>& prices) {
-  const auto& protocol = ledger_.protocol();
   const auto& assets = ledger_.assets();
   if (auto ok = exchange.follow(prices); !ok)
     return tl::unexpected(CascadeError{CascadeErrorKind::exchange, ok.error()});
   r.prices = prices;
   r.debt_repaid.assign(assets.size(), 0);
   r.collateral_seized.assign(assets.size(), 0);
-  const auto rank = protocol.rank_prices(moves_to(protocol, prices));
+  price_doubles_.resize(prices.size());
+  for (std::size_t i = 0; i < prices.size(); ++i) price_doubles_[i] = chain::to_double(prices[i]);
 
-  // One ranking pass; only accounts near or under 1 go through exact math.
-  book_.health_all(rank, health_);
-  for (const auto id : always_) health_[id] = 0;
+  // One pass of the bounds; only accounts they cannot prove healthy go through exact math.
   candidates_.clear();
-  for (std::size_t i = 0; i < health_.size(); ++i)
-    if (health_[i] < options_.band && !is_bad_[i]) candidates_.push_back(static_cast<AccountId>(i));
+  const std::size_t n = slots_.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto id = static_cast<AccountId>(i);
+    if (!is_bad_[i] && (options_.exact_all || may_fall(id))) candidates_.push_back(id);
+  }
+  r.evaluated = candidates_.size();
 
   const std::size_t first = r.accounts.size();
+  r.accounts.reserve(first + candidates_.size());
   for (const auto id : candidates_) {
     auto a = ledger_.assess(id, options_.timestamp, prices);
     if (a.verdict == Verdict::healthy) continue;
@@ -183,16 +213,20 @@ tl::expected<void, CascadeError> Cascade::round(Round& r, Exchange& exchange,
   r.prices_after = prices;
 
   // Bad debt: accounts whose collateral the round took entirely, and those that had none. The
-  // rank form (refreshed after the liquidation) rules out most without exact math: one
-  // collateral worth two base units or more at the new prices (its weight carries the
-  // threshold, under 1, and a double's error is 1e-15) leaves a total that is not nothing.
-  const auto after = protocol.rank_prices(moves_to(protocol, prices));
+  // bound (refreshed after the liquidation) rules out most without exact math: a collateral term
+  // worth two base units or more at the new prices (its coefficient is the balance's value times
+  // a threshold under 1, and a double's error is 1e-15) leaves a total that is not nothing. An
+  // account without a bound (infinite slack) is always looked at exactly.
+  for (std::size_t i = 0; i < prices.size(); ++i) price_doubles_[i] = chain::to_double(prices[i]);
   for (const auto& l : r.accounts) {
     if (l.verdict != Verdict::liquidatable) continue;
     bool some_left = false;
-    if (!always_exact_[l.id])
-      for (const auto& w : book_.weights(l.id))
-        some_left |= !w.is_debt && w.asset < after.size() && w.amount * after[w.asset] >= 2.0;
+    if (slack_[l.id] != std::numeric_limits<double>::infinity()) {
+      const Slot s = slots_[l.id];
+      for (std::uint32_t k = s.offset; k < s.offset + s.count; ++k)
+        some_left |= terms_[k].coefficient > 0 && terms_[k].asset < price_doubles_.size() &&
+                     terms_[k].coefficient * price_doubles_[terms_[k].asset] >= 2.0;
+    }
     if (some_left) continue;
     const auto t = ledger_.totals(l.id, options_.timestamp, prices);
     if (t.collateral_base == 0 && t.debt_base != 0) mark_bad(l.id, t.debt_base);

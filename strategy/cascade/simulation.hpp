@@ -6,9 +6,10 @@
 //
 // Each round liquidates every account under 1 once, with the protocol's best (collateral, debt)
 // pair at its largest size, as competing liquidators would within a block or two. Accounts are
-// found through their rank forms (a ranking pass at each round's prices) and only those near or
-// under 1 are evaluated exactly, so a round costs one pass over the accounts plus exact work
-// proportional to the accounts at risk.
+// found through the ledger's health bounds (one dot product per account at each round's prices,
+// precomputed coefficients): only those the bound cannot prove healthy are evaluated exactly, so
+// a round costs one pass over the accounts plus exact work proportional to the accounts at risk,
+// and the result is the one every account's exact evaluation gives, to the wei.
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -19,7 +20,7 @@
 #include "strategy/cascade/exchange.hpp"
 #include "strategy/cascade/ledger.hpp"
 #include "strategy/cascade/shock.hpp"
-#include "strategy/evaluator/risk_book.hpp"
+#include "strategy/evaluator/risk_book.hpp"  // AccountId, AssetId
 
 namespace strategy::cascade {
 
@@ -40,6 +41,7 @@ struct Round {
   std::vector<chain::u256> prices;       // the oracle during the round, by AssetId
   std::vector<Liquidation> accounts;     // every account under 1 at those prices, lowest first
   std::size_t liquidated = 0;            // of which liquidated (the others: no collateral, ...)
+  std::size_t evaluated = 0;             // accounts evaluated exactly to find them
   std::vector<chain::u256> debt_repaid;  // by AssetId
   std::vector<chain::u256> collateral_seized;  // by AssetId
   chain::u256 debt_repaid_base;
@@ -69,14 +71,14 @@ struct CascadeError {
 struct CascadeOptions {
   std::uint64_t timestamp = 0;  // interest accrued to this time
   std::size_t max_rounds = 20;
-  // Approximate health under which an account is evaluated exactly: rank forms hold balances
-  // in doubles, far tighter than this.
-  double band = 1.01;
+  // Every account evaluated exactly every round, without the health bounds' filter: the
+  // reference the filter is tested against (same result, much slower).
+  bool exact_all = false;
 };
 
 class Cascade {
  public:
-  // Ranks every account of the ledger once; runs then reuse it.
+  // Reads every account's health bound once; runs then reuse them.
   Cascade(Ledger& ledger, CascadeOptions options);
 
   // One shock from the ledger's market and the exchange's state; both are left as they were.
@@ -84,26 +86,42 @@ class Cascade {
                                                               const Exchange& exchange);
 
   [[nodiscard]] std::size_t accounts() const noexcept { return ledger_.account_count(); }
-  // Every account's rank form at the options' timestamp, as the market holds it (between runs).
-  [[nodiscard]] const RiskBook& book() const noexcept { return book_; }
 
  private:
+  // Where an account's bound terms sit in terms_.
+  struct Slot {
+    std::uint32_t offset = 0;
+    std::uint16_t count = 0;
+    std::uint16_t capacity = 0;
+  };
+  struct Saved {
+    AccountId id = 0;
+    Slot slot;
+    double slack = 0.0;
+    std::size_t first = 0;  // its terms in saved_terms_
+  };
+
   [[nodiscard]] tl::expected<void, CascadeError> round(Round& r, Exchange& exchange,
                                                        std::vector<chain::u256>& prices);
+  void store(AccountId id, const HealthBound& bound);
+  [[nodiscard]] bool may_fall(AccountId id) const noexcept;
   void refresh(AccountId id);
   void mark_bad(AccountId id, const chain::u256& debt_base);
   void restore();
 
   Ledger& ledger_;
   CascadeOptions options_;
-  RiskBook book_;
-  std::vector<AccountId> always_;      // accounts a price vector cannot rank
-  std::vector<bool> always_exact_;     // by account id: always_ as a lookup
-  std::vector<double> health_;         // the ranking pass's output, reused
-  std::vector<AccountId> candidates_;  // a round's accounts near or under 1, reused
-  // Forms as the market holds them, for the accounts a run changed.
-  std::vector<std::pair<AccountId, std::vector<Weight>>> saved_;
-  std::vector<bool> form_saved_;  // by AccountId
+  // Every account's health bound, flat: a round's filter streams through memory once.
+  std::vector<Slot> slots_;
+  std::vector<BoundTerm> terms_;
+  std::vector<double> slack_;
+  HealthBound scratch_;                // a refreshed bound, its vector reused
+  std::vector<double> price_doubles_;  // a round's prices as the bounds take them
+  std::vector<AccountId> candidates_;  // a round's accounts the bounds cannot prove healthy
+  // Bounds as the market holds them, for the accounts a run changed.
+  std::vector<Saved> saved_;
+  std::vector<BoundTerm> saved_terms_;
+  std::vector<bool> bound_saved_;  // by AccountId
   // Accounts left with debt and no collateral during a run, and that debt when they were found:
   // nothing can be seized from them any more, so later rounds neither list nor re-evaluate them.
   std::vector<std::pair<AccountId, chain::u256>> bad_;

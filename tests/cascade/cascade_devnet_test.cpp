@@ -11,6 +11,7 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -21,6 +22,7 @@
 #include "keeper/devnet/deployment.hpp"
 #include "keeper/devnet/uniswap_pool_math.hpp"
 #include "keeper/process/anvil.hpp"
+#include "tests/cascade/xml_check.hpp"
 #include "tests/support/devnet_guard.hpp"
 #include "tests/support/run_command.hpp"
 
@@ -271,4 +273,61 @@ TEST_CASE("round 1 of a cascade is what the chain does after the same shock, to 
     CHECK(std::fabs(cascade_usd / pool_usd - 1) < 0.001);
     CHECK(dec(round.at("prices_after").at(sold.spec.symbol)) == dec(sale.at("price_after")));
   }
+}
+
+TEST_CASE("keeper cascade --plot writes a well-formed SVG for --shock and --sweep",
+          "[cascade][devnet]") {
+  CascadeDevnet net;
+  const auto read = [](const fs::path& path) {
+    std::ifstream in(path);
+    return std::string{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  };
+  const auto polyline_points = [](const std::vector<std::pair<std::string, std::string>>& e) {
+    std::vector<std::size_t> out;
+    for (const auto& [name, attrs] : e) {
+      if (name != "polyline") continue;
+      const auto at = attrs.find("points=\"");
+      REQUIRE(at != std::string::npos);
+      std::istringstream list(attrs.substr(at + 8, attrs.find('"', at + 8) - at - 8));
+      std::size_t k = 0;
+      for (std::string pair; list >> pair;) ++k;
+      out.push_back(k);
+    }
+    return out;
+  };
+  struct Row {
+    const char* args;
+    std::size_t shocks;
+  };
+  for (const auto& row :
+       std::vector<Row>{{"--shock 'WETH -25%'", 1}, {"--sweep 'WETH -5%..-50%/5'", 10}}) {
+    INFO(row.args);
+    const auto plot = net.dir() / "plot.svg";
+    fs::remove(plot);
+    const auto out =
+        run_command(keeper_command("cascade --json --no-pools --depth WETH=1 --config " +
+                                   net.config() + " " + row.args + " --plot " + plot.string()));
+    INFO(out.output);
+    REQUIRE(out.exit_code == 0);
+    const auto j = json::parse(out.output);
+    const auto svg = read(plot);
+    const auto parsed = keeper::testing::parse_xml(svg);
+    INFO(svg.substr(0, 300));
+    REQUIRE(parsed.has_value());
+    CHECK(parsed->front().first == "svg");
+    // A price path per shock: the shock's price, then one point per round.
+    const auto points = polyline_points(*parsed);
+    REQUIRE(points.size() == row.shocks);
+    if (row.shocks == 1) CHECK(points[0] == j.at("rounds").size() + 1);
+    // Liquidations per shock: collateral and bad-debt bars, besides the background and legend.
+    CHECK(keeper::testing::count_of(*parsed, "rect") == 2 * row.shocks + 3);
+    CHECK(svg.find("WETH price after each round's sales") != std::string::npos);
+    CHECK(svg.find(">-25%<") != std::string::npos);
+  }
+  // A plot that cannot be written is an error, not a silent success.
+  const auto bad = run_command(keeper_command("cascade --no-pools --config " + net.config() +
+                                              " --shock 'WETH -25%' --plot " +
+                                              (net.dir() / "missing" / "plot.svg").string()));
+  CHECK(bad.exit_code != 0);
+  CHECK(bad.output.find("cannot write") != std::string::npos);
 }

@@ -3,11 +3,21 @@
 // oracle-to-pool price the Uniswap exchange arbitrages to, and the debt-share metric.
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <random>
 #include <set>
+#include <sstream>
 
 #include "cascade/report.hpp"
+#include "cascade/svg_plot.hpp"
 #include "cascade/uniswap_exchange.hpp"
 #include "keeper/commands/cascade_gauge_wiring.hpp"
 #include "keeper/devnet/uniswap_pool_math.hpp"
@@ -19,8 +29,11 @@
 #include "strategy/cascade/depth_curve.hpp"
 #include "strategy/cascade/shock.hpp"
 #include "strategy/cascade/simulation.hpp"
+#include "tests/cascade/xml_check.hpp"
 
 using namespace chain;
+using keeper::testing::count_of;
+using keeper::testing::parse_xml;
 namespace aave = protocols::aave_v3;
 namespace sc = strategy::cascade;
 
@@ -169,7 +182,7 @@ TEST_CASE("the cascade liquidates round by round as the depth curve moves the pr
   aave::CascadeLedger ledger{market(), positions(), 7, {}, {}};
   const auto original = positions();
   sc::DepthCurveExchange curve{ledger.assets(), u256{100'000'000}, {{0, 5.0}}};
-  sc::Cascade cascade{ledger, {kNow, 20, 1.01}};
+  sc::Cascade cascade{ledger, {kNow, 20}};
   const auto r = cascade.run({"WETH", -500}, curve);
   REQUIRE(r.has_value());
   REQUIRE(r->rounds.size() >= 2);
@@ -397,7 +410,7 @@ TEST_CASE("the ledger's fast evaluation is the protocol's own, to the wei", "[ca
   // ranked band), each liquidation the Pool's outcome for its own arguments on the account as
   // read, and the positions left as apply_liquidation leaves them.
   sc::DepthCurveExchange curve{ledger.assets(), u256{100'000'000}, {{0, 1.0}, {2, 1.0}}};
-  sc::Cascade cascade{ledger, {kLater, 5, 1.01}};
+  sc::Cascade cascade{ledger, {kLater, 5}};
   const auto r = cascade.run({"WETH", -2500}, curve);
   REQUIRE(r.has_value());
   const auto& one = r->rounds.at(0);
@@ -439,4 +452,211 @@ TEST_CASE("the daemon's cliff gauge is move_for_debt_share per asset and directi
   CHECK(samples[0].value == Approx(1 / 1.1 - 1).epsilon(1e-12));
   CHECK(samples[1].labels == "asset=\"USDC\",share=\"0.1\",direction=\"rise\"");
   CHECK(samples[1].value == Approx(0.1).epsilon(1e-12));
+}
+
+namespace {
+
+// Accounts straddling a health factor of 1 at a given WETH price: WETH collateral alone or WETH
+// and WBTC (whose average threshold the Pool floors to a basis point), USDC debt, sized so their
+// approximate health (per-asset thresholds, doubles) is 1 + offset there.
+aave::Account straddling(double weth_price, double collateral_usd, bool with_wbtc, double hf) {
+  aave::Account a;
+  const double weth_usd = with_wbtc ? collateral_usd * 0.6 : collateral_usd;
+  const double wbtc_usd = with_wbtc ? collateral_usd * 0.4 : 0;
+  const double debt_usd = (weth_usd * 0.825 + wbtc_usd * 0.78) / hf;
+  a.config.data = 0b0110;
+  a.positions.push_back(
+      {0, u256{static_cast<std::uint64_t>(weth_usd / weth_price * 1e9)} * u256{1'000'000'000ULL}, 0,
+       0, 0, 0});
+  a.positions.push_back({1, 0, u256{static_cast<std::uint64_t>(debt_usd * 1e6)}, 0, 0, 0});
+  if (with_wbtc) {
+    a.config.data |= u256{1} << 5;
+    a.positions.push_back(
+        {2, u256{static_cast<std::uint64_t>(wbtc_usd / 60000 * 1e8)}, 0, 0, 0, 0});
+  }
+  return a;
+}
+
+aave::Market straddling_market() {
+  auto m = market();
+  m.reserves.push_back(reserve(2, "WBTC", 8, 60000'00000000ULL, 7800, 10650));
+  return m;
+}
+
+}  // namespace
+
+TEST_CASE("the filtered cascade is the one that evaluates every account exactly", "[cascade]") {
+  // A table of WETH shocks; for each, accounts whose health at the shocked price is within
+  // 2e-4 of 1 on either side; 600 far from it (1.5 .. 3 before the shock), one owing nothing
+  // and one dust account.
+  const std::vector<std::int32_t> shocks{-500, -1000, -2500};
+  const std::vector<double> offsets{-1e-4, -3e-5, -1e-6, -1e-9, 0,    1e-9, 1e-6,
+                                    1e-5,  3e-5,  6e-5,  9e-5,  1e-4, 2e-4};
+  std::map<Address, aave::Account> positions;
+  std::uint32_t n = 0;
+  const auto next = [&] {
+    Address who{};
+    who.bytes[0] = 0xcc;
+    for (std::size_t b = 0; b < 4; ++b) who.bytes[19 - b] = static_cast<std::uint8_t>(n >> (8 * b));
+    ++n;
+    return who;
+  };
+  for (const auto bp : shocks) {
+    const double price = 2000.0 * (10000 + bp) / 10000;
+    for (const double offset : offsets)
+      for (const double usd : {5'003.0, 48'611.0, 731'229.0})
+        for (const bool wbtc : {false, true})
+          positions.emplace(next(), straddling(price, usd, wbtc, 1 + offset));
+  }
+  for (int i = 0; i < 600; ++i)
+    positions.emplace(next(), straddling(2000, 1'000.0 + 97.0 * i, i % 2 == 0, 1.5 + i / 400.0));
+  positions.emplace(next(), account(3, 0));  // owes nothing
+  aave::Account dust;
+  dust.config.data = 0b0110;
+  dust.positions.push_back({0, u256{3}, 0, 0, 0, 0});
+  dust.positions.push_back({1, 0, u256{1}, 0, 0, 0});
+  positions.emplace(next(), dust);
+
+  aave::CascadeLedger ledger{straddling_market(), positions, 7, {}, {}};
+  const sc::DepthCurveExchange curve{ledger.assets(), u256{100'000'000}, {{0, 1.0}, {2, 1.0}}};
+  sc::Cascade filtered{ledger, {kNow, 20}};
+  sc::Cascade exact{ledger, {kNow, 20, true}};
+  const cascade::ReportContext context{7, kNow, ledger.assets(), u256{100'000'000}};
+  std::size_t approx_above_exact_under = 0;
+  for (const auto bp : shocks) {
+    INFO("WETH " << bp << " bp");
+    // The table straddles 1: exact health factors on both sides within 2e-4, and accounts whose
+    // approximate health is 1 or more while the Pool's is under 1 (the average threshold's
+    // floor), which a relative margin of 1e-6 on the approximation would miss.
+    auto shocked = straddling_market();
+    shocked.reserves[0].price = sc::shocked_price(shocked.reserves[0].price, bp);
+    const std::vector<double> doubles{to_double(shocked.reserves[0].price), 1e8, 60000e8};
+    std::size_t under = 0, above = 0;
+    for (strategy::AccountId id = 0; id < ledger.account_count(); ++id) {
+      const auto& a = positions.at(ledger.address(id));
+      const auto hf = aave::account_data(shocked, a, kNow).value().health_factor;
+      const double h = to_double(hf) / 1e18;
+      under += hf < aave::kWad && h > 1 - 2e-4;
+      above += hf >= aave::kWad && h < 1 + 2e-4;
+      strategy::RiskBook book;
+      book.set(0, ledger.rank_form(id, kNow).weights);
+      approx_above_exact_under += hf < aave::kWad && book.health(0, doubles) >= 1.0;
+    }
+    CHECK(under >= 10);
+    CHECK(above >= 10);
+
+    const auto f = filtered.run({"WETH", bp}, curve);
+    const auto e = exact.run({"WETH", bp}, curve);
+    REQUIRE(f.has_value());
+    REQUIRE(e.has_value());
+    REQUIRE(!f->rounds.empty());
+    // The same accounts, the same amounts, round after round, to the wei.
+    CHECK(cascade::cascade_json(context, *f).dump() == cascade::cascade_json(context, *e).dump());
+    CHECK(f->rounds.size() == e->rounds.size());
+    // Round 1 names exactly the accounts the Pool's math puts under 1.
+    std::set<Address> expected;
+    for (const auto& [who, a] : positions)
+      if (aave::account_data(shocked, a, kNow).value().health_factor < aave::kWad)
+        expected.insert(who);
+    std::set<Address> named;
+    for (const auto& l : f->rounds[0].accounts) named.insert(l.account);
+    CHECK(named == expected);
+    CHECK(f->rounds[0].liquidated > 0);
+    // And the filter spared most accounts the exact evaluation.
+    CHECK(e->rounds[0].evaluated == ledger.account_count());
+    CHECK(f->rounds[0].evaluated * 2 < e->rounds[0].evaluated);
+  }
+  CHECK(approx_above_exact_under > 0);
+  CHECK(ledger.changed().empty());
+}
+
+TEST_CASE("the cascade plot is well-formed SVG with a price path per shock and bars per shock",
+          "[cascade]") {
+  // What `keeper cascade --plot FILE` writes, for --shock (one run) and --sweep (several), and
+  // with an on-chain symbol that XML must escape.
+  struct Row {
+    const char* symbol;
+    std::vector<std::int32_t> shocks;
+  };
+  for (const auto& row : std::vector<Row>{{"WETH", {-500}},
+                                          {"WETH", {-500, -1000, -1500, -2000, -3000}},
+                                          {"W&E<T>H\"", {-1000, -2000}}}) {
+    INFO(row.symbol << " " << row.shocks.size() << " shocks");
+    auto m = market();
+    m.reserves[0].symbol = row.symbol;
+    aave::CascadeLedger ledger{m, positions(), 7, {}, {}};
+    const sc::DepthCurveExchange curve{ledger.assets(), u256{100'000'000}, {{0, 5.0}}};
+    sc::Cascade cascade{ledger, {kNow, 20}};
+    std::vector<sc::CascadeResult> runs;
+    for (const auto bp : row.shocks) {
+      auto r = cascade.run({row.symbol, bp}, curve);
+      REQUIRE(r.has_value());
+      runs.push_back(std::move(*r));
+    }
+    const cascade::ReportContext context{7, kNow, ledger.assets(), u256{100'000'000}};
+    const auto path = std::filesystem::temp_directory_path() /
+                      ("keeper-cascade-plot-" + std::to_string(::getpid()) + ".svg");
+    {
+      std::ofstream out(path, std::ios::trunc);
+      out << cascade::sweep_svg(context, runs);
+    }
+    std::ifstream in(path);
+    const std::string svg{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    std::filesystem::remove(path);
+    const auto parsed = parse_xml(svg);
+    INFO(svg.substr(0, 400));
+    REQUIRE(parsed.has_value());
+    const auto& elements = *parsed;
+    CHECK(elements.front().first == "svg");
+    CHECK_THAT(elements.front().second, Catch::Contains("xmlns=\"http://www.w3.org/2000/svg\""));
+    // The price path: one polyline per shock, a point for the shock and one after each round.
+    std::vector<std::size_t> points;
+    for (const auto& [name, attrs] : elements)
+      if (name == "polyline") {
+        const auto at = attrs.find("points=\"");
+        REQUIRE(at != std::string::npos);
+        const auto end = attrs.find('"', at + 8);
+        std::istringstream list(attrs.substr(at + 8, end - at - 8));
+        std::size_t k = 0;
+        std::string pair;
+        while (list >> pair) {
+          double x = 0, y = 0;
+          CHECK(std::sscanf(pair.c_str(), "%lf,%lf", &x, &y) == 2);
+          CHECK((x >= 0 && x <= 960 && y >= 0 && y <= 440));
+          ++k;
+        }
+        points.push_back(k);
+      }
+    REQUIRE(points.size() == runs.size());
+    for (std::size_t i = 0; i < runs.size(); ++i) CHECK(points[i] == runs[i].rounds.size() + 1);
+    // Liquidations per shock: a collateral bar and a bad-debt bar each, beside the background
+    // and the two legend swatches.
+    CHECK(count_of(elements, "rect") == 2 * runs.size() + 3);
+    CHECK_THAT(svg, Catch::Contains("price after each round&apos;s sales") ||
+                        Catch::Contains("price after each round's sales"));
+    CHECK_THAT(svg, Catch::Contains("liquidated collateral and bad debt"));
+    CHECK_THAT(svg, Catch::Contains(">" + sc::percent_text(row.shocks.back()) + "<"));
+  }
+
+  // A long cascade (up to --rounds 1000): its price path is one polyline all the same.
+  sc::CascadeResult long_run;
+  long_run.shock = {"WETH", -4000};
+  for (std::size_t k = 0; k < 300; ++k) {
+    sc::Round r;
+    r.prices = {u256{2000'00000000ULL - 100000000ULL * k}, u256{100'000'000}};
+    r.prices_after = {u256{2000'00000000ULL - 100000000ULL * (k + 1)}, u256{100'000'000}};
+    long_run.rounds.push_back(std::move(r));
+  }
+  const aave::CascadeLedger ledger{market(), positions(), 7, {}, {}};
+  const cascade::ReportContext context{7, kNow, ledger.assets(), u256{100'000'000}};
+  const auto svg = cascade::sweep_svg(context, {long_run});
+  const auto parsed = parse_xml(svg);
+  REQUIRE(parsed.has_value());
+  CHECK(count_of(*parsed, "polyline") == 1);
+  const auto at = svg.find("points=\"");
+  REQUIRE(at != std::string::npos);
+  std::istringstream list(svg.substr(at + 8, svg.find('"', at + 8) - at - 8));
+  std::size_t k = 0;
+  for (std::string pair; list >> pair;) ++k;
+  CHECK(k == 301);
 }
