@@ -43,12 +43,9 @@ constexpr std::string_view kAdminDevKey =
 // The transmit as its transmitter sends it on mainnet: signed (so that a bundle can carry its
 // bytes, which anvil's impersonated sends, unsigned, could not give) and sent raw. An admin that
 // is not the dev account (a fork's) is sent as an unlocked account instead.
-tl::expected<chain::Hash, std::string> send_signed_by_admin(chain::rpc::RpcClient& rpc,
-                                                           const Deployment& d, const Address& to,
-                                                           const chain::Bytes& data,
-                                                           std::uint64_t gas,
-                                                           const chain::u256& max_fee,
-                                                           const TransmitOptions& options) {
+tl::expected<chain::Hash, std::string> send_signed_by_admin(
+    chain::rpc::RpcClient& rpc, const Deployment& d, const Address& to, const chain::Bytes& data,
+    std::uint64_t gas, const chain::u256& max_fee, const TransmitOptions& options) {
   auto key = chain::PrivateKey::from_hex(kAdminDevKey);
   if (!key) return tl::unexpected(std::string{"the devnet's admin key does not load"});
   if (key->address() != d.admin) {

@@ -134,10 +134,10 @@ void BlockPipeline::execute(const std::vector<strategy::LiquidateAction>& action
   // Private: to builders only, or to an auction (which alone can place it behind a hinted update).
   const bool private_only =
       submission_ == Submission::bundle || (backrun != nullptr && backrun->via_auction);
-  const std::uint64_t last_private_block =
-      backrun != nullptr && backrun->via_auction ? block + auction_blocks_
-      : bundles_ != nullptr                      ? bundles_->last_block(block + 1)
-                                                 : block + 1;
+  const std::uint64_t last_private_block = backrun != nullptr && backrun->via_auction
+                                               ? block + auction_blocks_
+                                           : bundles_ != nullptr ? bundles_->last_block(block + 1)
+                                                                 : block + 1;
   const auto results =
       private_only
           ? manager_->sign_for_bundle(orders, block, last_private_block)
@@ -354,9 +354,7 @@ void BlockPipeline::follow_transactions(std::uint64_t block) {
           l != liquidating_.end() && l->second == s.nonce)
         liquidating_.erase(l);
       log_.info("liquidation_not_landed",
-                {{"block", block},
-                 {"account", expected.account.checksummed()},
-                 {"nonce", s.nonce}},
+                {{"block", block}, {"account", expected.account.checksummed()}, {"nonce", s.nonce}},
                 expected.account.checksummed() + ": private offer ended without inclusion; nonce " +
                     std::to_string(s.nonce) + " released at no cost");
       continue;

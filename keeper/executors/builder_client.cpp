@@ -250,20 +250,19 @@ void BuilderClient::read() {
   auto parser = std::make_shared<http::response_parser<http::string_body>>();
   parser->body_limit(kMaxAnswerBytes);
   streams_->with_stream([&](auto& stream) {
-    http::async_read(
-        stream, buffer_, *parser,
-        [self = shared_from_this(), parser](const beast::error_code& ec, std::size_t) {
-          if (self->closed_) return self->finish(tl::unexpected(BuilderError::closed));
-          if (ec == beast::error::timeout)
-            return self->finish(tl::unexpected(BuilderError::timeout));
-          if (ec) {
-            if (self->retry_on_fresh_connection()) return;
-            return self->finish(tl::unexpected(BuilderError::io_failed));
-          }
-          self->response_ = parser->release();
-          if (!self->response_.keep_alive()) self->drop_connection();
-          self->finish(parse_answer(self->response_));
-        });
+    http::async_read(stream, buffer_, *parser,
+                     [self = shared_from_this(), parser](const beast::error_code& ec, std::size_t) {
+                       if (self->closed_) return self->finish(tl::unexpected(BuilderError::closed));
+                       if (ec == beast::error::timeout)
+                         return self->finish(tl::unexpected(BuilderError::timeout));
+                       if (ec) {
+                         if (self->retry_on_fresh_connection()) return;
+                         return self->finish(tl::unexpected(BuilderError::io_failed));
+                       }
+                       self->response_ = parser->release();
+                       if (!self->response_.keep_alive()) self->drop_connection();
+                       self->finish(parse_answer(self->response_));
+                     });
   });
 }
 

@@ -16,12 +16,9 @@ void TxManager::track(std::uint64_t nonce, const Intent& intent, const SignedTx&
                       const u256& priority, std::uint64_t head_block,
                       std::chrono::steady_clock::time_point sent_at, bool cancel) {
   if (owner_ != 0) owner_of_nonce_[nonce] = owner_;
-  in_flight_[nonce] = Flight{intent,
-                             head_block,
-                             {{tx.hash, tx.max_fee, priority, tx.gas_limit, cancel}},
-                             std::nullopt,
-                             sent_at,
-                             std::nullopt};
+  in_flight_[nonce] =
+      Flight{intent,       head_block, {{tx.hash, tx.max_fee, priority, tx.gas_limit, cancel}},
+             std::nullopt, sent_at,    std::nullopt};
 }
 
 std::optional<SubmitError> TxManager::screen(const Order& o,

@@ -75,7 +75,7 @@ tl::expected<TxManager, std::string> TxManager::create(chain::rpc::RpcClient& rp
 }
 
 tl::expected<void, std::string> TxManager::release_private_at_start(std::uint64_t mined_count,
-                                                                   std::uint64_t head_block) {
+                                                                    std::uint64_t head_block) {
   // A private offer (bundle, auction) does not outlive the process that made it, and was never
   // public: one whose nonce the chain has not used is released, never broadcast. (Should a
   // builder still include it, the nonce's next transaction is followed as dropped.)

@@ -25,6 +25,8 @@
 #include "tests/support/test_sse_server.hpp"
 
 using namespace chain;
+using keeper::testing::aave_market;
+using keeper::testing::kSearcherKey;
 using keeper::testing::LiveDevnet;
 using keeper::testing::metric;
 using keeper::testing::of_kind;
@@ -33,23 +35,12 @@ using std::chrono::milliseconds;
 
 namespace {
 
-// A published test key (Foundry's anvil key 9): it only signs X-Flashbots-Signature headers.
-constexpr const char* kSearcherKey =
-    "0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6";
-
-bool aave_market(const json& e) { return e.value("market", "devnet") == "devnet"; }
-
 std::string auction_config(const LiveDevnet& net, const keeper::testing::TestSseServer& stream,
                            const keeper::testing::TestMevShareRelay& relay) {
-  std::ifstream in{net.config()};
-  std::string text{std::istreambuf_iterator<char>{in}, {}};
-  REQUIRE(text.find("[submission]") == std::string::npos);
-  text += "\n[submission]\nmev_share_streams = [\"" + stream.url() +
-          "\"]\nmev_share_endpoints = [\"" + relay.url() +
-          "\"]\nsearcher_key_env = \"KEEPER_SEARCHER_KEY\"\nmev_share_blocks = 3\n";
-  const auto path = (net.dir() / "keeper-auction.toml").string();
-  std::ofstream{path} << text;
-  return path;
+  return net.config_with(
+      "keeper-auction.toml",
+      "[submission]\nmev_share_streams = [\"" + stream.url() + "\"]\nmev_share_endpoints = [\"" +
+          relay.url() + "\"]\nsearcher_key_env = \"KEEPER_SEARCHER_KEY\"\nmev_share_blocks = 3\n");
 }
 
 // What an SVR hint shares of an update sent straight to the aggregator: its calldata.
@@ -81,11 +72,7 @@ TEST_CASE("a hinted oracle update yields one mev_sendBundle per liquidation, at 
   REQUIRE(stream.wait_for_streams(1, milliseconds{10000}));
 
   // WETH 25% lower, as an OCR2 transmit a quorum would send; the hash is the auction's own.
-  const auto latest = rpc.call("eth_call", json::array({json{{"to", weth->aggregator.lower_hex()},
-                                                             {"data", "0x50d25bcd"}},
-                                                        "latest"}))
-                          .value();  // latestAnswer()
-  const u256 now_answer = u256_from_hex(latest.get<std::string>()).value();
+  const u256 now_answer = net.feed_answer("WETH");
   const u256 crashed = now_answer * 3 / 4;
   keeper::devnet::Ocr2Report report;
   report.epoch_and_round = 1 << 8;

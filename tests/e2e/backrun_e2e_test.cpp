@@ -19,6 +19,7 @@
 #include "tests/support/run_command.hpp"
 
 using namespace chain;
+using keeper::testing::aave_market;
 using keeper::testing::keeper_command;
 using keeper::testing::LiveDevnet;
 using keeper::testing::metric;
@@ -53,9 +54,6 @@ std::optional<Placement> wait_mined(rpc::RpcClient& rpc, const std::string& hash
   }
   return std::nullopt;
 }
-
-// The devnet's Aave V3 market (its Morpho market is only watched: would_backrun lines).
-bool aave_market(const json& e) { return e.value("market", "devnet") == "devnet"; }
 
 // The oracle's base unit: 8 decimals.
 const u256 kOneDollar{100'000'000};

@@ -22,6 +22,8 @@
 #include "tests/support/test_builder.hpp"
 
 using namespace chain;
+using keeper::testing::aave_market;
+using keeper::testing::kSearcherKey;
 using keeper::testing::LiveDevnet;
 using keeper::testing::metric;
 using keeper::testing::of_kind;
@@ -31,23 +33,14 @@ using std::chrono::milliseconds;
 
 namespace {
 
-// A published test key (Foundry's anvil key 9): it only signs X-Flashbots-Signature headers.
-constexpr const char* kSearcherKey =
-    "0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6";
 const u256 kOneDollar{100'000'000};
-
-bool aave_market(const json& e) { return e.value("market", "devnet") == "devnet"; }
 
 // The devnet's config with bundles to `builder` as the only way out.
 std::string bundle_config(const LiveDevnet& net, const TestBuilder& builder) {
-  std::ifstream in{net.config()};
-  std::string text{std::istreambuf_iterator<char>{in}, {}};
-  REQUIRE(text.find("[submission]") == std::string::npos);
-  text += "\n[submission]\nmode = \"bundle\"\nbuilders = [\"" + builder.url() +
-          "\"]\nsearcher_key_env = \"KEEPER_SEARCHER_KEY\"\nbundle_blocks = 3\n";
-  const auto path = (net.dir() / "keeper-bundles.toml").string();
-  std::ofstream{path} << text;
-  return path;
+  return net.config_with(
+      "keeper-bundles.toml",
+      "[submission]\nmode = \"bundle\"\nbuilders = [\"" + builder.url() +
+          "\"]\nsearcher_key_env = \"KEEPER_SEARCHER_KEY\"\nbundle_blocks = 3\n");
 }
 
 // The bundles keeper logged as sent behind `update` (its Aave market's).
@@ -66,13 +59,16 @@ std::uint64_t head_block(std::uint16_t port) {
   return static_cast<std::uint64_t>(std::stod(page.body.substr(at + 19)));
 }
 
-std::uint64_t quantity(const json& v) { return low_u64(u256_from_hex(v.get<std::string>()).value()); }
+std::uint64_t quantity(const json& v) {
+  return low_u64(u256_from_hex(v.get<std::string>()).value());
+}
 
 }  // namespace
 
-TEST_CASE("keeper run through the test builder: a replaced update costs nothing, a real one lands "
-          "in its own block behind it",
-          "[e2e][bundle]") {
+TEST_CASE(
+    "keeper run through the test builder: a replaced update costs nothing, a real one lands "
+    "in its own block behind it",
+    "[e2e][bundle]") {
   LiveDevnet net{"bundle-run"};
   const auto& d = net.deployment();
   auto& rpc = net.rpc();
@@ -99,12 +95,8 @@ TEST_CASE("keeper run through the test builder: a replaced update costs nothing,
   const std::uint64_t nonce_before = rpc.transaction_count(wallet, "latest").value();
   keeper::devnet::DevChain dev{rpc};
   const auto answer = [&](double factor) {
-    const auto now = rpc.call("eth_call", json::array({json{{"to", weth->aggregator.lower_hex()},
-                                                            {"data", "0x50d25bcd"}},
-                                                       "latest"}))
-                         .value();  // latestAnswer()
-    const u256 current = u256_from_hex(now.get<std::string>()).value();
-    return i256{to_dec(current * u256{static_cast<std::uint64_t>(factor * 1000)} / 1000)};
+    return i256{
+        to_dec(net.feed_answer("WETH") * u256{static_cast<std::uint64_t>(factor * 1000)} / 1000)};
   };
 
   {

@@ -115,6 +115,25 @@ class LiveDevnet {
     std::ofstream{path} << text;
     return path;
   }
+  // A copy of the devnet's config named `name` with `toml` appended (a section it lacks); its path.
+  std::string config_with(const std::string& name, const std::string& toml) const {
+    std::ifstream in{config()};
+    std::string text{std::istreambuf_iterator<char>{in}, {}};
+    const auto path = (dir_ / name).string();
+    std::ofstream{path} << text << '\n' << toml;
+    return path;
+  }
+  // SYMBOL's latest answer on its aggregator (8 decimals).
+  u256 feed_answer(const std::string& symbol) {
+    const auto* asset = d_.asset(symbol);
+    REQUIRE(asset != nullptr);
+    const auto out =
+        rpc().call("eth_call", json::array({json{{"to", asset->aggregator.lower_hex()},
+                                                 {"data", "0x50d25bcd"}},  // latestAnswer()
+                                            "latest"}));
+    REQUIRE(out.has_value());
+    return u256_from_hex(out->get<std::string>()).value();
+  }
   [[nodiscard]] const keeper::devnet::Deployment& deployment() const { return d_; }
   rpc::RpcClient& rpc() { return *rpc_; }
 
@@ -228,6 +247,14 @@ class LiveDevnet {
 }  // namespace live_devnet_detail
 
 using live_devnet_detail::LiveDevnet;
+
+// A published test key (Foundry's anvil key 9) for searcher signatures (X-Flashbots-Signature):
+// it identifies a bundle's sender to a builder and holds nothing.
+inline constexpr const char* kSearcherKey =
+    "0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6";
+
+// A log line of the devnet's Aave V3 market (its Morpho market logs beside it).
+inline bool aave_market(const nlohmann::json& e) { return e.value("market", "devnet") == "devnet"; }
 
 // The value of one Prometheus series in a /metrics text; 0 when absent.
 inline std::uint64_t metric(const std::string& text, const std::string& series) {

@@ -212,8 +212,7 @@ bool TestBuilder::try_include(chain::rpc::RpcClient& rpc, const Held& bundle, st
     const auto sent = rpc.send_raw_transaction(raw);
     using Kind = chain::rpc::SendResult::Kind;
     // Already in the public mempool (the update a backrun carries): it is in the block anyway.
-    if (!sent || (sent->kind != Kind::accepted && sent->kind != Kind::already_known))
-      return undo();
+    if (!sent || (sent->kind != Kind::accepted && sent->kind != Kind::already_known)) return undo();
   }
   if (!rpc.call("evm_mine", json::array())) return undo();
   // Every transaction in the new block, in the bundle's order, none reverting unless allowed.

@@ -229,8 +229,8 @@ TEST_CASE("a private offer that ends unlanded costs nothing: its nonces are rele
       Bench b{"private"};
       auto& m = b.start();
       const auto sent =
-          m.sign_for_bundle({order("liquidation:a", 0xa1, 1), order("liquidation:b", 0xb2, 1)},
-                            100, /*last_block=*/102);
+          m.sign_for_bundle({order("liquidation:a", 0xa1, 1), order("liquidation:b", 0xb2, 1)}, 100,
+                            /*last_block=*/102);
       REQUIRE(sent.size() == 2);
       REQUIRE(sent[0].has_value());
       REQUIRE(sent[1].has_value());
