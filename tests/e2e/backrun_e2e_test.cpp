@@ -54,7 +54,7 @@ std::optional<Placement> wait_mined(rpc::RpcClient& rpc, const std::string& hash
   return std::nullopt;
 }
 
-// The devnet's Aave V3 market (its Morpho market is only watched: would_backrun lines).
+// The devnet's Aave V3 market (its Morpho market is executed too, and logs beside it).
 bool aave_market(const json& e) { return e.value("market", "devnet") == "devnet"; }
 
 // The oracle's base unit: 8 decimals.
