@@ -36,8 +36,8 @@ interface IKeeperSwapRouter {
   function exactInput(ExactInputParams calldata params) external payable returns (uint256);
 }
 
-/// Morpho Blue 1.0: the calls keeper's contract makes (liquidate and its callback, the reads of
-/// the position re-check).
+/// Morpho Blue 1.0: the calls keeper's contract makes (liquidate and its callback, the storage
+/// reads of the position re-check).
 interface IKeeperMorpho {
   struct MarketParams {
     address loanToken;
@@ -55,24 +55,8 @@ interface IKeeperMorpho {
     bytes memory data
   ) external returns (uint256, uint256);
 
-  function position(
-    bytes32 id,
-    address user
-  ) external view returns (uint256 supplyShares, uint128 borrowShares, uint128 collateral);
-
-  function market(
-    bytes32 id
-  )
-    external
-    view
-    returns (
-      uint128 totalSupplyAssets,
-      uint128 totalSupplyShares,
-      uint128 totalBorrowAssets,
-      uint128 totalBorrowShares,
-      uint128 lastUpdate,
-      uint128 fee
-    );
+  /// Raw storage words: the re-check reads exactly the two it needs, in one call.
+  function extSloads(bytes32[] memory slots) external view returns (bytes32[] memory);
 }
 
 interface IKeeperMorphoOracle {
@@ -438,14 +422,30 @@ contract KeeperLiquidator {
 
   /// Whether the position is still worth the call: as many borrow shares as keeper saw (when it
   /// says) and unhealthy at Morpho's stored totals and the oracle's price.
+  ///
+  /// Gas: this is the whole cost of a skipped call beyond the transaction's own. Morpho's getters
+  /// read five cold slots (two for position(), three for market()); the check needs two: the
+  /// position's borrowShares|collateral word and the market's totalBorrowAssets|totalBorrowShares
+  /// word, read by extSloads in one call. The oracle's price() is the rest (on the devnet two
+  /// Chainlink-shaped feeds behind proxies, ~37k cold), read only when the shares still hold.
   function _morphoLiquidatable(MorphoLiquidation calldata p, bytes32 id) private view returns (bool) {
-    (, uint128 shares, uint128 collateral) = IKeeperMorpho(p.morpho).position(id, p.borrower);
+    // Morpho Blue 1.0's layout: position at slot 2 (Id => address => Position), market at slot 3
+    // (Id => Market); the second word of each is the packed pair read here (low 128 bits first).
+    bytes32[] memory slots = new bytes32[](2);
+    slots[0] = bytes32(uint256(keccak256(abi.encode(p.borrower, keccak256(abi.encode(id, uint256(2)))))) + 1);
+    slots[1] = bytes32(uint256(keccak256(abi.encode(id, uint256(3)))) + 1);
+    bytes32[] memory words = IKeeperMorpho(p.morpho).extSloads(slots);
+    uint256 shares = uint128(uint256(words[0]));
     if (shares == 0 || shares < p.minBorrowShares) return false;
-    (, , uint128 totalBorrowAssets, uint128 totalBorrowShares, , ) = IKeeperMorpho(p.morpho).market(id);
+    uint256 collateral = uint256(words[0]) >> 128;
     // SharesMathLib.toAssetsUp with Morpho's virtual shares (1e6) and assets (1).
-    uint256 borrowed = _mulDivUp(shares, uint256(totalBorrowAssets) + 1, uint256(totalBorrowShares) + 1e6);
+    uint256 borrowed = _mulDivUp(
+      shares,
+      uint256(uint128(uint256(words[1]))) + 1,
+      (uint256(words[1]) >> 128) + 1e6
+    );
     uint256 price = IKeeperMorphoOracle(p.market.oracle).price();
-    uint256 maxBorrow = ((uint256(collateral) * price) / 1e36) * p.market.lltv / 1e18;
+    uint256 maxBorrow = ((collateral * price) / 1e36) * p.market.lltv / 1e18;
     return borrowed > maxBorrow;
   }
 

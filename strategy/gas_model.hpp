@@ -26,9 +26,10 @@ class GasModel {
 
   // Expected gas used: the largest seen for this kind (positions differ; the largest is safe).
   [[nodiscard]] std::uint64_t expected(const std::string& kind) const;
-  // The gas limit to sign with.
+  // The gas limit to sign with: the expected figure (a learned one raised by the refunds its
+  // receipt netted out, up to a quarter) with the margin.
   [[nodiscard]] std::uint64_t limit(const std::string& kind) const;
-  // A receipt's gasUsed or an eth_estimateGas answer for this kind.
+  // A receipt's gasUsed (net of refunds) for this kind.
   void observe(const std::string& kind, std::uint64_t gas_used);
 
   [[nodiscard]] std::size_t kinds() const noexcept { return seen_.size(); }

@@ -19,6 +19,20 @@ std::string gas_kind(const Opportunity& o) {
   return o.collateral_asset.checksummed() + ":" + o.debt_asset.checksummed();
 }
 
+// A flash liquidation's gas depends on its sale's pools as much as on the pair: a second pool,
+// or one whose liquidity crosses more ticks, costs tens of thousands more. Keyed by the pair
+// alone, the largest receipt of one route set the gas limit of another: on the devnet a Morpho
+// WETH>USDC sale through WETH>WBTC>USDC (354k used) set the limit (x 1.3, 460k) that a later
+// one through another two-pool route ran out of. Each route learns its own; an unseen one gets
+// the default flash figure. (The same route's sizes differ too, and a receipt is net of
+// refunds: GasModel::limit allows for both.)
+std::string flash_gas_kind(const Opportunity& o, const SwapRoute& route) {
+  std::string kind = std::string{kFlashKindPrefix} + gas_kind(o) + " via ";
+  for (std::size_t i = 0; i < route.legs.size(); ++i)
+    kind += (i == 0 ? "" : ">") + route.legs[i].pool.checksummed();
+  return kind;
+}
+
 }  // namespace
 
 std::set<chain::Address> LiquidationStrategy::resolve(const std::vector<std::string>& names,
@@ -108,7 +122,7 @@ Action LiquidationStrategy::act_on_flash(const MarketView& view, const Valuation
   const auto gross = protocol.value_in_base(best.debt_asset, plan->profit, view.moves);
   if (!gross || *gross == 0) return skip("swap_unprofitable");
   const GasModel& gas = view.gas != nullptr ? *view.gas : default_gas_;
-  const std::string kind = std::string{kFlashKindPrefix} + gas_kind(best);
+  const std::string kind = flash_gas_kind(best, plan->route);
   const BidRequest request{*gross, gas.expected(kind), competitor_tip(view, best.account)};
   FeeContext fees = view.fees != nullptr ? *view.fees : FeeContext{};
   fees.native_price_base = value.native_price_base;

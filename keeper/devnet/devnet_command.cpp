@@ -83,10 +83,9 @@ std::string morpho_toml(const Deployment& d) {
          "[[markets]]\nprotocol = \"morpho-blue\"\nname = \"devnet-morpho\"\nmorpho = \"" +
          d.morpho->morpho.checksummed() +
          "\"\nstart_block = " + std::to_string(d.morpho->deployed_at_block) +
-         "\n# Watched, not executed: Morpho liquidations through keeper's contract still revert "
-         "on\n"
-         "# some two-hop routes (issue 16); `keeper run` reports them as would_liquidate.\n"
-         "execute = false\n";
+         "\n# Executed through keeper's contract (liquidateMorpho, the seized collateral sold in "
+         "Morpho's\n# callback); execute set to false would only watch it (would_liquidate lines).\n"
+         "execute = true\n";
 }
 
 std::string keeper_toml(const Deployment& d) {

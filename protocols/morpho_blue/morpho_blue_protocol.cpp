@@ -25,14 +25,27 @@ u256 pow10(unsigned n) {
 
 // Largest seizable collateral in (0, upper] whose liquidation Morpho accepts and whose repaid
 // assets stay within `max_repaid`: feasibility only shrinks as the seized amount grows.
+//
+// Accepted at `totals` (accrued to the evaluation's timestamp) and also at `earliest` (accrued
+// only to the head's): less interest makes each borrow share worth less, so the same seizure
+// takes more shares, and a seizure that repays every share at the later timestamp would take more
+// shares than the borrower has at the head's, where Morpho's `borrowShares -= repaidShares`
+// panics (0x11). That is where an eth_call at "latest" runs, and a block can carry no earlier
+// timestamp; at any later one the seizure takes fewer shares, so it holds from the head on. Where
+// the position is still healthy at the head's timestamp, Morpho refuses it there anyway
+// ("position is healthy", no panic), and later it takes fewer shares again.
 std::optional<std::pair<u256, LiquidationOutcome>> largest_seizure(
-    const MarketTotals& totals, const Position& position, const u256& lltv, const u256& price,
-    const u256& upper, const u256& max_repaid) {
+    const MarketTotals& totals, const MarketTotals& earliest, const Position& position,
+    const u256& lltv, const u256& price, const u256& upper, const u256& max_repaid) {
   const auto attempt = [&](const u256& seized) -> std::optional<LiquidationOutcome> {
     MarketTotals t = totals;
     Position p = position;
     auto out = liquidate(t, p, lltv, price, seized, 0);
     if (!out || out->repaid_assets > max_repaid) return std::nullopt;
+    MarketTotals early_totals = earliest;
+    Position early_position = position;
+    const auto early = liquidate(early_totals, early_position, lltv, price, seized, 0);
+    if (!early && early.error() != LiquidationRefusal::healthy) return std::nullopt;
     return *out;
   };
   if (upper == 0) return std::nullopt;
@@ -121,7 +134,10 @@ std::vector<MorphoBlueProtocol::PositionView> MorphoBlueProtocol::positions_of(
     v.market = &m;
     v.position = p->second;
     v.totals = m.state.totals;
+    v.earliest_totals = m.state.totals;
     accrue_interest(v.totals, m.state.borrow_rate, timestamp, !m.state.params.irm.is_zero());
+    accrue_interest(v.earliest_totals, m.state.borrow_rate, std::min(timestamp, book_.timestamp()),
+                    !m.state.params.irm.is_zero());
     v.price = m.state.price;
     if (!moves.empty() && m.oracle_form)
       v.price = oracle_price(*m.oracle_form, answers).value_or(m.state.price);
@@ -225,8 +241,8 @@ std::vector<Assessment> MorphoBlueProtocol::assess(
         }
       }
       const u256 upper = max_seizable(v.totals, v.position, params.lltv, v.price);
-      const auto seizure =
-          largest_seizure(v.totals, v.position, params.lltv, v.price, upper, max_repaid);
+      const auto seizure = largest_seizure(v.totals, v.earliest_totals, v.position, params.lltv,
+                                           v.price, upper, max_repaid);
       if (!seizure) continue;
       allowed = true;
       const auto& [seized, outcome] = *seizure;
@@ -332,10 +348,12 @@ strategy::SeizureCurve MorphoBlueProtocol::seizure_curve(
   const u256 upper = max_seizable(v->totals, v->position, v->market->state.params.lltv, v->price);
   // Morpho is called with seized assets: for a debt to cover, the most collateral whose repayment
   // stays within it.
-  return [totals = v->totals, position = v->position, lltv = v->market->state.params.lltv,
-          price = v->price, upper](const u256& debt_to_cover) -> std::optional<strategy::Seizure> {
+  return [totals = v->totals, earliest = v->earliest_totals, position = v->position,
+          lltv = v->market->state.params.lltv, price = v->price,
+          upper](const u256& debt_to_cover) -> std::optional<strategy::Seizure> {
     if (debt_to_cover == 0) return std::nullopt;
-    const auto s = largest_seizure(totals, position, lltv, price, upper, debt_to_cover);
+    const auto s =
+        largest_seizure(totals, earliest, position, lltv, price, upper, debt_to_cover);
     if (!s) return std::nullopt;
     return strategy::Seizure{s->second.repaid_assets, s->first};
   };

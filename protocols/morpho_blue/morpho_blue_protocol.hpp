@@ -82,6 +82,9 @@ class MorphoBlueProtocol final : public strategy::LendingProtocol {
     const BookMarket* market = nullptr;
     Position position;
     MarketTotals totals;  // accrued to the timestamp
+    // Accrued only to the head's timestamp (the book's), when that is earlier: the least interest
+    // a liquidation sent now can meet.
+    MarketTotals earliest_totals;
     u256 price;           // the oracle price used
     Health health;
   };

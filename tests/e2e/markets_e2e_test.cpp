@@ -10,6 +10,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -37,8 +38,56 @@ struct Targets {
   std::set<std::string> morpho;
 };
 
-// Accounts keeper scan finds liquidatable at `block` in each protocol, with collateral to seize
-// (Aave: at least $1 of it; Morpho: any).
+// Borrower -> blocks of the Morpho Liquidate logs since `from` whose caller is keeper's contract.
+std::map<std::string, std::vector<std::uint64_t>> morpho_liquidated_since(LiveDevnet& net,
+                                                                         std::uint64_t from) {
+  const auto& d = net.deployment();
+  Hash caller{};  // the indexed caller: the address in the topic's last 20 bytes
+  std::copy(d.liquidator_contract.bytes.begin(), d.liquidator_contract.bytes.end(),
+            caller.begin() + 12);
+  rpc::LogFilter filter;
+  filter.addresses = {d.morpho->morpho};
+  filter.topics = {{keccak256(std::string_view{
+                       "Liquidate(bytes32,address,address,uint256,uint256,uint256,uint256,"
+                       "uint256)"})},
+                   {},
+                   {caller}};
+  filter.from_block = from;
+  filter.to_block = net.rpc().block_number().value();
+  std::map<std::string, std::vector<std::uint64_t>> out;
+  const auto logs = net.rpc().logs(filter).value();
+  for (const auto& log : logs)
+    out[Address::from_word(log.topics[3]).checksummed()].push_back(log.block_number);
+  return out;
+}
+
+// Liquidations by keeper's contract since `from` that left the borrower's Morpho position empty
+// (badDebtShares, the Liquidate event's last word, is non-zero only when the collateral ran out).
+std::size_t bad_debt_liquidations(LiveDevnet& net, std::uint64_t from) {
+  const auto& d = net.deployment();
+  Hash caller{};
+  std::copy(d.liquidator_contract.bytes.begin(), d.liquidator_contract.bytes.end(),
+            caller.begin() + 12);
+  rpc::LogFilter filter;
+  filter.addresses = {d.morpho->morpho};
+  filter.topics = {{keccak256(std::string_view{
+                       "Liquidate(bytes32,address,address,uint256,uint256,uint256,uint256,"
+                       "uint256)"})},
+                   {},
+                   {caller}};
+  filter.from_block = from;
+  filter.to_block = net.rpc().block_number().value();
+  std::size_t out = 0;
+  const auto logs = net.rpc().logs(filter).value();
+  for (const auto& log : logs)
+    if (from_be(BytesView{log.data}.subspan(4 * 32, 32)).value() != 0) ++out;
+  return out;
+}
+
+// Accounts the crash mined in `block` made liquidatable in each protocol, with collateral to seize
+// (Aave: at least $1 of it; Morpho: any): what keeper scan finds liquidatable at `block`, and
+// what keeper liquidated inside that block already (it backruns the update when it sees it
+// pending).
 Targets liquidatable(LiveDevnet& net, std::uint64_t block) {
   net.wait_for_block(block);
   const auto out = run_command(
@@ -59,48 +108,33 @@ Targets liquidatable(LiveDevnet& net, std::uint64_t block) {
       continue;
     t.aave.insert(row["account"].get<std::string>());
   }
+  for (const auto& [account, at] : net.liquidated_since(block))
+    if (at == block) t.aave.insert(account);
+  for (const auto& [account, blocks] : morpho_liquidated_since(net, block))
+    if (blocks.front() == block) t.morpho.insert(account);
   return t;
-}
-
-// Borrower -> Morpho Liquidate logs since `from` whose caller is keeper's contract.
-std::map<std::string, std::size_t> morpho_liquidated_since(LiveDevnet& net, std::uint64_t from) {
-  const auto& d = net.deployment();
-  Hash caller{};  // the indexed caller: the address in the topic's last 20 bytes
-  std::copy(d.liquidator_contract.bytes.begin(), d.liquidator_contract.bytes.end(),
-            caller.begin() + 12);
-  rpc::LogFilter filter;
-  filter.addresses = {d.morpho->morpho};
-  filter.topics = {{keccak256(std::string_view{
-                       "Liquidate(bytes32,address,address,uint256,uint256,uint256,uint256,"
-                       "uint256)"})},
-                   {},
-                   {caller}};
-  filter.from_block = from;
-  filter.to_block = net.rpc().block_number().value();
-  std::map<std::string, std::size_t> out;
-  const auto logs = net.rpc().logs(filter).value();
-  for (const auto& log : logs) ++out[Address::from_word(log.topics[3]).checksummed()];
-  return out;
 }
 
 }  // namespace
 
-// Hidden ([.]) until issue 16's Morpho execution is fixed: with Morpho executed, some two-hop
-// Morpho liquidations revert (3 of 10 in the backrun test's run), so the devnet only watches it.
 TEST_CASE("one keeper run liquidates a WETH crash in both Aave and Morpho, as predicted",
-          "[e2e][markets][morpho][.]") {
+          "[e2e][markets][morpho]") {
   LiveDevnet net{"markets"};
   const auto& d = net.deployment();
   REQUIRE(d.morpho.has_value());
   REQUIRE(d.uniswap.has_value());
   const auto port = keeper::pick_free_port().value();
-  // The devnet's config only watches its Morpho market (execute = false): executed here.
-  const auto config = net.config_variant("keeper-both.toml", "execute = false", "execute = true");
-  const auto keeper = net.start_keeper(config, port);
+  // The devnet's config executes its Morpho market beside the Aave one.
+  const auto keeper = net.start_keeper(net.config(), port);
   auto& k = *keeper;
   // Both markets synced before the crash, each naming itself.
   std::set<std::string> synced;
-  for (const auto& e : of_kind(k.events(), "synced")) synced.insert(e.value("market", ""));
+  std::size_t morpho_accounts = 0;
+  for (const auto& e : of_kind(k.events(), "synced")) {
+    synced.insert(e.value("market", ""));
+    if (e.value("market", "") == "devnet-morpho") morpho_accounts = e.value("accounts", 0U);
+  }
+  CHECK(morpho_accounts > d.morpho->borrowers.size());  // its borrowers and its supplier
   CHECK(synced == std::set<std::string>{"devnet", "devnet-morpho"});
 
   const auto crash = net.move_price("WETH", "-25%");
@@ -131,7 +165,7 @@ TEST_CASE("one keeper run liquidates a WETH crash in both Aave and Morpho, as pr
     CHECK(morpho_landed.count(t) >= 1);
   }
   std::size_t morpho_liquidations = 0;
-  for (const auto& [who, n] : morpho_landed) morpho_liquidations += n;
+  for (const auto& [who, blocks] : morpho_landed) morpho_liquidations += blocks.size();
   const std::size_t total = targets.aave.size() + morpho_liquidations;
   REQUIRE(k.wait_for([&](const auto& e) { return of_kind(e, "liquidated").size() >= total; },
                      milliseconds{30000}));
@@ -175,9 +209,21 @@ TEST_CASE("one keeper run liquidates a WETH crash in both Aave and Morpho, as pr
   CHECK(metric(metrics.body,
                "keeper_market_liquidations_total{market=\"devnet\",protocol=\"aave-v3\","
                "outcome=\"mined\"}") >= targets.aave.size());
-  CHECK(metric(metrics.body,
-               "keeper_market_accounts{market=\"devnet-morpho\",protocol=\"morpho-blue\"}") >=
-        d.morpho->borrowers.size());
+  // The Morpho market's account gauge: every account synced, less those a liquidation left with
+  // nothing (all collateral seized, the rest of the debt realised as bad debt: Morpho zeroes
+  // the position and the book forgets it). Published at each head: waited for, bounded.
+  const std::size_t emptied = bad_debt_liquidations(net, crash);
+  const std::string gauge =
+      "keeper_market_accounts{market=\"devnet-morpho\",protocol=\"morpho-blue\"}";
+  auto accounts_now = metric(metrics.body, gauge);
+  const auto gauge_deadline = std::chrono::steady_clock::now() + seconds{30};
+  while (accounts_now != morpho_accounts - emptied &&
+         std::chrono::steady_clock::now() < gauge_deadline) {
+    std::this_thread::sleep_for(milliseconds{250});
+    accounts_now = metric(keeper::testing::http_get(port, "/metrics").body, gauge);
+  }
+  CAPTURE(morpho_accounts, emptied);
+  CHECK(accounts_now == morpho_accounts - emptied);
   REQUIRE(k.stop());
   const auto summary = of_kind(k.events(), "summary");
   REQUIRE(summary.size() == 1);

@@ -62,7 +62,41 @@ void crash(ToyProtocol& toy, std::size_t accounts) {
   toy.prices[0] = u256{1000} * 100'000'000;
 }
 
-std::vector<strategy::Action> decide(ToyProtocol& toy, strategy::SwapVenue& venue) {
+// The same pool math, sold along one pool or along two (through an intermediate token): the
+// route a real venue picks changes with the pools' state.
+class RoutedVenue final : public strategy::SwapVenue {
+ public:
+  explicit RoutedVenue(bool two_pools) : pool_{u256{100'000} * kUnit, u256{100'000'000} * kUnit},
+                                         two_pools_{two_pools} {}
+  std::optional<strategy::SwapRoute> best_route(const Address& in, const Address& out,
+                                                const u256& amount) const override {
+    auto route = pool_.best_route(in, out, amount);
+    if (route && two_pools_) route->legs = legs();
+    return route;
+  }
+  std::optional<u256> quote(std::span<const strategy::SwapLeg> legs,
+                            const u256& amount) const override {
+    const strategy::SwapLeg one{kPool, ToyProtocol::kCollateral, ToyProtocol::kDebt, 3000};
+    if (legs.size() != (two_pools_ ? 2U : 1U)) return std::nullopt;
+    return pool_.quote(std::span{&one, 1}, amount);
+  }
+  void assume_sold(const strategy::SwapRoute&) override {}
+  void forget_assumed() override {}
+
+ private:
+  static std::vector<strategy::SwapLeg> legs() {
+    const Address mid = Address::from_hex("0x00000000000000000000000000000000000000e0").value();
+    return {{Address::from_hex("0x00000000000000000000000000000000000000f2").value(),
+             ToyProtocol::kCollateral, mid, 3000},
+            {Address::from_hex("0x00000000000000000000000000000000000000f3").value(), mid,
+             ToyProtocol::kDebt, 100}};
+  }
+  ConstantProductVenue pool_;
+  bool two_pools_;
+};
+
+std::vector<strategy::Action> decide(ToyProtocol& toy, strategy::SwapVenue& venue,
+                                     const strategy::GasModel* gas = nullptr) {
   strategy::LiquidationStrategyConfig cfg;
   cfg.funding = strategy::Funding::flash;
   cfg.min_profit_usd = 1;
@@ -74,6 +108,7 @@ std::vector<strategy::Action> decide(ToyProtocol& toy, strategy::SwapVenue& venu
   view.timestamp = 100;
   view.fees = &fees;
   view.venue = &venue;
+  view.gas = gas;
   return s.process_event(strategy::NewBlock{view});
 }
 
@@ -161,4 +196,45 @@ TEST_CASE("each sale in one decision is quoted after the ones before it", "[stra
   };
   CHECK(per_unit(*second) < per_unit(*first));
   CHECK(second->flash->profit < first->flash->profit);
+}
+
+// The daemon's Morpho liquidations that ran out of gas on the devnet: the gas model learned
+// 354k from a WETH>USDC sale through one two-pool route and signed a later WETH>USDC sale through
+// another route with 460k (x 1.3), which that route's pools overran. Each route learns its own
+// (and a learned figure is a receipt's, net of refunds the run still needs: see GasModel::limit).
+TEST_CASE("a flash liquidation's gas limit is learned per sale route, not per pair",
+          "[strategy][flash][gas]") {
+  const auto action = [](strategy::SwapVenue& venue, const strategy::GasModel& gas) {
+    ToyProtocol toy;
+    crash(toy, 1);
+    const auto actions = decide(toy, venue, &gas);
+    REQUIRE(actions.size() == 1);
+    const auto* a = std::get_if<strategy::LiquidateAction>(&actions[0]);
+    REQUIRE(a != nullptr);
+    REQUIRE(a->flash.has_value());
+    return *a;
+  };
+  const strategy::GasModelOptions defaults;
+  const std::uint64_t unseen_limit =
+      defaults.default_flash_gas_used * defaults.limit_margin_permille / 1000;
+  strategy::GasModel gas;
+  RoutedVenue one_pool{false};
+  RoutedVenue two_pools{true};
+
+  const auto first = action(one_pool, gas);
+  CHECK(first.gas_limit == unseen_limit);
+  CHECK(first.flash->route.legs.size() == 1);
+  gas.observe(first.gas_kind, 300'000);  // its receipt
+  // The same route again: what its receipt taught, raised by the refunds a receipt nets out
+  // (up to a quarter) and the 1.3 margin.
+  const auto again = action(one_pool, gas);
+  CHECK(again.gas_kind == first.gas_kind);
+  CHECK(again.gas_limit == 487'500);
+  // The same pair through two other pools: nothing learned yet, the default's room.
+  const auto other = action(two_pools, gas);
+  CHECK(other.flash->route.legs.size() == 2);
+  CHECK(other.gas_kind != first.gas_kind);
+  CHECK(other.gas_kind.rfind("flash:", 0) == 0);
+  CHECK(other.gas_limit == unseen_limit);
+  CHECK(other.gas_limit > 400'000);
 }
