@@ -192,47 +192,58 @@ std::vector<chain::Bytes> TestBuilder::public_pool(chain::rpc::RpcClient& rpc) {
   return out;
 }
 
-bool TestBuilder::try_include(chain::rpc::RpcClient& rpc, const Held& bundle, std::uint64_t number,
-                              BuiltBlock& built) {
+std::optional<std::size_t> TestBuilder::try_include(chain::rpc::RpcClient& rpc,
+                                                    const std::vector<Held>& bundles,
+                                                    std::uint64_t number, BuiltBlock& built) {
   const auto pool = public_pool(rpc);
   const auto snapshot = rpc.call("evm_snapshot", json::array());
   if (!snapshot || !snapshot->is_string()) throw std::runtime_error("test builder: no snapshot");
-  // Back to the snapshot with the public mempool as it was: nothing of the bundle left waiting
-  // to be mined later, every public transaction still waiting.
-  const auto undo = [&] {
+  // Back to the snapshot with the public mempool as it was: nothing of the bundles left waiting
+  // to be mined later, every public transaction still waiting. Names the bundle that failed.
+  const auto undo = [&](std::size_t failed) -> std::optional<std::size_t> {
     if (!rpc.call("evm_revert", json::array({*snapshot})) ||
         !rpc.call("anvil_dropAllTransactions", json::array()))
       throw std::runtime_error("test builder: cannot undo a bundle");
     for (const auto& raw : pool) (void)rpc.send_raw_transaction(raw);
-    return false;
+    return failed;
   };
-  std::vector<chain::Hash> hashes;
-  for (const auto& raw : bundle.txs) {
-    hashes.push_back(chain::keccak256(raw));
-    const auto sent = rpc.send_raw_transaction(raw);
-    using Kind = chain::rpc::SendResult::Kind;
-    // Already in the public mempool (the update a backrun carries): it is in the block anyway.
-    if (!sent || (sent->kind != Kind::accepted && sent->kind != Kind::already_known)) return undo();
-  }
-  if (!rpc.call("evm_mine", json::array())) return undo();
-  // Every transaction in the new block, in the bundle's order, none reverting unless allowed.
-  std::optional<std::uint64_t> previous_index;
-  for (const auto& hash : hashes) {
-    const auto receipt = rpc.receipt(hash);
-    if (!receipt || !*receipt || (*receipt)->block_number != number) return undo();
-    const bool may_revert =
-        std::find(bundle.reverting.begin(), bundle.reverting.end(), hash) != bundle.reverting.end();
-    if (!(*receipt)->success && !may_revert) return undo();
-    const auto tx = rpc.call("eth_getTransactionByHash", json::array({chain::hex_encode(hash)}));
-    if (!tx || !tx->is_object()) return undo();
-    const auto index = chain::u256_from_hex(tx->value("transactionIndex", ""));
-    if (!index) return undo();
-    if (previous_index && chain::low_u64(*index) <= *previous_index) return undo();
-    previous_index = chain::low_u64(*index);
+  std::vector<std::vector<chain::Hash>> hashes(bundles.size());
+  for (std::size_t b = 0; b < bundles.size(); ++b)
+    for (const auto& raw : bundles[b].txs) {
+      hashes[b].push_back(chain::keccak256(raw));
+      const auto sent = rpc.send_raw_transaction(raw);
+      using Kind = chain::rpc::SendResult::Kind;
+      // Already in the mempool (the update a backrun carries, or another bundle's copy of it):
+      // it is in the block anyway.
+      if (!sent || (sent->kind != Kind::accepted && sent->kind != Kind::already_known))
+        return undo(b);
+    }
+  if (!rpc.call("evm_mine", json::array())) return undo(0);
+  // Every bundle's transactions in the new block, in its order, none reverting unless allowed.
+  for (std::size_t b = 0; b < bundles.size(); ++b) {
+    std::optional<std::uint64_t> previous_index;
+    for (const auto& hash : hashes[b]) {
+      const auto receipt = rpc.receipt(hash);
+      if (!receipt || !*receipt || (*receipt)->block_number != number) return undo(b);
+      const auto& reverting = bundles[b].reverting;
+      const bool may_revert = std::find(reverting.begin(), reverting.end(), hash) != reverting.end();
+      if (!(*receipt)->success && !may_revert) return undo(b);
+      const auto tx = rpc.call("eth_getTransactionByHash", json::array({chain::hex_encode(hash)}));
+      if (!tx || !tx->is_object()) return undo(b);
+      const auto index = chain::u256_from_hex(tx->value("transactionIndex", ""));
+      if (!index) return undo(b);
+      if (previous_index && chain::low_u64(*index) <= *previous_index) return undo(b);
+      previous_index = chain::low_u64(*index);
+    }
   }
   built.bundle_included = true;
-  built.included_txs = hashes;
-  return true;
+  built.bundles_included = bundles.size();
+  for (const auto& h : hashes)
+    for (const auto& hash : h)
+      if (std::find(built.included_txs.begin(), built.included_txs.end(), hash) ==
+          built.included_txs.end())
+        built.included_txs.push_back(hash);
+  return std::nullopt;
 }
 
 BuiltBlock TestBuilder::build_block() {
@@ -250,8 +261,12 @@ BuiltBlock TestBuilder::build_block() {
   }
   if (!owns_mining_ && !rpc.call("evm_setAutomine", json::array({false})))
     throw std::runtime_error("test builder: cannot turn automine off");
-  for (const auto& bundle : candidates) {
-    if (try_include(rpc, bundle, built.number, built)) break;
+  // As many of them as land together, in arrival order: the first that fails is dropped and the
+  // rest tried again.
+  while (!candidates.empty()) {
+    const auto failed = try_include(rpc, candidates, built.number, built);
+    if (!failed) break;
+    candidates.erase(candidates.begin() + static_cast<std::ptrdiff_t>(*failed));
     ++built.dropped;
   }
   if (!built.bundle_included && !rpc.call("evm_mine", json::array()))

@@ -28,7 +28,8 @@ namespace keeper::testing {
 struct BuiltBlock {
   std::uint64_t number = 0;
   bool bundle_included = false;
-  std::vector<chain::Hash> included_txs;  // the included bundle's, in block order
+  std::size_t bundles_included = 0;
+  std::vector<chain::Hash> included_txs;  // the included bundles', each in its order, once each
   std::size_t dropped = 0;  // bundles for this block that would have reverted or did not fit
 };
 
@@ -50,8 +51,8 @@ class TestBuilder {
   [[nodiscard]] TestBuilderCounts counts() const;
   // Bundles held for blocks not yet built.
   [[nodiscard]] std::size_t held() const;
-  // Builds the chain's next block from the public mempool and the bundles that target it (the
-  // first that lands whole wins). Call from the test's thread.
+  // Builds the chain's next block from the public mempool and the bundles that target it: as
+  // many as land whole together, in arrival order. Call from the test's thread.
   BuiltBlock build_block();
   // From now on only build_block() makes blocks (interval mining and automine off), so pending
   // transactions wait in the mempool as they would for a real block.
@@ -69,8 +70,11 @@ class TestBuilder {
   // The answer to one request: status and JSON body.
   std::pair<unsigned, std::string> handle(const std::string& signature_header,
                                           const std::string& body);
-  bool try_include(chain::rpc::RpcClient& rpc, const Held& bundle, std::uint64_t number,
-                   BuiltBlock& built);
+  // Builds the block from the mempool and `bundles` together; on failure the chain is as it was
+  // and the index of the first bundle that failed is returned.
+  std::optional<std::size_t> try_include(chain::rpc::RpcClient& rpc,
+                                         const std::vector<Held>& bundles, std::uint64_t number,
+                                         BuiltBlock& built);
   // The public mempool's transactions as signed bytes, to put back after a dropped bundle.
   static std::vector<chain::Bytes> public_pool(chain::rpc::RpcClient& rpc);
 
