@@ -3,19 +3,24 @@
 // outage, /healthz says so while it lasts, and every liquidation still open is made once).
 #include <catch2/catch.hpp>
 
+#include <cstdio>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <set>
 #include <thread>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "chain/hex.hpp"
 #include "chain/keccak.hpp"
 #include "keeper/process/anvil.hpp"
 #include "keeper/process/child_process.hpp"
 #include "tests/support/background_keeper.hpp"
 #include "tests/support/http_get.hpp"
 #include "tests/support/live_devnet.hpp"
+#include "tests/support/run_command.hpp"
 #include "tests/support/tcp_proxy.hpp"
 
 using keeper::testing::LiveDevnet;
@@ -37,28 +42,54 @@ void replace_line(std::string& text, const std::string& line, const std::string&
   text.replace(at, line.size(), with);
 }
 
-// LiquidationCall events naming keeper's liquidator, per borrower, from `from` on: a borrower
-// counted twice was liquidated twice.
-std::map<std::string, int> liquidation_counts(LiveDevnet& net, std::uint64_t from) {
+std::string hex_quantity(std::uint64_t n) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(n));
+  return buf;
+}
+
+// Pool.getUserAccountData(account).healthFactor at `block`, to the wei; nullopt when the node
+// no longer has that block's state (a node restarted from a saved state keeps no history).
+std::optional<chain::u256> health_factor(LiveDevnet& net, const std::string& account,
+                                         std::uint64_t block) {
+  const auto selector = chain::keccak256("getUserAccountData(address)");
+  const auto who = chain::Address::from_hex(account).value().lower_hex();
+  const std::string data = "0x" +
+                           chain::hex_encode(chain::BytesView{selector.data(), 4}).substr(2) +
+                           std::string(24, '0') + who.substr(2);
+  const auto answer = net.rpc().call(
+      "eth_call", json::array({json{{"to", net.deployment().pool.lower_hex()}, {"data", data}},
+                               hex_quantity(block)}));
+  if (!answer) return std::nullopt;
+  const auto out = answer->get<std::string>();
+  REQUIRE(out.size() == 2 + 6 * 64);
+  return chain::u256_from_hex("0x" + out.substr(2 + 5 * 64, 64)).value();
+}
+
+// LiquidationCall events naming keeper's liquidator, per borrower, from `from` on: the blocks
+// each borrower was liquidated in.
+std::map<std::string, std::vector<std::uint64_t>> liquidation_blocks(LiveDevnet& net,
+                                                                     std::uint64_t from) {
   chain::rpc::LogFilter filter;
   filter.addresses = {net.deployment().pool};
   filter.topics = {
       {chain::keccak256("LiquidationCall(address,address,address,uint256,uint256,address,bool)")}};
   filter.from_block = from;
   filter.to_block = net.rpc().block_number().value();
-  std::map<std::string, int> out;
+  std::map<std::string, std::vector<std::uint64_t>> out;
   const auto logs = net.rpc().logs(filter).value();
   for (const auto& log : logs) {
     chain::Hash word{};
     std::copy(log.data.begin() + 64, log.data.begin() + 96, word.begin());
     const auto by = chain::Address::from_word(word);
     if (by != net.deployment().liquidator && by != net.deployment().liquidator_contract) continue;
-    ++out[chain::Address::from_word(log.topics[3]).checksummed()];
+    out[chain::Address::from_word(log.topics[3]).checksummed()].push_back(log.block_number);
   }
   return out;
 }
 
-// Every target liquidated by keeper exactly once, and nothing of keeper's reverted.
+// Every target liquidated by keeper, none twice for one opportunity, and nothing of keeper's
+// reverted.
 void require_each_liquidated_once(LiveDevnet& net, keeper::testing::BackgroundKeeper& k,
                                   const std::set<std::string>& targets, std::uint64_t crash) {
   const auto landed = net.wait_liquidated(targets, crash, seconds{90});
@@ -68,11 +99,28 @@ void require_each_liquidated_once(LiveDevnet& net, keeper::testing::BackgroundKe
     REQUIRE(landed.count(t) == 1);
   }
   net.wait_for_block(net.rpc().block_number().value() + 3);  // room for a second attempt to land
-  for (const auto& [account, n] : liquidation_counts(net, crash)) {
-    CAPTURE(account);
-    CHECK(n == 1);
+  // Never twice for one opportunity: an account liquidated again was liquidated in a later block
+  // and was still unhealthy before it (a borrower with several collaterals can stay below 1 after
+  // the first: its health factor went from 0.84 to 0.80 on this devnet, and the second
+  // liquidation, of its other collateral, is right).
+  int again = 0, unverifiable = 0;
+  for (const auto& [account, blocks] : liquidation_blocks(net, crash)) {
+    for (std::size_t i = 1; i < blocks.size(); ++i) {
+      CAPTURE(account, blocks[i - 1], blocks[i]);
+      ++again;
+      CHECK(blocks[i] > blocks[i - 1]);
+      const auto hf = health_factor(net, account, blocks[i] - 1);
+      if (!hf) {
+        ++unverifiable;
+        continue;
+      }
+      CHECK(*hf < chain::u256{1'000'000'000'000'000'000ULL});
+    }
   }
+  INFO("liquidated again later: " << again << ", before a restart's history: " << unverifiable);
   REQUIRE(k.stop());
+  const auto after = k.output();
+  INFO("log at exit: " << after.substr(after.size() > 3000 ? after.size() - 3000 : 0));
   const auto summary = of_kind(k.events(), "summary");
   REQUIRE(summary.size() == 1);
   CHECK(summary[0]["reverted"] == 0);
@@ -80,10 +128,8 @@ void require_each_liquidated_once(LiveDevnet& net, keeper::testing::BackgroundKe
 
 }  // namespace
 
-// Hidden ([.]) until it passes: written by a helper on a machine too loaded to run it, it fails
-// on its first run here (December 2026). Run it with its tag; see the README's Failure model.
 TEST_CASE("two nodes configured, the first lost during a crash: keeper fails over to the second",
-          "[e2e][faults][node][.]") {
+          "[e2e][faults][node]") {
   LiveDevnet net{"two-nodes"};
   // Two endpoints in front of the one chain; losing the first is cutting its proxy.
   keeper::testing::TcpProxy first{net.deployment().port};
@@ -106,7 +152,8 @@ TEST_CASE("two nodes configured, the first lost during a crash: keeper fails ove
 
   first.cut();
   const auto crash = net.move_price("WETH", "-25%");
-  const auto targets = net.below_one_at(crash);
+  // Those keeper landed in the crash block itself count too (seen here once in 8 runs).
+  const auto targets = net.made_liquidatable_at(crash);
   REQUIRE(targets.size() == 46);
   CHECK(keeper::testing::http_get(port, "/healthz").status == 200);
   require_each_liquidated_once(net, k, targets, crash);
@@ -116,8 +163,11 @@ TEST_CASE("two nodes configured, the first lost during a crash: keeper fails ove
   CHECK(polled);
 }
 
-// Hidden ([.]) until it passes: written by a helper on a machine too loaded to run it, it fails
-// on its first run here (December 2026). Run it with its tag; see the README's Failure model.
+// Hidden ([.]) until it passes. Since the node is restarted with --load-state (anvil_loadState
+// refused the state's size) and a repeat liquidation whose prior block the restarted node has no
+// history for is not health-checked, it passed 1 of 4 runs here (December 2026): the other three
+// failed only `connects >= 2`, keeper's WebSocket not yet reconnected to the restarted node when
+// the test stops it (heads came by polling meanwhile); not yet diagnosed.
 TEST_CASE("the node stopped mid-crash and restarted from its state: keeper catches up",
           "[e2e][faults][node][.]") {
   LiveDevnet net{"node-restart"};
@@ -133,12 +183,13 @@ TEST_CASE("the node stopped mid-crash and restarted from its state: keeper catch
   auto& k = *keeper;
 
   const auto crash = net.move_price("WETH", "-25%");
-  const auto targets = net.below_one_at(crash);
+  // With the socket up, keeper can land some in the crash block itself, right behind the price.
+  const auto targets = net.made_liquidatable_at(crash);
   REQUIRE(targets.size() == 46);
   // The node's state as it stands (keeper's first liquidations may be in it or not), then the
   // node is gone: its mempool with it.
+  const auto stopped_at = net.rpc().block_number().value();  // the saved state is at least here
   const auto state = net.rpc().call("anvil_dumpState", json::array()).value();
-  const auto stopped_at = net.rpc().block_number().value();
   const auto open_at_stop = targets.size() - net.liquidated_since(crash).size();
   REQUIRE(keeper::ChildProcess::adopt(static_cast<pid_t>(net.deployment().anvil_pid)).stop());
 
@@ -152,17 +203,32 @@ TEST_CASE("the node stopped mid-crash and restarted from its state: keeper catch
   }
   CHECK(unhealthy > 0);
 
-  // Back on the same port from the saved state, one-second blocks again.
+  // Back on the same port from the saved state, one-second blocks again, as the devnet ran.
+  // Loaded at start (--load-state, the JSON inside anvil_dumpState's gzip): anvil_loadState
+  // refuses a request body this large ("Invalid request").
+  const auto state_gz = net.dir() / "anvil-state.json.gz";
+  const auto state_json = net.dir() / "anvil-state.json";
+  {
+    const auto bytes = chain::hex_decode(state.get<std::string>()).value();
+    std::ofstream out(state_gz, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  }
+  const auto unzipped = keeper::testing::run_command("gzip -dc " + state_gz.string() + " > " +
+                                                     state_json.string());
+  INFO(unzipped.output);
+  REQUIRE(unzipped.exit_code == 0);
   keeper::AnvilOptions options;
   options.port = net.deployment().port;
+  options.block_time_s = 1.0;
+  options.extra_args = {"--order", "fees", "--load-state", state_json.string()};
   options.log_path = net.dir() / "anvil-restarted.log";
+  options.ready_timeout = seconds{60};
   auto node = keeper::Anvil::start(options);
+  INFO((node ? std::string{} : node.error()));
   REQUIRE(node.has_value());
   // `keeper devnet down` (the test's guard) stops the new node by this file.
   std::ofstream(net.dir() / "anvil.pid") << node->detach() << '\n';
-  REQUIRE(net.rpc().call("anvil_loadState", json::array({state})).value() == true);
-  REQUIRE(net.rpc().block_number().value() == stopped_at);
-  REQUIRE(net.rpc().call("evm_setIntervalMining", json::array({1})).has_value());
+  REQUIRE(net.rpc().block_number().value() >= stopped_at);
 
   // /healthz recovers once heads flow again.
   bool recovered = false;

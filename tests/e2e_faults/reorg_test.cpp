@@ -8,11 +8,13 @@
 
 #include <map>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include <nlohmann/json.hpp>
 
 #include "chain/hex.hpp"
+#include "chain/keccak.hpp"
 #include "keeper/market/snapshot.hpp"
 #include "keeper/process/anvil.hpp"
 #include "tests/support/background_keeper.hpp"
@@ -62,50 +64,117 @@ bool wait_until(const std::function<bool()>& done, seconds limit) {
   return true;
 }
 
+// LiquidationCall events naming keeper's liquidator since `from`, counted per borrower.
+std::map<std::string, int> keeper_liquidations(LiveDevnet& net, std::uint64_t from) {
+  chain::rpc::LogFilter filter;
+  filter.addresses = {net.deployment().pool};
+  filter.topics = {
+      {chain::keccak256("LiquidationCall(address,address,address,uint256,uint256,address,bool)")}};
+  filter.from_block = from;
+  filter.to_block = net.rpc().block_number().value();
+  std::map<std::string, int> out;
+  const auto logs = net.rpc().logs(filter).value();
+  for (const auto& log : logs) {
+    chain::Hash word{};
+    std::copy(log.data.begin() + 64, log.data.begin() + 96, word.begin());
+    const auto by = chain::Address::from_word(word);
+    if (by != net.deployment().liquidator && by != net.deployment().liquidator_contract) continue;
+    ++out[chain::Address::from_word(log.topics[3]).checksummed()];
+  }
+  return out;
+}
+
+// keeper has decided on head `block` in both markets: the Aave market decides first, and the
+// Morpho market's state for the head is logged after all of it.
+bool decided_on(const keeper::testing::BackgroundKeeper& k, std::uint64_t block) {
+  return k.wait_for(
+      [&](const auto& events) {
+        for (const auto& e : of_kind(events, "state"))
+          if (e.value("market", std::string{}) == "devnet-morpho" &&
+              e["block"].template get<std::uint64_t>() >= block)
+            return true;
+        return false;
+      },
+      milliseconds{30000});
+}
+
 }  // namespace
 
-// Hidden ([.]) until it passes: written by a helper on a machine too loaded to run it, it fails
-// on its first run here (December 2026). Run it with its tag; see the README's Failure model.
+// Hidden ([.]) until it passes. Depths 1 to 4 pass here (December 2026, after the test waits for
+// keeper to finish a head before writing the next price, and counts only the accounts keeper sent
+// for, not every one below 1); at depth 5 the dropped liquidations were not all mined again within
+// 60 s of new blocks (REQUIRE(relanded)), not yet diagnosed. Run it with its name; see the
+// README's Failure model.
 TEST_CASE("reorgs of depth 1 to 5 drop keeper's mined liquidations: it sends them again",
           "[e2e][faults][reorg][.]") {
   LiveDevnet net{"reorg"};
   const auto port = keeper::pick_free_port().value();
-  const auto keeper = net.start_keeper(net.config(), port);
+  // Debug: each head's state event tells when a market has decided on it.
+  const auto keeper = net.start_keeper(net.config(), port, {"--log-level", "debug"});
   auto& k = *keeper;
   const auto me = net.deployment().liquidator;
   // Blocks only when the test mines them, so it knows where keeper's transactions are.
   REQUIRE(net.rpc().call("evm_setIntervalMining", json::array({0})).has_value());
 
-  std::uint64_t liquidated_total = 0;
   std::size_t resyncs_before = 0;
   const std::uint64_t prices[] = {170'000'000'000ULL, 160'000'000'000ULL, 150'000'000'000ULL,
                                   140'000'000'000ULL, 130'000'000'000ULL};
   for (std::uint64_t depth = 1; depth <= 5; ++depth) {
     CAPTURE(depth);
+    // keeper is done with the head: a price written into the latest state while it still reads
+    // it would be acted on at that head (anvil_setStorageAt changes the latest block's state).
+    REQUIRE(decided_on(k, net.rpc().block_number().value()));
+    // Read before the priced head exists: nothing is mined until the test mines it.
+    const auto latest_nonce = net.rpc().transaction_count(me, "latest").value();
     net.write_feed_answer("WETH", chain::u256{prices[depth - 1]});
     mine(net, 1);
     const auto priced = net.rpc().block_number().value();
     const auto targets = net.below_one_at(priced);
     REQUIRE_FALSE(targets.empty());
-    // keeper sees the head and sends one liquidation per target to the mempool.
-    const auto latest_nonce = net.rpc().transaction_count(me, "latest").value();
+    // keeper sees the head and decides on every target: most it sends to the mempool; a
+    // borrower an earlier round left with no collateral, or with none it can swap, it skips (a
+    // skip is logged once per account and reason, so it may stand from an earlier head). The
+    // Aave market decides first: the Morpho market's state for the head comes after all of it.
+    REQUIRE(decided_on(k, priced));
+    std::set<std::string> to_land, skipped;
+    for (const auto& e : k.events()) {
+      const auto kind = e.value("event", std::string{});
+      if (e.value("market", std::string{}) != "devnet" || !e.contains("block") ||
+          !e.contains("account") || e["block"].get<std::uint64_t>() > priced)
+        continue;
+      if (kind == "liquidation_sent" && e["block"] == priced)
+        to_land.insert(e["account"].get<std::string>());
+      if (kind == "liquidation_skipped") skipped.insert(e["account"].get<std::string>());
+    }
+    for (const auto& t : targets) {
+      CAPTURE(t);
+      CHECK((to_land.count(t) == 1 || skipped.count(t) == 1));
+    }
+    REQUIRE_FALSE(to_land.empty());
     REQUIRE(wait_until(
         [&] {
           return net.rpc().transaction_count(me, "pending").value() >=
-                 latest_nonce + targets.size();
+                 latest_nonce + to_land.size();
         },
         seconds{30}));
     mine(net, 1);
     const auto landed_in = net.rpc().block_number().value();
     const auto sent = keeper_hashes_in(net, landed_in);
-    REQUIRE(sent.size() >= targets.size());
-    REQUIRE(net.liquidated_since(landed_in).size() == targets.size());
+    REQUIRE(sent.size() >= to_land.size());
+    REQUIRE(net.liquidated_since(landed_in).size() == to_land.size());
     if (depth > 1) mine(net, depth - 1);
     // keeper has seen them mined (and reported them) before the chain changes its mind.
-    liquidated_total += targets.size();
-    INFO(k.output().substr(k.output().size() > 6000 ? k.output().size() - 6000 : 0));
+    // (Each of the block's transactions reported: a count of reports would also count those
+    // reported again after an earlier round's reorg.)
     REQUIRE(k.wait_for(
-        [&](const auto& e) { return of_kind(e, "liquidated").size() >= liquidated_total; },
+        [&](const auto& events) {
+          std::set<std::string> reported;
+          for (const auto& e : of_kind(events, "liquidated"))
+            if (e.contains("tx")) reported.insert(e["tx"].template get<std::string>());
+          for (const auto& h : sent)
+            if (!reported.count(h)) return false;
+          return true;
+        },
         milliseconds{30000}));
 
     REQUIRE(net.rpc().call("anvil_reorg", json::array({depth, json::array()})).has_value());
@@ -113,22 +182,35 @@ TEST_CASE("reorgs of depth 1 to 5 drop keeper's mined liquidations: it sends the
     CHECK(net.liquidated_since(landed_in).empty());
     // The new chain grows; keeper must notice and send the same transactions again.
     mine(net, 1);
-    REQUIRE(wait_until(
+    const bool relanded = wait_until(
         [&] {
           mine(net, 1);
           std::this_thread::sleep_for(milliseconds{300});
-          return net.liquidated_since(landed_in).size() == targets.size();
+          // Each of them again (others liquidated meanwhile, borrowers still below 1 after an
+          // earlier round, do not count).
+          const auto landed = net.liquidated_since(landed_in);
+          for (const auto& a : to_land)
+            if (!landed.count(a)) return false;
+          return true;
         },
-        seconds{60}));
+        seconds{60});
+    REQUIRE(relanded);
     for (const auto& h : sent) {
       CAPTURE(h);
       const auto r = receipt(net, h);
       REQUIRE_FALSE(r.is_null());  // re-mined: the very transaction, not a new one
       CHECK(r["status"] == "0x1");
     }
-    // Once each on the canonical chain, and no nonce left open.
+    // Once each on the canonical chain (a borrower still below 1 after it may be liquidated again
+    // later, as a new opportunity), and no nonce left open.
     mine(net, 2);
-    CHECK(net.liquidated_since(priced).size() == targets.size());
+    {
+      const auto counts = keeper_liquidations(net, priced);
+      for (const auto& a : to_land) {
+        CAPTURE(a);
+        CHECK((counts.count(a) == 1 && counts.at(a) == 1));
+      }
+    }
     CHECK(net.rpc().transaction_count(me, "pending").value() ==
           net.rpc().transaction_count(me, "latest").value());
     // keeper re-read its market when the chain changed under it.
@@ -137,7 +219,23 @@ TEST_CASE("reorgs of depth 1 to 5 drop keeper's mined liquidations: it sends the
     resyncs_before = of_kind(k.events(), "resync").size();
   }
   REQUIRE(net.rpc().call("evm_setIntervalMining", json::array({1})).has_value());
-  net.wait_for_block(net.rpc().block_number().value() + 2);
+  // keeper finishes the last round: borrowers still below 1 after their first liquidation are
+  // liquidated again; it is done when three heads pass with nothing sent and nothing pending.
+  REQUIRE(wait_until(
+      [&] {
+        std::uint64_t last_state = 0, last_sent = 0;
+        for (const auto& e : k.events()) {
+          if (e.value("market", std::string{}) != "devnet" || !e.contains("block")) continue;
+          const auto kind = e.value("event", std::string{});
+          const auto b = e["block"].get<std::uint64_t>();
+          if (kind == "state") last_state = std::max(last_state, b);
+          if (kind == "liquidation_sent") last_sent = std::max(last_sent, b);
+        }
+        return last_state >= last_sent + 3 &&
+               net.rpc().transaction_count(me, "pending").value() ==
+                   net.rpc().transaction_count(me, "latest").value();
+      },
+      seconds{60}));
   REQUIRE(k.stop());
   const auto summary = of_kind(k.events(), "summary");
   REQUIRE(summary.size() == 1);
@@ -148,11 +246,27 @@ TEST_CASE("reorgs of depth 1 to 5 drop keeper's mined liquidations: it sends the
   const auto saved = keeper::read_snapshot(net.dir() / "keeper-state.json");
   REQUIRE(saved.has_value());
   CHECK(net.rpc().block(saved->block).value().hash == saved->block_hash);
-  CHECK(net.below_one_at(net.rpc().block_number().value()).empty());
+  const auto left = net.below_one_at(net.rpc().block_number().value());
   const auto again = keeper::testing::run_command(keeper::testing::keeper_command(
       "run --dry-run --max-blocks 2 --log-format json --config " + net.config()));
   INFO(again.output);
   REQUIRE(again.exit_code == 0);
-  CHECK(again.output.find("\"would_liquidate\"") == std::string::npos);
   CHECK(again.output.find("\"used\":true") != std::string::npos);
+  // In the Aave market (the Morpho one is watched, not executed: its positions stay open), no
+  // liquidation is left, and a borrower still below 1 is one keeper lets go, saying why (no
+  // collateral left, or none it can swap).
+  std::set<std::string> let_go;
+  std::istringstream lines(again.output);
+  for (std::string line; std::getline(lines, line);) {
+    const auto e = json::parse(line, nullptr, false);
+    if (e.is_discarded() || !e.is_object() || e.value("market", std::string{}) != "devnet")
+      continue;
+    CHECK(e.value("event", std::string{}) != "would_liquidate");
+    if (e.value("event", std::string{}) == "liquidation_skipped")
+      let_go.insert(e["account"].get<std::string>());
+  }
+  for (const auto& a : left) {
+    CAPTURE(a);
+    CHECK(let_go.count(a) == 1);
+  }
 }

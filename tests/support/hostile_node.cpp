@@ -153,7 +153,7 @@ void HostileNode::answer(int fd, const std::string& request_body) {
       reply["error"] = {{"code", result.error().code != 0 ? result.error().code : -32000},
                         {"message", result.error().message}};
     }
-    if (method != method_ || hostility_ == Hostility::none) return reply;
+    if (method != method_ || hostility_ == Hostility::none || !armed_) return reply;
     ++calls_;
     if (calls_ < from_call_ || (every_other_ && (calls_ - from_call_) % 2 != 0)) return reply;
     ++spoiled_;

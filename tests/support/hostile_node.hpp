@@ -36,6 +36,9 @@ class HostileNode {
   [[nodiscard]] std::uint16_t port() const noexcept { return port_; }
   [[nodiscard]] std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   [[nodiscard]] int spoiled() const noexcept { return spoiled_.load(); }
+  // Disarmed, it forwards every answer untouched and counts no call: a test lets a command start
+  // up on honest answers, then arms it (from then on `from_call` counts).
+  void arm(bool armed) noexcept { armed_ = armed; }
 
  private:
   void serve();
@@ -50,6 +53,7 @@ class HostileNode {
   int listen_fd_ = -1;
   std::uint16_t port_ = 0;
   std::atomic<bool> stop_{false};
+  std::atomic<bool> armed_{true};
   std::atomic<int> spoiled_{0};
   std::thread thread_;
 };
