@@ -61,7 +61,7 @@ for t in "${targets[@]}"; do
   started=$(mktemp)  # findings of this run are the artifacts newer than it
   began=$SECONDS
   set +e
-  nice -n 19 "$build/fuzz/$t" -max_total_time="$seconds" "${runs_limit[@]}" -timeout=10 \
+  nice -n 19 "$build/fuzz/$t" -max_total_time="$seconds" "${runs_limit[@]}" -timeout=60 \
     -rss_limit_mb=2048 \
     -max_len=$max_len -print_final_stats=1 -artifact_prefix="$artifacts/" \
     "$corpus" >"$log" 2>&1
