@@ -40,7 +40,14 @@ tl::expected<bool, RedisError> Standby::renew() {
   return held;
 }
 
+void Standby::start_renewing() {
+  renewer_ = std::make_unique<LeaseRenewer>(LeaseRenewerOptions{
+      redis_.url(), std::chrono::milliseconds{config_.timeout_ms}, keys_.lease, lease_.token(),
+      std::chrono::milliseconds{config_.lease_ms}, check_every(), stall_limit()});
+}
+
 void Standby::release() noexcept {
+  renewer_.reset();  // no renewal after the release
   if (!leading_) return;
   (void)lease_.release();
   leading_ = false;

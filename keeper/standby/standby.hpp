@@ -14,6 +14,7 @@
 #include "config/keeper_config.hpp"
 #include "keeper/standby/journal_mirror.hpp"
 #include "keeper/standby/leader_lease.hpp"
+#include "keeper/standby/lease_renewer.hpp"
 #include "keeper/standby/redis_client.hpp"
 #include "keeper/tx/journal.hpp"
 
@@ -37,6 +38,21 @@ class Standby {
   [[nodiscard]] tl::expected<bool, RedisError> try_lead();
   // The leader's renewal; false: the lease is gone (this instance must not send again).
   [[nodiscard]] tl::expected<bool, RedisError> renew();
+  // Once leading: the lease is renewed from a thread of its own from now on (lease_renewer.hpp),
+  // so a head that keeps the event loop busy longer than the lease does not lose it.
+  void start_renewing();
+  // The event loop's proof of life for that thread (at every beat); a loop silent for
+  // stall_limit() lets the lease expire.
+  void loop_alive() noexcept {
+    if (renewer_) renewer_->loop_alive();
+  }
+  // How the renewal goes; `held` while it has not started.
+  [[nodiscard]] LeaseRenewer::Status renewal() const {
+    return renewer_ ? renewer_->status() : LeaseRenewer::Status{};
+  }
+  [[nodiscard]] std::chrono::milliseconds stall_limit() const noexcept {
+    return std::chrono::milliseconds{std::int64_t{config_.lease_ms} * 10};
+  }
   // A clean exit gives the lease up, so the other instance takes over at once. Best effort.
   void release() noexcept;
   [[nodiscard]] bool leading() const noexcept { return leading_; }
@@ -65,6 +81,7 @@ class Standby {
   StandbyKeys keys_;
   LeaderLease lease_;
   RedisJournalMirror mirror_;
+  std::unique_ptr<LeaseRenewer> renewer_;
   bool leading_ = false;
 };
 

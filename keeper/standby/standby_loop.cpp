@@ -25,18 +25,27 @@ class StandbyLoop : public std::enable_shared_from_this<StandbyLoop> {
   // false: stop beating (the daemon is stopping).
   bool beat() {
     if (standby_.leading()) {
-      auto held = standby_.renew();
-      if (!held) {
+      // The lease is renewed by a thread of its own (LeaseRenewer); the loop proves it is alive
+      // and reads how the renewal goes.
+      standby_.loop_alive();
+      const auto renewal = standby_.renewal();
+      if (renewal.outage) {
         // Unreachable: the lease may still be ours, but every record needs the store, so nothing
         // is sent meanwhile (the mirror refuses). Logged once per outage.
-        report_outage(held.error());
-        return true;
+        report_outage(*renewal.outage);
+      } else {
+        recovered();
       }
-      recovered();
-      if (*held) return true;
-      const std::string why = "the leader lease " + standby_.lease().key() +
-                              " is no longer ours (it expired): stopping, sending nothing more";
-      log_.event(ops::Level::error, "standby", {{"role", "leader"}, {"lost", true}}, why);
+      if (renewal.state == LeaseRenewer::State::held) return true;
+      const bool stalled = renewal.state == LeaseRenewer::State::stalled;
+      const std::string why =
+          "the leader lease " + standby_.lease().key() +
+          (stalled ? " was left to expire: the event loop was stalled for more than " +
+                         std::to_string(standby_.stall_limit().count()) + " ms"
+                   : " is no longer ours (it expired)") +
+          ": stopping, sending nothing more";
+      log_.event(ops::Level::error, "standby",
+                 {{"role", "leader"}, {"lost", true}, {"stalled", stalled}}, why);
       callbacks_.stop(why);
       return false;
     }
@@ -50,9 +59,10 @@ class StandbyLoop : public std::enable_shared_from_this<StandbyLoop> {
     log_.info("standby",
               {{"role", "leader"}, {"took_over", true}, {"token", standby_.lease().token()}},
               "took the leader lease " + standby_.lease().key() + ": taking over");
+    // Taking over reads the chain and may rebroadcast, on the loop: the lease is renewed by its
+    // thread meanwhile, and checked once more after it.
+    standby_.start_renewing();
     auto ok = callbacks_.take_over();
-    // Taking over reads the chain and may rebroadcast: the lease is renewed at once after it, and
-    // must still be ours.
     if (ok) {
       auto held = standby_.renew();
       if (!held || !*held) ok = tl::unexpected(std::string{"the lease expired while taking over"});

@@ -4,8 +4,7 @@
 // journal and liquidates what is left: no nonce signed twice with different content, no revert.
 #include <catch2/catch.hpp>
 
-#include <signal.h>
-
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -78,8 +77,12 @@ std::vector<WalletTx> wallet_transactions(rpc::RpcClient& rpc, const Address& wa
 
 }  // namespace
 
-// Hidden ([.]) until it passes: written by a helper on a machine too loaded to run it, it fails
-// on its first run here (December 2026). Run it with its tag; see the README's Failure model.
+// Hidden ([.]): passes 7 of 8 runs here (December 2026, 18-50 s) since the lease is renewed off
+// the event loop (before, the new leader lost its lease while a head's receipts blocked the loop
+// and nobody was left to send). Still failing now and then: a liquidation the new leader sends
+// reverts (nonces 70 and 72 in the block right after the takeover in one run, nonce 72 of the
+// second drop in another; cause not found: not the lease, the mirror or the journal, whose checks
+// pass), and once, at a load of ~10, the takeover came 3 blocks after the death instead of 2.
 TEST_CASE("a standby follower takes over within 2 blocks of the leader's SIGKILL mid-crash",
           "[e2e][standby][.]") {
   keeper::testing::RedisServer redis;
@@ -103,31 +106,47 @@ TEST_CASE("a standby follower takes over within 2 blocks of the leader's SIGKILL
     return std::vector<std::string>{"run",  "--config",       config.string(),     "--log-format",
                                     "json", "--metrics-port", std::to_string(port)};
   };
+  // The leader SIGKILLs itself right after its first liquidations are on the wire
+  // (KEEPER_TEST_CRASH_AT, keeper/tx/crash_hook.hpp): mid-crash, at an exact point, with the rest
+  // of the crash still to liquidate. Only the leader's environment has it.
+  ::setenv("KEEPER_TEST_CRASH_AT", "sent:1", 1);
   BackgroundKeeper a{args(a_config, a_port), net.dir() / "keeper-a.log"};
+  ::unsetenv("KEEPER_TEST_CRASH_AT");
   REQUIRE(a.started());
-  REQUIRE(keeper::testing::live_devnet_detail::healthy(a_port, seconds{60}));
+  {
+    const bool up = keeper::testing::live_devnet_detail::healthy(a_port, seconds{60});
+    INFO(a.output());
+    REQUIRE(up);
+  }
   BackgroundKeeper b{args(b_config, b_port), net.dir() / "keeper-b.log"};
   REQUIRE(b.started());
-  REQUIRE(keeper::testing::live_devnet_detail::healthy(b_port, seconds{60}));
+  {
+    const bool up = keeper::testing::live_devnet_detail::healthy(b_port, seconds{60});
+    INFO(b.output());
+    REQUIRE(up);
+  }
   // The first to run takes the lease; the second follows.
   REQUIRE(a.wait_for(
       [](const auto& e) { return first_index(e, "standby", "sending", true) < e.size(); },
       milliseconds{10000}));
   std::this_thread::sleep_for(milliseconds{2000});  // several of the follower's beats
   {
-    INFO(b.output());
+    INFO("the leader's log:\n" << a.output() << "\nthe follower's log:\n" << b.output());
     const auto b_events = b.events();
     REQUIRE(first_index(b_events, "standby", "role", "follower") < b_events.size());
     REQUIRE(first_index(b_events, "standby", "took_over", true) == b_events.size());
   }
 
-  // The crash; the leader dies as soon as it has sent its first liquidation.
+  // The crash; the leader dies as soon as it has sent its first liquidations (a backrun of the
+  // price update lands in the update's own block: made_liquidatable_at counts those too).
   const auto crash = net.move_price("WETH", "-25%");
-  const auto targets = net.below_one_at(crash);
-  REQUIRE(targets.size() == 46);
-  REQUIRE(a.wait_for([](const auto& e) { return !of_kind(e, "liquidation_sent").empty(); },
-                     milliseconds{30000}));
-  REQUIRE(::kill(a.pid(), SIGKILL) == 0);
+  const auto died_by = std::chrono::steady_clock::now() + seconds{30};
+  while (a.running() && std::chrono::steady_clock::now() < died_by)
+    std::this_thread::sleep_for(milliseconds{20});
+  {
+    INFO(a.output());
+    REQUIRE_FALSE(a.running());
+  }
   const auto killed_at = net.rpc().block_number().value();
   std::uint64_t took_over_at = 0;
   const bool took_over = b.wait_for(
@@ -140,6 +159,8 @@ TEST_CASE("a standby follower takes over within 2 blocks of the leader's SIGKILL
   INFO(b.output());
   REQUIRE(took_over);
   CHECK(took_over_at <= killed_at + 2);
+  const auto targets = net.made_liquidatable_at(crash);
+  REQUIRE(targets.size() == 46);
 
   // What the leader did not land, the new leader does; then a second drop for it alone.
   const auto landed = net.wait_liquidated(targets, crash, seconds{60});
@@ -147,8 +168,12 @@ TEST_CASE("a standby follower takes over within 2 blocks of the leader's SIGKILL
     CAPTURE(t);
     CHECK(landed.count(t) == 1);
   }
-  const auto second = net.move_price("WETH", "-10%");
-  const auto more = net.below_one_at(second);
+  // What the second drop made liquidatable: the crash's targets it left below 1 (their rest no
+  // longer worth liquidating: no bonus, no collateral left, no swap route) are not its own. No
+  // price moved in between, so every account below 1 before the drop is one of them.
+  const auto second = net.move_price("WBTC", "-20%");
+  auto more = net.made_liquidatable_at(second);
+  for (const auto& t : targets) more.erase(t);
   REQUIRE_FALSE(more.empty());
   const auto landed_more = net.wait_liquidated(more, second, seconds{60});
   for (const auto& t : more) {

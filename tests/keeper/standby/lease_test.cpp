@@ -14,6 +14,7 @@
 #include "keeper/process/anvil.hpp"
 #include "keeper/standby/journal_mirror.hpp"
 #include "keeper/standby/leader_lease.hpp"
+#include "keeper/standby/lease_renewer.hpp"
 #include "keeper/standby/redis_client.hpp"
 #include "keeper/standby/standby.hpp"
 #include "keeper/tx/journal.hpp"
@@ -140,6 +141,64 @@ TEST_CASE("one instance holds the lease; only it renews or releases it; it expir
     CHECK(a.release().value() == true);
     CHECK(b.acquire().value() == true);
     CHECK(b.holder().value() == b.token());
+  }
+}
+
+// The daemon's loop can be busy longer than the lease (a head's receipts took 2 s on the devnet
+// with lease_ms = 1500, and the leader lost its lease with no one to take over): the lease is
+// renewed from a thread, and left to expire only when the loop has been silent for stall_limit.
+TEST_CASE("the lease outlives a busy loop, expires under a stalled one, and is lost to another",
+          "[standby]") {
+  RedisServer server;
+  REQUIRE_REDIS(server);
+  RedisClient a_redis{local(server.port()), milliseconds{100}};
+  RedisClient b_redis{local(server.port()), milliseconds{100}};
+  const milliseconds lease{400};
+  LeaderLease a{a_redis, "lease", make_lease_token("a"), lease};
+  LeaderLease b{b_redis, "lease", make_lease_token("b"), lease};
+  REQUIRE(a.acquire().value() == true);
+  LeaseRenewerOptions o;
+  o.url = local(server.port());
+  o.timeout = milliseconds{100};
+  o.key = "lease";
+  o.token = a.token();
+  o.lease = lease;
+  o.every = lease / 3;
+  o.stall_limit = milliseconds{2000};
+  LeaseRenewer renewer{o};
+
+  // Busy: no proof of life for three leases, still well inside the stall limit.
+  const auto busy_until = Clock::now() + lease * 3;
+  while (Clock::now() < busy_until) {
+    REQUIRE(b.acquire().value() == false);
+    std::this_thread::sleep_for(lease / 4);
+  }
+  renewer.loop_alive();
+  CHECK(renewer.status().state == LeaseRenewer::State::held);
+  CHECK_FALSE(renewer.status().outage.has_value());
+  CHECK(a.holder().value() == a.token());
+
+  SECTION("a loop silent past the stall limit lets it expire; the other takes it") {
+    const auto limit = Clock::now() + o.stall_limit + lease * 4;
+    bool taken = false;
+    while (!taken && Clock::now() < limit) {
+      taken = b.acquire().value();
+      if (!taken) std::this_thread::sleep_for(milliseconds{50});
+    }
+    REQUIRE(taken);
+    CHECK(renewer.status().state == LeaseRenewer::State::stalled);
+    CHECK(b.holder().value() == b.token());
+  }
+  SECTION("taken by another (after it expired), the renewer says lost") {
+    REQUIRE(a_redis.integer({"DEL", "lease"}).value() == 1);
+    REQUIRE(b.acquire().value() == true);
+    const auto limit = Clock::now() + lease * 4;
+    while (renewer.status().state == LeaseRenewer::State::held && Clock::now() < limit) {
+      renewer.loop_alive();
+      std::this_thread::sleep_for(milliseconds{20});
+    }
+    CHECK(renewer.status().state == LeaseRenewer::State::lost);
+    CHECK(b.holder().value() == b.token());  // never renewed or touched by the old holder
   }
 }
 
