@@ -84,7 +84,8 @@ std::string morpho_toml(const Deployment& d) {
          d.morpho->morpho.checksummed() +
          "\"\nstart_block = " + std::to_string(d.morpho->deployed_at_block) +
          "\n# Executed through keeper's contract (liquidateMorpho, the seized collateral sold in "
-         "Morpho's\n# callback); execute set to false would only watch it (would_liquidate lines).\n"
+         "Morpho's\n# callback); execute set to false would only watch it (would_liquidate "
+         "lines).\n"
          "execute = true\n";
 }
 

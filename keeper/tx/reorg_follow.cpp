@@ -18,8 +18,9 @@ std::optional<std::map<std::uint64_t, std::optional<chain::Hash>>> canonical_has
   std::vector<chain::rpc::Call> calls;
   calls.reserve(numbers.size());
   for (const auto n : numbers)
-    calls.push_back({"eth_getBlockByNumber",
-                     chain::rpc::Json::array({chain::rpc::to_json(chain::rpc::BlockTag{n}), false})});
+    calls.push_back(
+        {"eth_getBlockByNumber",
+         chain::rpc::Json::array({chain::rpc::to_json(chain::rpc::BlockTag{n}), false})});
   auto answers = rpc.batch(calls);
   if (!answers) return std::nullopt;
   std::map<std::uint64_t, std::optional<chain::Hash>> out;

@@ -352,8 +352,7 @@ strategy::SeizureCurve MorphoBlueProtocol::seizure_curve(
           lltv = v->market->state.params.lltv, price = v->price,
           upper](const u256& debt_to_cover) -> std::optional<strategy::Seizure> {
     if (debt_to_cover == 0) return std::nullopt;
-    const auto s =
-        largest_seizure(totals, earliest, position, lltv, price, upper, debt_to_cover);
+    const auto s = largest_seizure(totals, earliest, position, lltv, price, upper, debt_to_cover);
     if (!s) return std::nullopt;
     return strategy::Seizure{s->second.repaid_assets, s->first};
   };

@@ -85,7 +85,7 @@ class MorphoBlueProtocol final : public strategy::LendingProtocol {
     // Accrued only to the head's timestamp (the book's), when that is earlier: the least interest
     // a liquidation sent now can meet.
     MarketTotals earliest_totals;
-    u256 price;           // the oracle price used
+    u256 price;  // the oracle price used
     Health health;
   };
   // Every position of `account` (with debt or collateral), evaluated as Morpho would now.

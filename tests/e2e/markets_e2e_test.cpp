@@ -38,9 +38,8 @@ struct Targets {
   std::set<std::string> morpho;
 };
 
-// Borrower -> blocks of the Morpho Liquidate logs since `from` whose caller is keeper's contract.
-std::map<std::string, std::vector<std::uint64_t>> morpho_liquidated_since(LiveDevnet& net,
-                                                                         std::uint64_t from) {
+// The Morpho Liquidate logs since `from` whose caller is keeper's contract.
+std::vector<rpc::Log> keeper_morpho_liquidations(LiveDevnet& net, std::uint64_t from) {
   const auto& d = net.deployment();
   Hash caller{};  // the indexed caller: the address in the topic's last 20 bytes
   std::copy(d.liquidator_contract.bytes.begin(), d.liquidator_contract.bytes.end(),
@@ -54,9 +53,14 @@ std::map<std::string, std::vector<std::uint64_t>> morpho_liquidated_since(LiveDe
                    {caller}};
   filter.from_block = from;
   filter.to_block = net.rpc().block_number().value();
+  return net.rpc().logs(filter).value();
+}
+
+// Borrower -> blocks of keeper's Morpho liquidations since `from`.
+std::map<std::string, std::vector<std::uint64_t>> morpho_liquidated_since(LiveDevnet& net,
+                                                                          std::uint64_t from) {
   std::map<std::string, std::vector<std::uint64_t>> out;
-  const auto logs = net.rpc().logs(filter).value();
-  for (const auto& log : logs)
+  for (const auto& log : keeper_morpho_liquidations(net, from))
     out[Address::from_word(log.topics[3]).checksummed()].push_back(log.block_number);
   return out;
 }
@@ -64,22 +68,8 @@ std::map<std::string, std::vector<std::uint64_t>> morpho_liquidated_since(LiveDe
 // Liquidations by keeper's contract since `from` that left the borrower's Morpho position empty
 // (badDebtShares, the Liquidate event's last word, is non-zero only when the collateral ran out).
 std::size_t bad_debt_liquidations(LiveDevnet& net, std::uint64_t from) {
-  const auto& d = net.deployment();
-  Hash caller{};
-  std::copy(d.liquidator_contract.bytes.begin(), d.liquidator_contract.bytes.end(),
-            caller.begin() + 12);
-  rpc::LogFilter filter;
-  filter.addresses = {d.morpho->morpho};
-  filter.topics = {{keccak256(std::string_view{
-                       "Liquidate(bytes32,address,address,uint256,uint256,uint256,uint256,"
-                       "uint256)"})},
-                   {},
-                   {caller}};
-  filter.from_block = from;
-  filter.to_block = net.rpc().block_number().value();
   std::size_t out = 0;
-  const auto logs = net.rpc().logs(filter).value();
-  for (const auto& log : logs)
+  for (const auto& log : keeper_morpho_liquidations(net, from))
     if (from_be(BytesView{log.data}.subspan(4 * 32, 32)).value() != 0) ++out;
   return out;
 }

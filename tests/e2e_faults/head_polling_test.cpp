@@ -59,8 +59,8 @@ TEST_CASE("with no WebSocket, keeper run --max-blocks 5 ends on heads polled ove
   // is far above that and still ends a run that never would.
   const auto out = keeper::testing::run_command(
       "timeout 120 " + keeper::testing::keeper_command("run --dry-run --max-blocks 5 --log-format "
-                                                      "json --log-level debug --config " +
-                                                      config));
+                                                       "json --log-level debug --config " +
+                                                       config));
   INFO(out.output);
   REQUIRE(out.exit_code == 0);
   const auto events = json_lines(out.output);

@@ -89,7 +89,9 @@ TEST_CASE("keeper scan against a lying node ends with a clear error, never a cra
       {"eth_chainId", Hostility::huge_numbers, {"chainId: number does not fit in 256 bits"}},
       // 0x7a69 cut to 0x7a6: another chain, refused as one.
       {"eth_chainId", Hostility::wrong_length, {"the node is on chain 1958"}},
-      {"eth_blockNumber", Hostility::huge_numbers, {"blockNumber: number does not fit in 256 bits"}},
+      {"eth_blockNumber",
+       Hostility::huge_numbers,
+       {"blockNumber: number does not fit in 256 bits"}},
       {"eth_blockNumber", Hostility::error_in_200, {"header not found"}},
       {"eth_getBlockByNumber", Hostility::huge_numbers, {"number does not fit in 256 bits"}},
       {"eth_getBlockByNumber", Hostility::wrong_length, {"odd number of digits"}},
@@ -121,8 +123,7 @@ TEST_CASE("keeper scan against a lying node ends with a clear error, never a cra
   }
 }
 
-TEST_CASE("keeper run rides out a node that lies on every other answer",
-          "[e2e][faults][hostile]") {
+TEST_CASE("keeper run rides out a node that lies on every other answer", "[e2e][faults][hostile]") {
   LiveDevnet net{"hostile-run"};
   struct Row {
     const char* method;

@@ -66,28 +66,6 @@ std::optional<chain::u256> health_factor(LiveDevnet& net, const std::string& acc
   return chain::u256_from_hex("0x" + out.substr(2 + 5 * 64, 64)).value();
 }
 
-// LiquidationCall events naming keeper's liquidator, per borrower, from `from` on: the blocks
-// each borrower was liquidated in.
-std::map<std::string, std::vector<std::uint64_t>> liquidation_blocks(LiveDevnet& net,
-                                                                     std::uint64_t from) {
-  chain::rpc::LogFilter filter;
-  filter.addresses = {net.deployment().pool};
-  filter.topics = {
-      {chain::keccak256("LiquidationCall(address,address,address,uint256,uint256,address,bool)")}};
-  filter.from_block = from;
-  filter.to_block = net.rpc().block_number().value();
-  std::map<std::string, std::vector<std::uint64_t>> out;
-  const auto logs = net.rpc().logs(filter).value();
-  for (const auto& log : logs) {
-    chain::Hash word{};
-    std::copy(log.data.begin() + 64, log.data.begin() + 96, word.begin());
-    const auto by = chain::Address::from_word(word);
-    if (by != net.deployment().liquidator && by != net.deployment().liquidator_contract) continue;
-    out[chain::Address::from_word(log.topics[3]).checksummed()].push_back(log.block_number);
-  }
-  return out;
-}
-
 // Every target liquidated by keeper, none twice for one opportunity, and nothing of keeper's
 // reverted.
 void require_each_liquidated_once(LiveDevnet& net, keeper::testing::BackgroundKeeper& k,
@@ -104,7 +82,7 @@ void require_each_liquidated_once(LiveDevnet& net, keeper::testing::BackgroundKe
   // the first: its health factor went from 0.84 to 0.80 on this devnet, and the second
   // liquidation, of its other collateral, is right).
   int again = 0, unverifiable = 0;
-  for (const auto& [account, blocks] : liquidation_blocks(net, crash)) {
+  for (const auto& [account, blocks] : net.liquidation_blocks(crash)) {
     for (std::size_t i = 1; i < blocks.size(); ++i) {
       CAPTURE(account, blocks[i - 1], blocks[i]);
       ++again;
@@ -211,10 +189,11 @@ TEST_CASE("the node stopped mid-crash and restarted from its state: keeper catch
   {
     const auto bytes = chain::hex_decode(state.get<std::string>()).value();
     std::ofstream out(state_gz, std::ios::binary);
-    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    out.write(reinterpret_cast<const char*>(bytes.data()),
+              static_cast<std::streamsize>(bytes.size()));
   }
-  const auto unzipped = keeper::testing::run_command("gzip -dc " + state_gz.string() + " > " +
-                                                     state_json.string());
+  const auto unzipped =
+      keeper::testing::run_command("gzip -dc " + state_gz.string() + " > " + state_json.string());
   INFO(unzipped.output);
   REQUIRE(unzipped.exit_code == 0);
   keeper::AnvilOptions options;

@@ -64,26 +64,6 @@ bool wait_until(const std::function<bool()>& done, seconds limit) {
   return true;
 }
 
-// LiquidationCall events naming keeper's liquidator since `from`, counted per borrower.
-std::map<std::string, int> keeper_liquidations(LiveDevnet& net, std::uint64_t from) {
-  chain::rpc::LogFilter filter;
-  filter.addresses = {net.deployment().pool};
-  filter.topics = {
-      {chain::keccak256("LiquidationCall(address,address,address,uint256,uint256,address,bool)")}};
-  filter.from_block = from;
-  filter.to_block = net.rpc().block_number().value();
-  std::map<std::string, int> out;
-  const auto logs = net.rpc().logs(filter).value();
-  for (const auto& log : logs) {
-    chain::Hash word{};
-    std::copy(log.data.begin() + 64, log.data.begin() + 96, word.begin());
-    const auto by = chain::Address::from_word(word);
-    if (by != net.deployment().liquidator && by != net.deployment().liquidator_contract) continue;
-    ++out[chain::Address::from_word(log.topics[3]).checksummed()];
-  }
-  return out;
-}
-
 // keeper has decided on head `block` in both markets: the Aave market decides first, and the
 // Morpho market's state for the head is logged after all of it.
 bool decided_on(const keeper::testing::BackgroundKeeper& k, std::uint64_t block) {
@@ -205,10 +185,10 @@ TEST_CASE("reorgs of depth 1 to 5 drop keeper's mined liquidations: it sends the
     // later, as a new opportunity), and no nonce left open.
     mine(net, 2);
     {
-      const auto counts = keeper_liquidations(net, priced);
+      const auto blocks = net.liquidation_blocks(priced);
       for (const auto& a : to_land) {
         CAPTURE(a);
-        CHECK((counts.count(a) == 1 && counts.at(a) == 1));
+        CHECK((blocks.count(a) == 1 && blocks.at(a).size() == 1));
       }
     }
     CHECK(net.rpc().transaction_count(me, "pending").value() ==
@@ -231,9 +211,8 @@ TEST_CASE("reorgs of depth 1 to 5 drop keeper's mined liquidations: it sends the
           if (kind == "state") last_state = std::max(last_state, b);
           if (kind == "liquidation_sent") last_sent = std::max(last_sent, b);
         }
-        return last_state >= last_sent + 3 &&
-               net.rpc().transaction_count(me, "pending").value() ==
-                   net.rpc().transaction_count(me, "latest").value();
+        return last_state >= last_sent + 3 && net.rpc().transaction_count(me, "pending").value() ==
+                                                  net.rpc().transaction_count(me, "latest").value();
       },
       seconds{60}));
   REQUIRE(k.stop());

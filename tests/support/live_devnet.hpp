@@ -19,6 +19,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -199,15 +200,15 @@ class LiveDevnet {
     REQUIRE(rpc().block_number().value() >= block);
   }
 
-  // Borrower -> block of the first LiquidationCall naming our liquidator, from `from` on.
-  std::map<std::string, std::uint64_t> liquidated_since(std::uint64_t from) {
+  // Borrower -> the blocks of every LiquidationCall naming our liquidator, from `from` on.
+  std::map<std::string, std::vector<std::uint64_t>> liquidation_blocks(std::uint64_t from) {
     rpc::LogFilter filter;
     filter.addresses = {d_.pool};
     filter.topics = {
         {keccak256("LiquidationCall(address,address,address,uint256,uint256,address,bool)")}};
     filter.from_block = from;
     filter.to_block = rpc().block_number().value();
-    std::map<std::string, std::uint64_t> out;
+    std::map<std::string, std::vector<std::uint64_t>> out;
     const auto logs = rpc().logs(filter).value();
     for (const auto& log : logs) {
       Hash word{};
@@ -215,8 +216,16 @@ class LiveDevnet {
       // keeper liquidates from its wallet, or through its contract when the config names one.
       const Address by = Address::from_word(word);
       if (by != d_.liquidator && by != d_.liquidator_contract) continue;
-      out.emplace(Address::from_word(log.topics[3]).checksummed(), log.block_number);
+      out[Address::from_word(log.topics[3]).checksummed()].push_back(log.block_number);
     }
+    return out;
+  }
+
+  // Borrower -> block of the first LiquidationCall naming our liquidator, from `from` on.
+  std::map<std::string, std::uint64_t> liquidated_since(std::uint64_t from) {
+    std::map<std::string, std::uint64_t> out;
+    for (const auto& [account, blocks] : liquidation_blocks(from))
+      out.emplace(account, blocks.front());
     return out;
   }
 

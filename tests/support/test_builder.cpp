@@ -226,7 +226,8 @@ std::optional<std::size_t> TestBuilder::try_include(chain::rpc::RpcClient& rpc,
       const auto receipt = rpc.receipt(hash);
       if (!receipt || !*receipt || (*receipt)->block_number != number) return undo(b);
       const auto& reverting = bundles[b].reverting;
-      const bool may_revert = std::find(reverting.begin(), reverting.end(), hash) != reverting.end();
+      const bool may_revert =
+          std::find(reverting.begin(), reverting.end(), hash) != reverting.end();
       if (!(*receipt)->success && !may_revert) return undo(b);
       const auto tx = rpc.call("eth_getTransactionByHash", json::array({chain::hex_encode(hash)}));
       if (!tx || !tx->is_object()) return undo(b);

@@ -66,8 +66,8 @@ void crash(ToyProtocol& toy, std::size_t accounts) {
 // route a real venue picks changes with the pools' state.
 class RoutedVenue final : public strategy::SwapVenue {
  public:
-  explicit RoutedVenue(bool two_pools) : pool_{u256{100'000} * kUnit, u256{100'000'000} * kUnit},
-                                         two_pools_{two_pools} {}
+  explicit RoutedVenue(bool two_pools)
+      : pool_{u256{100'000} * kUnit, u256{100'000'000} * kUnit}, two_pools_{two_pools} {}
   std::optional<strategy::SwapRoute> best_route(const Address& in, const Address& out,
                                                 const u256& amount) const override {
     auto route = pool_.best_route(in, out, amount);
