@@ -9,12 +9,13 @@
 #include "keeper/executors/bundle.hpp"
 #include "keeper/executors/flashbots_signature.hpp"
 #include "oracles/chainlink/pending_update.hpp"
+#include "keeper/process/source_dir.hpp"
 
 namespace {
 
 // The mainnet ETH/USD OCR2 transmit the decoder's tests use (31 observations).
 chain::Bytes eth_usd_transmit() {
-  std::ifstream in(std::string{KEEPER_SOURCE_DIR} + "/tests/oracles/chainlink/vectors/ethusd.hex");
+  std::ifstream in(::keeper::process::source_dir() + "/tests/oracles/chainlink/vectors/ethusd.hex");
   std::string text;
   in >> text;
   return chain::hex_decode(text).value();

@@ -3,6 +3,7 @@
 #include <fstream>
 
 #include "chain/hex.hpp"
+#include "keeper/process/source_dir.hpp"
 
 namespace keeper::devnet {
 namespace {
@@ -127,7 +128,7 @@ tl::expected<chain::Bytes, std::string> Artifact::deploy_data(
 }
 
 tl::expected<Artifact, std::string> find_artifact(const std::string& name) {
-  const std::filesystem::path root{KEEPER_SOURCE_DIR};
+  const std::filesystem::path root{::keeper::process::source_dir()};
   const std::filesystem::path own = root / "contracts/build" / (name + ".json");
   if (std::filesystem::exists(own)) return load_artifact(own);
   // Hardhat lays artifacts out as <Name>.sol/<Name>.json under each package's artifacts/.

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "keeper/process/child_process.hpp"
+#include "keeper/process/source_dir.hpp"
 
 namespace keeper::devnet {
 namespace {
@@ -34,7 +35,7 @@ std::optional<fs::path> on_path(const std::string& name) {
 }  // namespace
 
 tl::expected<Artifact, std::string> morpho_artifact(const fs::path& log) {
-  const fs::path root{KEEPER_SOURCE_DIR};
+  const fs::path root{::keeper::process::source_dir()};
   const fs::path artifact = root / "contracts/build/Morpho.json";
   const auto node = on_path("node");
   if (!node) {

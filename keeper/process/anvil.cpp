@@ -11,6 +11,8 @@
 #include <sstream>
 #include <string_view>
 #include <thread>
+#include "keeper/process/source_dir.hpp"
+#include "tests/support/build_paths.hpp"
 
 namespace keeper {
 namespace {
@@ -60,7 +62,7 @@ std::filesystem::path default_anvil_binary() {
   // Read before any thread starts; nothing in keeper writes the environment.
   // NOLINTBEGIN(concurrency-mt-unsafe)
   return choose_anvil_binary(std::getenv("KEEPER_ANVIL"),
-                             std::filesystem::path{KEEPER_SOURCE_DIR} /
+                             std::filesystem::path{::keeper::process::source_dir()} /
                                  "node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil",
                              std::getenv("PATH"));
   // NOLINTEND(concurrency-mt-unsafe)

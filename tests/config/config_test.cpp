@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "config/keeper_config.hpp"
+#include "keeper/process/source_dir.hpp"
 
 using config::load_config_file;
 using config::parse_config;
@@ -8,14 +9,14 @@ using config::parse_config;
 TEST_CASE("the shipped example configs load", "[config]") {
   for (const char* name : {"devnet.toml", "mainnet-aave-v3.toml"}) {
     CAPTURE(name);
-    auto c = load_config_file(std::string{KEEPER_SOURCE_DIR} + "/config/examples/" + name);
+    auto c = load_config_file(::keeper::process::source_dir() + "/config/examples/" + name);
     INFO((c ? std::string{} : c.error().to_string()));
     REQUIRE(c.has_value());
     REQUIRE(c->markets.size() == 1);
     CHECK(c->markets[0].protocol == "aave-v3");
   }
   auto mainnet =
-      load_config_file(std::string{KEEPER_SOURCE_DIR} + "/config/examples/mainnet-aave-v3.toml")
+      load_config_file(::keeper::process::source_dir() + "/config/examples/mainnet-aave-v3.toml")
           .value();
   CHECK(mainnet.chain_id == 1);
   CHECK(mainnet.markets[0].pool_addresses_provider.checksummed() ==
@@ -30,7 +31,7 @@ TEST_CASE("the shipped example configs load", "[config]") {
   CHECK(mainnet.state->snapshot_every_blocks == 25);
   CHECK_FALSE(mainnet.dex.has_value());
   const auto devnet =
-      load_config_file(std::string{KEEPER_SOURCE_DIR} + "/config/examples/devnet.toml").value();
+      load_config_file(::keeper::process::source_dir() + "/config/examples/devnet.toml").value();
   REQUIRE(devnet.dex.has_value());
   CHECK(devnet.dex->uniswap_v3_router.checksummed() ==
         "0xdbC43Ba45381e02825b14322cDdd15eC4B3164E6");

@@ -17,6 +17,7 @@
 #include "keeper/process/anvil.hpp"
 #include "tests/support/devnet_guard.hpp"
 #include "tests/support/run_command.hpp"
+#include "keeper/process/source_dir.hpp"
 
 using namespace chain;
 using keeper::testing::keeper_command;
@@ -101,7 +102,7 @@ TEST_CASE("devnet up opens Uniswap V3 pools at the oracle's prices and names the
   CHECK(*config->dex->uniswap_v3_quoter == u.quoter);
   // The shipped example config shows the same deterministic addresses.
   const auto example =
-      config::load_config_file(std::string{KEEPER_SOURCE_DIR} + "/config/examples/devnet.toml");
+      config::load_config_file(::keeper::process::source_dir() + "/config/examples/devnet.toml");
   REQUIRE(example.has_value());
   REQUIRE(example->dex.has_value());
   CHECK(example->dex->uniswap_v3_factory == u.factory);

@@ -24,6 +24,7 @@
 #include "keeper/process/child_process.hpp"
 #include "tests/support/http_get.hpp"
 #include "tests/support/live_devnet.hpp"
+#include "keeper/process/source_dir.hpp"
 
 using keeper::testing::LiveDevnet;
 using nlohmann::json;
@@ -33,7 +34,7 @@ using std::chrono::seconds;
 
 namespace {
 
-const fs::path kSource{KEEPER_SOURCE_DIR};
+const fs::path kSource{::keeper::process::source_dir()};
 
 std::string find_on_path(const std::string& name) {
   const char* path = std::getenv("PATH");

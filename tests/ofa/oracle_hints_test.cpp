@@ -10,6 +10,7 @@
 #include "chain/hex.hpp"
 #include "keeper/ofa/oracle_hints.hpp"
 #include "oracles/chainlink/svr_forward.hpp"
+#include "keeper/process/source_dir.hpp"
 
 using namespace keeper::ofa;
 using chain::Address;
@@ -17,7 +18,7 @@ using chain::Address;
 namespace {
 
 std::string vector_hex(const std::string& path) {
-  std::ifstream in(std::string{KEEPER_SOURCE_DIR} + "/" + path);
+  std::ifstream in(::keeper::process::source_dir() + "/" + path);
   std::string text;
   in >> text;
   REQUIRE_FALSE(text.empty());

@@ -14,6 +14,7 @@
 #include "keeper/ofa/ofa_collector.hpp"
 #include "tests/support/io_wait.hpp"
 #include "tests/support/test_sse_server.hpp"
+#include "keeper/process/source_dir.hpp"
 
 using namespace std::chrono_literals;
 using keeper::testing::run_until;
@@ -125,7 +126,7 @@ TEST_CASE("the collector hands over SVR updates once, and counts what it skips",
   REQUIRE(run_until(
       io, [&] { return first.streams_opened() == 1 && second.streams_opened() == 1; }, 5000ms));
 
-  std::ifstream in(std::string{KEEPER_SOURCE_DIR} + "/tests/ofa/vectors/svr_forward_ethusd.hex");
+  std::ifstream in(::keeper::process::source_dir() + "/tests/ofa/vectors/svr_forward_ethusd.hex");
   std::string calldata;
   in >> calldata;
   const std::string hash = "0x" + std::string(64, '2');

@@ -3,6 +3,7 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
+#include "tests/support/build_paths.hpp"
 
 namespace keeper::testing {
 
@@ -10,7 +11,7 @@ BackgroundKeeper::BackgroundKeeper(const std::vector<std::string>& args,
                                    std::filesystem::path log_path)
     : log_path_{std::move(log_path)} {
   std::filesystem::remove(log_path_);
-  std::vector<std::string> argv{KEEPER_BINARY};
+  std::vector<std::string> argv{::keeper::testing::keeper_binary()};
   argv.insert(argv.end(), args.begin(), args.end());
   auto child = ChildProcess::spawn(argv, log_path_, true);
   if (child) {

@@ -5,12 +5,13 @@
 #include <thread>
 
 #include "chain/hex.hpp"
+#include "tests/support/build_paths.hpp"
 
 namespace keeper::testing {
 namespace {
 
 keeper::Anvil start(keeper::AnvilOptions options) {
-  if (options.binary.empty()) options.binary = KEEPER_ANVIL;
+  if (options.binary.empty()) options.binary = ::keeper::testing::anvil_binary();
   auto anvil = keeper::Anvil::start(std::move(options));
   if (!anvil) throw std::runtime_error("anvil: " + anvil.error());
   return std::move(*anvil);

@@ -33,6 +33,7 @@
 #include "tests/support/devnet_guard.hpp"
 #include "tests/support/http_get.hpp"
 #include "tests/support/run_command.hpp"
+#include "tests/support/build_paths.hpp"
 
 namespace keeper::testing {
 
@@ -84,7 +85,7 @@ class LiveDevnet {
   // suite) could start devnets in the same second, which share a genesis and so a journal.
   static fs::path shared_state_home() {
     return fs::temp_directory_path() /
-           ("keeper-e2e-state-" + std::to_string(std::hash<std::string>{}(KEEPER_BINARY)));
+           ("keeper-e2e-state-" + std::to_string(std::hash<std::string>{}(::keeper::testing::keeper_binary())));
   }
 
   // keeper run in the background (JSON logs, metrics on `port`), once it has evaluated a head.

@@ -1,6 +1,7 @@
 #pragma once
 // Runs a command line (test-controlled arguments only) and captures its output and exit code.
 #include <string>
+#include "tests/support/build_paths.hpp"
 
 namespace keeper::testing {
 
@@ -13,7 +14,7 @@ CommandResult run_command(const std::string& command_line);
 
 // The keeper binary under test with these arguments.
 inline std::string keeper_command(const std::string& args) {
-  return std::string{KEEPER_BINARY} + " " + args;
+  return ::keeper::testing::keeper_binary() + " " + args;
 }
 
 // Quotes one argument for /bin/sh.

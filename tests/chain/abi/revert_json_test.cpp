@@ -7,6 +7,7 @@
 #include "chain/abi/revert.hpp"
 #include "chain/abi/signature.hpp"
 #include "chain/hex.hpp"
+#include "keeper/process/source_dir.hpp"
 
 using namespace chain;
 using namespace chain::abi;
@@ -43,7 +44,7 @@ TEST_CASE("revert data decodes Error(string), Panic and custom errors", "[abi][r
 
 TEST_CASE("functions and events load from the real Aave Pool JSON ABI", "[abi][json]") {
   std::ifstream in(
-      std::string{KEEPER_SOURCE_DIR} +
+      ::keeper::process::source_dir() +
       "/node_modules/@aave/core-v3/artifacts/contracts/protocol/pool/Pool.sol/Pool.json");
   REQUIRE(in.good());
   const auto artifact = nlohmann::json::parse(in);

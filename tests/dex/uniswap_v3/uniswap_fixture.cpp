@@ -8,6 +8,7 @@
 #include "chain/hex.hpp"
 #include "chain/keccak.hpp"
 #include "keeper/devnet/artifact.hpp"
+#include "keeper/process/source_dir.hpp"
 
 namespace dex_test {
 namespace {
@@ -28,7 +29,7 @@ T must(tl::expected<T, std::string> v) {
 }
 
 keeper::devnet::Artifact npm_artifact(const std::string& package, const std::string& path) {
-  return must(keeper::devnet::load_artifact(std::string{KEEPER_SOURCE_DIR} + "/node_modules/" +
+  return must(keeper::devnet::load_artifact(::keeper::process::source_dir() + "/node_modules/" +
                                             package + "/artifacts/contracts/" + path));
 }
 

@@ -10,6 +10,7 @@
 #include <sstream>
 #include <string>
 #include <vector>
+#include "keeper/process/source_dir.hpp"
 
 namespace fs = std::filesystem;
 
@@ -28,7 +29,7 @@ std::string lowered(const fs::path& file) {
 }  // namespace
 
 TEST_CASE("keeper/engine names no lending protocol", "[engine][protocol-neutral]") {
-  const fs::path engine = fs::path{KEEPER_SOURCE_DIR} / "keeper" / "engine";
+  const fs::path engine = fs::path{::keeper::process::source_dir()} / "keeper" / "engine";
   std::vector<fs::path> files;
   for (const auto& e : fs::directory_iterator(engine))
     if (e.is_regular_file()) files.push_back(e.path());
@@ -49,8 +50,8 @@ TEST_CASE("the protocol-neutral check finds a protocol where there is one",
   // The same reading, on the files that must name their protocol: a check that cannot fail
   // would prove nothing.
   const fs::path morpho =
-      fs::path{KEEPER_SOURCE_DIR} / "protocols" / "morpho_blue" / "morpho_blue_protocol.hpp";
+      fs::path{::keeper::process::source_dir()} / "protocols" / "morpho_blue" / "morpho_blue_protocol.hpp";
   CHECK(lowered(morpho).find("morpho") != std::string::npos);
-  const fs::path runner = fs::path{KEEPER_SOURCE_DIR} / "keeper" / "commands" / "market_runner.cpp";
+  const fs::path runner = fs::path{::keeper::process::source_dir()} / "keeper" / "commands" / "market_runner.cpp";
   CHECK(lowered(runner).find("protocols/") != std::string::npos);
 }

@@ -9,10 +9,11 @@
 #include <fstream>
 #include <string>
 #include <vector>
+#include "tests/support/build_paths.hpp"
 
 TEST_CASE("anvil starts on loopback, restarts on the same port and stops by PID", "[anvil]") {
   keeper::AnvilOptions opts;
-  opts.binary = KEEPER_ANVIL;
+  opts.binary = ::keeper::testing::anvil_binary();
   auto anvil = keeper::Anvil::start(opts);
   REQUIRE(anvil.has_value());
   const auto port = anvil->port();
@@ -33,7 +34,7 @@ TEST_CASE("anvil starts on loopback, restarts on the same port and stops by PID"
 
 TEST_CASE("anvil start fails clearly on a busy port or a missing binary", "[anvil]") {
   keeper::AnvilOptions opts;
-  opts.binary = KEEPER_ANVIL;
+  opts.binary = ::keeper::testing::anvil_binary();
   auto first = keeper::Anvil::start(opts);
   REQUIRE(first.has_value());
 

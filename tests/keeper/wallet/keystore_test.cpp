@@ -4,10 +4,11 @@
 
 #include "chain/hex.hpp"
 #include "keeper/wallet/keystore.hpp"
+#include "keeper/process/source_dir.hpp"
 
 namespace {
 
-const std::string kFixtures = std::string{KEEPER_SOURCE_DIR} + "/tests/keeper/wallet/fixtures/";
+const std::string kFixtures = ::keeper::process::source_dir() + "/tests/keeper/wallet/fixtures/";
 
 // Test vectors of the Web3 Secret Storage Definition (version 3), password "testpassword".
 constexpr std::string_view kSpecPbkdf2 = R"({

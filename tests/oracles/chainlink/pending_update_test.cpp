@@ -9,6 +9,7 @@
 #include "chain/hex.hpp"
 #include "chain/keccak.hpp"
 #include "oracles/chainlink/pending_update.hpp"
+#include "keeper/process/source_dir.hpp"
 
 using namespace oracles::chainlink;
 using chain::Bytes;
@@ -17,7 +18,7 @@ using chain::i256;
 namespace {
 
 Bytes vector_calldata(const std::string& name) {
-  std::ifstream in(std::string{KEEPER_SOURCE_DIR} + "/tests/oracles/chainlink/vectors/" + name);
+  std::ifstream in(::keeper::process::source_dir() + "/tests/oracles/chainlink/vectors/" + name);
   std::string text;
   in >> text;
   return chain::hex_decode(text).value();
