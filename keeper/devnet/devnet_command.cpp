@@ -44,8 +44,10 @@ struct DevnetOptions {
   std::string dir = ".devnet";
   std::size_t borrowers = 200;  // up
   std::uint64_t seed = 1;
-  std::uint16_t port = 8545;                // 0: anvil picks a free port
-  std::optional<std::uint64_t> block_time;  // seconds; none: a block per transaction
+  std::uint16_t port = 8545;  // 0: anvil picks a free port
+  // Seconds between blocks, mainnet's shape by default; 0 (stored as none): a block per
+  // transaction, for tests that want each call mined at once.
+  std::optional<std::uint64_t> block_time = 2;
   // USD value of each Uniswap pool's liquidity: a crash's liquidations sell into these pools.
   std::uint64_t pool_depth_usd = 50'000'000;
   std::string asset;  // price
@@ -412,8 +414,13 @@ int run_devnet_command(int argc, char** argv) {
   add_integer_option(*up_app, "--port", options.port, {0, 65535},
                      "anvil's port on 127.0.0.1 (default 8545, 0: any free port)")
       ->type_name("P");
-  add_integer_option(*up_app, "--block-time", options.block_time, {.min = 1},
-                     "mine a block every T seconds (default: one per transaction)")
+  add_integer_option(
+      *up_app, "--block-time",
+      [&options](std::uint64_t t) {
+        options.block_time = t == 0 ? std::nullopt : std::optional<std::uint64_t>{t};
+      },
+      {.min = 0, .max = 3600},
+      "mine a block every T seconds, ordered by fees (default 2; 0: one per transaction)")
       ->type_name("T");
   add_integer_option(*up_app, "--pool-depth-usd", options.pool_depth_usd,
                      {1'000, 1'000'000'000'000},

@@ -46,7 +46,7 @@ class CascadeDevnet {
   CascadeDevnet()
       : guard_{fs::temp_directory_path() / ("keeper-cascade-test-" + std::to_string(::getpid()))} {
     fs::remove_all(guard_.dir);
-    const auto up = run_command(keeper_command("devnet up --borrowers 200 --seed 1 --port " +
+    const auto up = run_command(keeper_command("devnet up --block-time 0 --borrowers 200 --seed 1 --port " +
                                                std::to_string(keeper::pick_free_port().value()) +
                                                " --dir " + guard_.dir.string()));
     INFO(up.output);

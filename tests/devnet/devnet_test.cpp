@@ -31,7 +31,7 @@ struct Devnet {
     fs::remove_all(dir);
     port = keeper::pick_free_port().value();
     const auto up = run_command(keeper::testing::keeper_command(
-        "devnet up --borrowers " + std::to_string(borrowers) + " --seed 1 --port " +
+        "devnet up --block-time 0 --borrowers " + std::to_string(borrowers) + " --seed 1 --port " +
         std::to_string(port) + " --dir " + dir.string()));
     INFO(up.output);
     REQUIRE(up.exit_code == 0);
@@ -58,7 +58,7 @@ const char* kAccountData =
 
 }  // namespace
 
-TEST_CASE("devnet up deploys a working Aave V3 market with borrowers", "[devnet]") {
+TEST_CASE("devnet up --block-time 0 deploys a working Aave V3 market with borrowers", "[devnet]") {
   Devnet net{200};
   const auto& d = net.deployment;
   rpc::RpcClient client{rpc::RpcClientOptions::for_urls({d.http_url})};
@@ -163,14 +163,14 @@ TEST_CASE("devnet refuses a used dir or port and down leaves no process", "[devn
   CHECK(::kill(static_cast<pid_t>(pid), 0) == 0);
 
   const auto again = run_command(keeper::testing::keeper_command(
-      "devnet up --port " + std::to_string(keeper::pick_free_port().value()) + net.dir_arg()));
+      "devnet up --block-time 0 --port " + std::to_string(keeper::pick_free_port().value()) + net.dir_arg()));
   CHECK(again.exit_code != 0);
   CHECK_THAT(again.output, Catch::Contains("already holds a devnet"));
 
   const auto other_dir =
       fs::temp_directory_path() / ("keeper-devnet-test-b-" + std::to_string(::getpid()));
   const auto busy = run_command(keeper::testing::keeper_command(
-      "devnet up --port " + std::to_string(net.port) + " --dir " + other_dir.string()));
+      "devnet up --block-time 0 --port " + std::to_string(net.port) + " --dir " + other_dir.string()));
   CHECK(busy.exit_code != 0);
   CHECK_THAT(busy.output, Catch::Contains("already in use"));
   CHECK_FALSE(fs::exists(other_dir / "deployment.json"));

@@ -114,14 +114,15 @@ Hash hash_in(const std::string& output) {
 
 }  // namespace
 
+// The devnet's default is mainnet's shape: a block every 2 s, the pool ordered by tip.
 TEST_CASE("devnet price --mempool leaves the OCR2 transmit pending until the next block",
           "[devnet][ocr2][mempool]") {
-  SmallDevnet net{"mempool", "--block-time 1"};
+  SmallDevnet net{"mempool", ""};
   const auto& d = net.d;
   auto& rpc = *net.rpc;
-  REQUIRE(d.block_time == std::optional<std::uint64_t>{1});
+  REQUIRE(d.block_time == std::optional<std::uint64_t>{2});
   const auto anvil_args = anvil_command_line(d.anvil_pid);
-  CHECK_THAT(anvil_args, Catch::Contains("--block-time 1"));
+  CHECK_THAT(anvil_args, Catch::Contains("--block-time 2"));
   CHECK_THAT(anvil_args, Catch::Contains("--order fees"));
   const auto* weth = d.asset("WETH");
   REQUIRE(weth != nullptr);
@@ -141,7 +142,7 @@ TEST_CASE("devnet price --mempool leaves the OCR2 transmit pending until the nex
       io, [&] { return client->counters().messages >= 1; }, std::chrono::seconds{5}));
 
   const auto out = run_command(keeper_command("devnet price WETH -25% --mempool" + net.dir_arg()));
-  // Read at once: the command sent it just after a block, so the next is a second away.
+  // Read at once: the command sent it just after a block, so the next is two seconds away.
   const auto tx = rpc.call("eth_getTransactionByHash",
                            nlohmann::json::array({hex_encode(hash_in(out.output))}));
   INFO(out.output);
@@ -191,7 +192,7 @@ TEST_CASE("devnet price --mempool leaves the OCR2 transmit pending until the nex
 }
 
 TEST_CASE("devnet price sends an OCR2 transmit that is mined before it returns", "[devnet][ocr2]") {
-  SmallDevnet net{"automine", ""};
+  SmallDevnet net{"automine", "--block-time 0"};
   const auto& d = net.d;
   CHECK_FALSE(d.block_time.has_value());
   CHECK_THAT(anvil_command_line(d.anvil_pid), !Catch::Contains("--block-time"));

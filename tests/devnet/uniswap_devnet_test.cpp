@@ -15,9 +15,9 @@
 #include "keeper/devnet/deployment.hpp"
 #include "keeper/devnet/uniswap_pool_math.hpp"
 #include "keeper/process/anvil.hpp"
+#include "keeper/process/source_dir.hpp"
 #include "tests/support/devnet_guard.hpp"
 #include "tests/support/run_command.hpp"
-#include "keeper/process/source_dir.hpp"
 
 using namespace chain;
 using keeper::testing::keeper_command;
@@ -28,7 +28,7 @@ namespace {
 
 class PoolsDevnet {
  public:
-  explicit PoolsDevnet(const std::string& extra_options = "")
+  explicit PoolsDevnet(const std::string& extra_options = " --block-time 0")
       : guard_{fs::temp_directory_path() / ("keeper-uniswap-test-" + std::to_string(::getpid()))} {
     fs::remove_all(guard_.dir);
     const auto up = run_command(keeper_command(
@@ -85,8 +85,10 @@ class PoolsDevnet {
 
 }  // namespace
 
-TEST_CASE("devnet up opens Uniswap V3 pools at the oracle's prices and names them in [dex]",
-          "[devnet][uniswap]") {
+TEST_CASE(
+    "devnet up --block-time 0 opens Uniswap V3 pools at the oracle's prices and names them in "
+    "[dex]",
+    "[devnet][uniswap]") {
   PoolsDevnet net;
   const auto& d = net.deployment();
   REQUIRE(d.uniswap.has_value());

@@ -24,7 +24,7 @@ TEST_CASE("keeper account explains an account reserve by reserve, adding up to t
       fs::temp_directory_path() / ("keeper-account-test-" + std::to_string(::getpid()));
   fs::remove_all(dir);
   const keeper::testing::DevnetGuard guard{dir};
-  REQUIRE(run_command(keeper_command("devnet up --borrowers 40 --seed 3 --port " +
+  REQUIRE(run_command(keeper_command("devnet up --block-time 0 --borrowers 40 --seed 3 --port " +
                                      std::to_string(keeper::pick_free_port().value()) + " --dir " +
                                      dir.string()))
               .exit_code == 0);

@@ -55,7 +55,7 @@ TEST_CASE("the chosen liquidation is the best pair and amount, and pays exactly 
   const keeper::testing::DevnetGuard guard{dir};
   const auto port = keeper::pick_free_port().value();
   REQUIRE(
-      run_command(keeper::testing::keeper_command("devnet up --borrowers 150 --seed 3 --port " +
+      run_command(keeper::testing::keeper_command("devnet up --block-time 0 --borrowers 150 --seed 3 --port " +
                                                   std::to_string(port) + " --dir " + dir.string()))
           .exit_code == 0);
   const auto d = keeper::devnet::read_deployment(dir / "deployment.json").value();

@@ -172,7 +172,7 @@ TEST_CASE("the live market state stays exact from events alone", "[state][e2e]")
       fs::temp_directory_path() / ("keeper-state-test-" + std::to_string(::getpid()));
   fs::remove_all(dir);
   const keeper::testing::DevnetGuard guard{dir};
-  REQUIRE(run_command(keeper_command("devnet up --borrowers 60 --seed 5 --port " +
+  REQUIRE(run_command(keeper_command("devnet up --block-time 0 --borrowers 60 --seed 5 --port " +
                                      std::to_string(keeper::pick_free_port().value()) + " --dir " +
                                      dir.string()))
               .exit_code == 0);

@@ -23,7 +23,7 @@ LiquidatorDevnet::LiquidatorDevnet(const std::string& name, std::size_t borrower
   fs::remove_all(guard_.dir);
   const auto port = pick_free_port().value();
   const auto up =
-      run_command(keeper_command("devnet up --borrowers " + std::to_string(borrowers) +
+      run_command(keeper_command("devnet up --block-time 0 --borrowers " + std::to_string(borrowers) +
                                  " --seed 3 --port " + std::to_string(port) + dir_arg()));
   INFO(up.output);
   REQUIRE(up.exit_code == 0);
