@@ -1,6 +1,7 @@
 #include "chain/uint256.hpp"
 
 #include "chain/hex.hpp"
+#include "chain/uint256_words.hpp"
 
 namespace chain {
 
@@ -99,6 +100,9 @@ std::optional<u256> checked_sub(const u256& a, const u256& b) noexcept {
 
 std::optional<u256> checked_mul(const u256& a, const u256& b) noexcept {
   if (a == 0 || b == 0) return u256{0};
+  // Two words each (prices, balances, units): the product fits, four word products make it.
+  if (words::fits_two_words(a) && words::fits_two_words(b))
+    return words::to_u256(words::mul(words::of(a), words::of(b)));
   const u256 r = a * b;
   // Factors of at most 256 bits together cannot overflow: no division needed to tell.
   if (msb(a) + msb(b) + 2 <= 256) return r;

@@ -1,5 +1,6 @@
 #include "protocols/aave_v3/account_data.hpp"
 
+#include "chain/uint256_words.hpp"
 #include "protocols/aave_v3/wad_ray_math.hpp"
 
 namespace protocols::aave_v3 {
@@ -40,6 +41,7 @@ tl::expected<u256, MathError> a_token_balance(const Reserve& r, const Position& 
                                               std::uint64_t timestamp) {
   auto income = normalized_income(r, timestamp);
   if (!income) return income;
+  if (p.scaled_a_token == 0) return u256{0};  // what rayMul gives, without the product
   return need(ray_mul(p.scaled_a_token, *income));
 }
 
@@ -95,7 +97,7 @@ tl::expected<AccountData, MathError> account_data(const Market& market, const Ac
       if (!balance) return tl::unexpected(balance.error());
       auto value = need(chain::checked_mul(*balance, price));
       if (!value) return tl::unexpected(value.error());
-      const u256 in_base = *value / unit;
+      const u256 in_base = chain::div(*value, unit);
       auto total = need(chain::checked_add(out.total_collateral_base, in_base));
       if (!total) return tl::unexpected(total.error());
       out.total_collateral_base = *total;
@@ -125,14 +127,14 @@ tl::expected<AccountData, MathError> account_data(const Market& market, const Ac
       if (!debt) return tl::unexpected(debt.error());
       auto value = need(chain::checked_mul(price, *debt));
       if (!value) return tl::unexpected(value.error());
-      auto total = need(chain::checked_add(out.total_debt_base, *value / unit));
+      auto total = need(chain::checked_add(out.total_debt_base, chain::div(*value, unit)));
       if (!total) return tl::unexpected(total.error());
       out.total_debt_base = *total;
     }
   }
   if (out.total_collateral_base != 0) {
-    out.ltv = avg_ltv / out.total_collateral_base;
-    out.current_liquidation_threshold = avg_threshold / out.total_collateral_base;
+    out.ltv = chain::div(avg_ltv, out.total_collateral_base);
+    out.current_liquidation_threshold = chain::div(avg_threshold, out.total_collateral_base);
   }
   if (out.total_debt_base == 0) {
     out.health_factor = chain::kU256Max;

@@ -101,16 +101,16 @@ tl::expected<void, std::string> apply_liquidation(const Market& market, Account&
     if (outcome.protocol_fee != 0) {
       // The Pool caps the treasury's share at what is left, against 1 wei of rounding
       // (LiquidationLogic: "to avoid trying to send more aTokens than available on balance").
-      u256 fee = outcome.protocol_fee;
-      const auto scaled_fee = ray_div(fee, *income_index);
-      if (!scaled_fee) return tl::unexpected(std::string{"overflow burning the fee"});
-      if (*scaled_fee > p.scaled_a_token) {
+      // The scaled fee is burnt as computed, or recomputed from the cap when it exceeds what is
+      // left: the same amounts as dividing again, one division fewer.
+      auto scaled = ray_div(outcome.protocol_fee, *income_index);
+      if (!scaled) return tl::unexpected(std::string{"overflow burning the fee"});
+      if (*scaled > p.scaled_a_token) {
         const auto capped = ray_mul(p.scaled_a_token, *income_index);
         if (!capped) return tl::unexpected(std::string{"overflow capping the fee"});
-        fee = *capped;
+        scaled = ray_div(*capped, *income_index);
+        if (!scaled) return tl::unexpected(std::string{"overflow burning the fee"});
       }
-      const auto scaled = ray_div(fee, *income_index);
-      if (!scaled) return tl::unexpected(std::string{"overflow burning the fee"});
       p.scaled_a_token = *scaled > p.scaled_a_token ? u256{0} : p.scaled_a_token - *scaled;
     }
     if (outcome.collateral_to_liquidator + outcome.protocol_fee == *balance)

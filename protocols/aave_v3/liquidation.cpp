@@ -1,5 +1,6 @@
 #include "protocols/aave_v3/liquidation.hpp"
 
+#include "chain/uint256_words.hpp"
 #include "protocols/aave_v3/wad_ray_math.hpp"
 
 namespace protocols::aave_v3 {
@@ -107,7 +108,8 @@ tl::expected<LiquidationOutcome, LiquidationError> liquidation_outcome_at(
   if (num) num = chain::checked_mul(*num, cunit);
   auto den = chain::checked_mul(cprice, dunit);
   if (!num || !den || *den == 0) return tl::unexpected(E::math);
-  const u256 base_collateral = *num / *den;
+  // *num / *den, the divisor's two factors in turn (one-word divisions).
+  const u256 base_collateral = chain::div_by_product(*num, cprice, dunit);
   auto max_collateral = percent_mul(base_collateral, bonus);
   if (!max_collateral) return tl::unexpected(E::math);
   u256 collateral_amount;
@@ -119,7 +121,7 @@ tl::expected<LiquidationOutcome, LiquidationError> liquidation_outcome_at(
     if (n2) n2 = chain::checked_mul(*n2, dunit);
     auto d2 = chain::checked_mul(dprice, cunit);
     if (!n2 || !d2 || *d2 == 0) return tl::unexpected(E::math);
-    auto needed = percent_div(*n2 / *d2, bonus);
+    auto needed = percent_div(chain::div_by_product(*n2, dprice, cunit), bonus);
     if (!needed) return tl::unexpected(E::math);
     debt_needed = *needed;
   } else {

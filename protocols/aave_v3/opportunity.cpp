@@ -1,4 +1,6 @@
 #include "protocols/aave_v3/opportunity.hpp"
+
+#include "chain/uint256_words.hpp"
 #include "protocols/aave_v3/wad_ray_math.hpp"
 
 #include <algorithm>
@@ -18,7 +20,8 @@ bool allowed(const OpportunityLimits& limits, const Address& asset) {
 u256 value_in_base(const Reserve& r, const u256& amount, const u256& price) {
   if (amount == 0 || price == 0) return 0;
   // Within 256 bits the product needs no widening (the same quotient, without a 512-bit division).
-  if (msb(amount) + msb(price) + 2 <= 256) return amount * price / pow10(r.config.decimals);
+  if (msb(amount) + msb(price) + 2 <= 256)
+    return chain::mul_div(amount, price, pow10(r.config.decimals));
   return static_cast<u256>(chain::u512{amount} * price / pow10(r.config.decimals));
 }
 

@@ -33,15 +33,22 @@ struct ReserveConfig {
 };
 
 // Two bits per reserve index: bit 2i = borrowing, bit 2i+1 = using as collateral.
+// A bit is read where it lies (every evaluation asks several times per reserve; shifting the
+// whole 256-bit word costs tens of instructions); bits past 255 are clear, as a shift leaves them.
 struct UserConfig {
   chain::u256 data;
   [[nodiscard]] bool borrowing(std::size_t reserve_index) const noexcept {
-    return ((data >> (2 * reserve_index)) & 1) != 0;
+    return bit(2 * reserve_index);
   }
   [[nodiscard]] bool using_as_collateral(std::size_t reserve_index) const noexcept {
-    return ((data >> (2 * reserve_index + 1)) & 1) != 0;
+    return bit(2 * reserve_index + 1);
   }
   [[nodiscard]] bool empty() const noexcept { return data == 0; }
+
+ private:
+  [[nodiscard]] bool bit(std::size_t index) const noexcept {
+    return index < 256 && chain::mp::bit_test(data, static_cast<unsigned>(index));
+  }
 };
 
 }  // namespace protocols::aave_v3

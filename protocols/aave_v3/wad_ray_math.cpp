@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "chain/uint256_words.hpp"
+
 namespace protocols::aave_v3 {
 
 using chain::checked_add;
@@ -18,6 +20,9 @@ unsigned bits(const u256& v) { return v == 0 ? 0U : static_cast<unsigned>(msb(v)
 constexpr unsigned kWadBits = 60;         // 10^18 < 2^60
 constexpr unsigned kRayBits = 90;         // 10^27 < 2^90
 constexpr unsigned kPercentageBits = 14;  // 10^4 < 2^14
+
+// 10^27 does not fit in a word; its factors do, and dividing by one then the other is the same.
+const u256 kGiga{1'000'000'000ULL};
 
 bool small_product(const u256& a, unsigned b_bits) { return bits(a) + b_bits <= 255; }
 
@@ -40,24 +45,24 @@ u256 pow10(std::uint32_t n) {
 
 std::optional<u256> wad_mul(const u256& a, const u256& b) {
   if (!small_product(a, bits(b)) && b != 0 && a > (kU256Max - kHalfWad) / b) return std::nullopt;
-  return (a * b + kHalfWad) / kWad;
+  return chain::mul_add_div(a, b, kHalfWad, kWad);
 }
 
 std::optional<u256> wad_div(const u256& a, const u256& b) {
   if (b == 0) return std::nullopt;
   if (!small_product(a, kWadBits) && a > (kU256Max - b / 2) / kWad) return std::nullopt;
-  return (a * kWad + b / 2) / b;
+  return chain::mul_add_div(a, kWad, b >> 1, b);
 }
 
 std::optional<u256> ray_mul(const u256& a, const u256& b) {
   if (!small_product(a, bits(b)) && b != 0 && a > (kU256Max - kHalfRay) / b) return std::nullopt;
-  return (a * b + kHalfRay) / kRay;
+  return chain::mul_add_div_by_product(a, b, kHalfRay, kGiga, kWad);
 }
 
 std::optional<u256> ray_div(const u256& a, const u256& b) {
   if (b == 0) return std::nullopt;
   if (!small_product(a, kRayBits) && a > (kU256Max - b / 2) / kRay) return std::nullopt;
-  return (a * kRay + b / 2) / b;
+  return chain::mul_add_div(a, kRay, b >> 1, b);
 }
 
 u256 ray_to_wad(const u256& a) {
@@ -72,7 +77,7 @@ std::optional<u256> percent_mul(const u256& value, const u256& percentage) {
   if (!small_product(value, bits(percentage)) && percentage != 0 &&
       value > (kU256Max - kHalfPercentage) / percentage)
     return std::nullopt;
-  return (value * percentage + kHalfPercentage) / kPercentageFactor;
+  return chain::mul_add_div(value, percentage, kHalfPercentage, kPercentageFactor);
 }
 
 std::optional<u256> percent_div(const u256& value, const u256& percentage) {
@@ -80,7 +85,7 @@ std::optional<u256> percent_div(const u256& value, const u256& percentage) {
   if (!small_product(value, kPercentageBits) &&
       value > (kU256Max - percentage / 2) / kPercentageFactor)
     return std::nullopt;
-  return (value * kPercentageFactor + percentage / 2) / percentage;
+  return chain::mul_add_div(value, kPercentageFactor, percentage >> 1, percentage);
 }
 
 std::optional<u256> linear_interest(const u256& rate, std::uint64_t last_update,

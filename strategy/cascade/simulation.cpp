@@ -4,6 +4,8 @@
 #include <array>
 #include <limits>
 
+#include "chain/uint256_words.hpp"
+
 namespace strategy::cascade {
 namespace {
 
@@ -23,12 +25,40 @@ u256 pow10(std::uint8_t n) {
   return out;
 }
 
+// Lowest health factor first, then by address: a total order (an account is listed once a
+// round), so the result is the same whatever the sort. By index, then moved into place along
+// the permutation's cycles: a Liquidation is hundreds of bytes, which sorting in place would move
+// about log n times each, and a sorted copy would cost as much fresh memory as the round's list.
+void sort_listed(std::vector<Liquidation>& accounts, std::size_t first) {
+  const std::size_t n = accounts.size() - first;
+  Liquidation* a = accounts.data() + first;
+  std::vector<std::size_t> order(n);  // order[i]: the entry that goes to i
+  for (std::size_t i = 0; i < n; ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) {
+    return a[x].health_factor != a[y].health_factor ? a[x].health_factor < a[y].health_factor
+                                                    : a[x].account < a[y].account;
+  });
+  for (std::size_t i = 0; i < n; ++i) {
+    if (order[i] == i) continue;  // in place, or placed by an earlier cycle
+    Liquidation held = std::move(a[i]);
+    std::size_t j = i;
+    while (order[j] != i) {
+      const std::size_t k = order[j];
+      a[j] = std::move(a[k]);
+      order[j] = j;
+      j = k;
+    }
+    a[j] = std::move(held);
+    order[j] = j;
+  }
+}
+
 }  // namespace
 
 u256 value_base(const u256& amount, const u256& price, std::uint8_t decimals) {
   if (amount == 0 || price == 0) return 0;
   // Within 256 bits the product needs no widening (and no 512-bit division).
-  if (msb(amount) + msb(price) + 2 <= 256) return amount * price / pow10(decimals);
+  if (msb(amount) + msb(price) + 2 <= 256) return chain::mul_div(amount, price, pow10(decimals));
   chain::u512 wide = chain::u512{amount} * chain::u512{price};
   wide /= chain::u512{pow10(decimals)};
   return wide > chain::u512{chain::kU256Max} ? chain::kU256Max : static_cast<u256>(wide);
@@ -196,11 +226,7 @@ tl::expected<void, CascadeError> Cascade::round(Round& r, Exchange& exchange,
     ++r.liquidated;
     r.accounts.push_back(std::move(l));
   }
-  std::sort(r.accounts.begin() + static_cast<std::ptrdiff_t>(first), r.accounts.end(),
-            [](const Liquidation& a, const Liquidation& b) {
-              return a.health_factor != b.health_factor ? a.health_factor < b.health_factor
-                                                        : a.account < b.account;
-            });
+  sort_listed(r.accounts, first);
 
   // The liquidators sell what they seized; the oracle follows.
   for (std::size_t i = 0; i < assets.size(); ++i) {

@@ -438,6 +438,73 @@ TEST_CASE("the ledger's fast evaluation is the protocol's own, to the wei", "[ca
   CHECK(ledger.changed().empty());
 }
 
+TEST_CASE("the ledger's evaluation follows its liquidations and their undo, to the wei",
+          "[cascade]") {
+  // The ledger evaluates over indexes accrued once and reuses an assessment's outcome for the
+  // liquidation that follows: after liquidations change the positions (several in a row, at the
+  // same prices), and after restore() puts them back, what it says must be what the Pool's math
+  // says of the positions as they are then.
+  const auto original = spread_positions(600);
+  aave::CascadeLedger ledger{accruing_market(), original, 7, {}, {}};
+  const auto& protocol = dynamic_cast<const aave::AaveV3Protocol&>(ledger.protocol());
+  std::vector<u256> prices;
+  for (std::size_t i = 0; i < ledger.assets().size(); ++i)
+    prices.push_back(protocol.price_of(static_cast<strategy::AssetId>(i)));
+  prices[0] = sc::shocked_price(prices[0], -3000);
+  prices[2] = sc::shocked_price(prices[2], -1500);
+  auto moved = accruing_market();
+  moved.reserves[0].price = prices[0];
+  moved.reserves[2].price = prices[2];
+  const std::vector<strategy::PriceMove> moves{{0, prices[0]}, {2, prices[2]}};
+  const auto same_as_pool = [&](strategy::AccountId id) {
+    const auto& who = ledger.address(id);
+    const auto fast = ledger.assess(id, kLater, prices);
+    const auto reference = protocol.assess(std::vector<Address>{who}, kLater, {}, moves).at(0);
+    const auto t = ledger.totals(id, kLater, prices);
+    const auto data = aave::account_data(moved, protocol.positions().at(who), kLater).value();
+    bool same =
+        fast.verdict == reference.verdict && fast.best.has_value() == reference.best.has_value() &&
+        t.health_factor == data.health_factor && t.collateral_base == data.total_collateral_base &&
+        t.debt_base == data.total_debt_base;
+    if (same && fast.best)
+      same = fast.best->debt_repaid == reference.best->debt_repaid &&
+             fast.best->collateral_seized == reference.best->collateral_seized &&
+             fast.best->health_factor == reference.best->health_factor;
+    return same;
+  };
+  std::size_t liquidated = 0;
+  std::size_t twice = 0;
+  for (strategy::AccountId id = 0; id < ledger.account_count(); ++id) {
+    INFO("account " << id);
+    // Up to three liquidations in a row, each evaluated on the positions the last one left.
+    for (int n = 0; n < 3; ++n) {
+      REQUIRE(same_as_pool(id));
+      const auto a = ledger.assess(id, kLater, prices);
+      if (a.verdict != strategy::Assessment::Verdict::liquidatable) break;
+      const auto applied = ledger.apply(id, *a.best, kLater, prices);
+      REQUIRE(applied.has_value());
+      if (applied->collateral_seized == 0) break;
+      liquidated += n == 0;
+      twice += n == 1;
+    }
+    REQUIRE(same_as_pool(id));
+  }
+  CHECK(liquidated > 50);
+  CHECK(twice > 10);
+  ledger.restore();
+  for (strategy::AccountId id = 0; id < ledger.account_count(); ++id) {
+    INFO("account " << id << " restored");
+    const auto& now = protocol.positions().at(ledger.address(id)).positions;
+    const auto& then = original.at(ledger.address(id)).positions;
+    REQUIRE(now.size() == then.size());
+    for (std::size_t k = 0; k < now.size(); ++k) {
+      CHECK(now[k].scaled_a_token == then[k].scaled_a_token);
+      CHECK(now[k].scaled_variable_debt == then[k].scaled_variable_debt);
+    }
+    REQUIRE(same_as_pool(id));
+  }
+}
+
 TEST_CASE("the daemon's cliff gauge is move_for_debt_share per asset and direction", "[cascade]") {
   strategy::RiskBook book;
   for (int i = 0; i < 10; ++i) {
@@ -561,7 +628,20 @@ TEST_CASE("the filtered cascade is the one that evaluates every account exactly"
     std::set<Address> named;
     for (const auto& l : f->rounds[0].accounts) named.insert(l.account);
     CHECK(named == expected);
+    CHECK(named.size() == f->rounds[0].accounts.size());
     CHECK(f->rounds[0].liquidated > 0);
+    // Every round lists each account once, lowest health factor first, then by address.
+    for (const auto& round : f->rounds) {
+      std::set<Address> once;
+      for (const auto& l : round.accounts) once.insert(l.account);
+      CHECK(once.size() == round.accounts.size());
+      CHECK(std::is_sorted(round.accounts.begin(), round.accounts.end(),
+                           [](const sc::Liquidation& a, const sc::Liquidation& b) {
+                             return a.health_factor != b.health_factor
+                                        ? a.health_factor < b.health_factor
+                                        : a.account < b.account;
+                           }));
+    }
     // And the filter spared most accounts the exact evaluation.
     CHECK(e->rounds[0].evaluated == ledger.account_count());
     CHECK(f->rounds[0].evaluated * 2 < e->rounds[0].evaluated);

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <random>
+
 #include "protocols/aave_v3/account_data.hpp"
 #include "protocols/aave_v3/wad_ray_math.hpp"
 
@@ -29,6 +31,75 @@ TEST_CASE("WadRayMath rounds half up and reverts where Solidity reverts", "[aave
   CHECK(percent_mul(u256{1}, u256{5'000}).value() == 1);  // 0.5 -> 1
   CHECK(percent_div(u256{8'250}, u256{8'250}).value() == 10'000);
   CHECK_FALSE(percent_div(1, 0).has_value());
+}
+
+namespace {
+
+// The Solidity formulas in 512-bit integers, where nothing wraps: a revert is a result above
+// 2^256 - 1 (the guards `a > (max - half) / b` say exactly that), anything else the quotient.
+std::optional<u256> reference(const u256& a, const u256& b, const u256& add, const u256& d) {
+  if (d == 0) return std::nullopt;
+  const chain::u512 n = chain::u512{a} * chain::u512{b} + chain::u512{add};
+  if (n > chain::u512{chain::kU256Max}) return std::nullopt;
+  return static_cast<u256>(n / chain::u512{d});
+}
+
+// Operands of every width, most of them the widths balances, indexes and prices have.
+u256 operand(std::mt19937_64& rng) {
+  const unsigned bits = static_cast<unsigned>(rng() % 257);
+  u256 v = 0;
+  for (int i = 0; i < 4; ++i) v = (v << 64) | u256{rng()};
+  if (rng() % 5 == 0) return bits == 256 ? ~u256{0} : (u256{1} << bits) - 1;
+  return bits == 256 ? v : v & ((u256{1} << bits) - 1);
+}
+
+}  // namespace
+
+TEST_CASE("WadRayMath is the Solidity formula on random operands of every width", "[aave][math]") {
+  // The word-wise fast paths (products, one- and two-word divisors, 10^27 as 10^9 * 10^18) and
+  // the overflow guards' shortcuts against the plain formulas.
+  std::mt19937_64 rng{18};
+  std::size_t results = 0;
+  for (int i = 0; i < 300'000; ++i) {
+    const u256 a = operand(rng);
+    const u256 b = operand(rng);
+    INFO(a << " " << b);
+    const auto wm = wad_mul(a, b);
+    const auto wd = wad_div(a, b);
+    const auto rm = ray_mul(a, b);
+    const auto rd = ray_div(a, b);
+    const auto pm = percent_mul(a, b);
+    const auto pd = percent_div(a, b);
+    const bool same = wm == reference(a, b, kHalfWad, kWad) && wd == reference(a, kWad, b / 2, b) &&
+                      rm == reference(a, b, kHalfRay, kRay) && rd == reference(a, kRay, b / 2, b) &&
+                      pm == reference(a, b, kHalfPercentage, kPercentageFactor) &&
+                      pd == reference(a, kPercentageFactor, b / 2, b);
+    REQUIRE(same);
+    for (const auto* r : {&wm, &wd, &rm, &rd, &pm, &pd}) results += r->has_value() ? 1U : 0U;
+  }
+  CHECK(results > 300'000);  // not only reverts
+}
+
+TEST_CASE("user configuration bits read as the shifted word says, past 255 too", "[aave][config]") {
+  std::mt19937_64 rng{7};
+  for (int i = 0; i < 2'000; ++i) {
+    UserConfig c;
+    c.data = operand(rng);
+    for (std::size_t r = 0; r < 140; ++r) {
+      const bool borrowing = ((c.data >> (2 * r)) & 1) != 0;
+      const bool collateral = ((c.data >> (2 * r + 1)) & 1) != 0;
+      if (c.borrowing(r) != borrowing || c.using_as_collateral(r) != collateral) {
+        INFO(c.data << " reserve " << r);
+        REQUIRE(c.borrowing(r) == borrowing);
+        REQUIRE(c.using_as_collateral(r) == collateral);
+      }
+    }
+  }
+  const UserConfig all{~u256{0}};
+  CHECK(all.borrowing(127));
+  CHECK(all.using_as_collateral(127));
+  CHECK_FALSE(all.borrowing(128));
+  CHECK_FALSE(all.using_as_collateral(std::size_t{1} << 40));
 }
 
 TEST_CASE("interest factors match MathUtils to the wei", "[aave][math]") {
