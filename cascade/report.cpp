@@ -136,7 +136,7 @@ std::string cascade_text(const ReportContext& c, const CascadeResult& r) {
   for (std::size_t i = 0; i < r.rounds.size(); ++i) {
     const auto& x = r.rounds[i];
     std::snprintf(line, sizeof line, "%5zu %14.2f %9zu %9zu %16.2f %16.2f %14.2f %16.2f %14.2f\n",
-                  i + 1, usd(c, x.prices[id]), x.accounts.size(), x.liquidated,
+                  i + 1, usd(c, x.prices[id]), x.under_one, x.liquidated,
                   usd(c, x.debt_repaid_base), usd(c, x.collateral_seized_base),
                   usd(c, x.bonus_base), usd(c, x.bad_debt_base), usd(c, x.prices_after[id]));
     out += line;

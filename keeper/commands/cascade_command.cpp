@@ -173,7 +173,10 @@ int run_cascade_command(int argc, char** argv) {
                                                             std::move(exchange));
   }
 
-  sc::Cascade simulation{ledger, {at, rounds}};
+  // A sweep reports totals per shock, so its rounds list no accounts.
+  sc::CascadeOptions options{.timestamp = at, .max_rounds = rounds};
+  options.list_accounts = sweep_text.empty();
+  sc::Cascade simulation{ledger, options};
   std::vector<sc::CascadeResult> results;
   for (const auto& s : shocks) {
     auto r = simulation.run(s, *exchange);

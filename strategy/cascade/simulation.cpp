@@ -156,6 +156,10 @@ void Cascade::restore() {
   bad_.clear();
 }
 
+void Cascade::list(Round& r, Liquidation&& l) const {
+  if (options_.list_accounts) r.accounts.push_back(std::move(l));
+}
+
 tl::expected<void, CascadeError> Cascade::round(Round& r, Exchange& exchange,
                                                 std::vector<u256>& prices) {
   const auto& assets = ledger_.assets();
@@ -177,18 +181,24 @@ tl::expected<void, CascadeError> Cascade::round(Round& r, Exchange& exchange,
   r.evaluated = candidates_.size();
 
   const std::size_t first = r.accounts.size();
-  r.accounts.reserve(first + candidates_.size());
+  if (options_.list_accounts) r.accounts.reserve(first + candidates_.size());
+  liquidated_.clear();
   for (const auto id : candidates_) {
     auto a = ledger_.assess(id, options_.timestamp, prices);
     if (a.verdict == Verdict::healthy) continue;
+    ++r.under_one;
     Liquidation l;
     l.account = a.account;
+    l.id = id;
     l.verdict = a.verdict;
     if (a.verdict != Verdict::liquidatable || !a.best) {
-      const auto t = ledger_.totals(id, options_.timestamp, prices);
-      l.health_factor = t.health_factor;
-      if (a.verdict == Verdict::no_collateral) mark_bad(id, t.debt_base);
-      r.accounts.push_back(std::move(l));
+      // Its health factor is for the listing only; bad debt is counted either way.
+      if (options_.list_accounts || a.verdict == Verdict::no_collateral) {
+        const auto t = ledger_.totals(id, options_.timestamp, prices);
+        l.health_factor = t.health_factor;
+        if (a.verdict == Verdict::no_collateral) mark_bad(id, t.debt_base);
+      }
+      list(r, std::move(l));
       continue;
     }
     const auto& o = *a.best;
@@ -205,11 +215,10 @@ tl::expected<void, CascadeError> Cascade::round(Round& r, Exchange& exchange,
     if (applied->collateral_seized == 0) {
       // Dust the protocol would refuse to move: it pays nothing, so nobody liquidates it.
       l.verdict = Verdict::no_bonus;
-      r.accounts.push_back(std::move(l));
+      list(r, std::move(l));
       continue;
     }
     refresh(id);
-    l.id = id;
     l.collateral_asset = o.collateral_asset;
     l.debt_asset = o.debt_asset;
     l.debt_to_cover = o.debt_to_cover;
@@ -224,9 +233,10 @@ tl::expected<void, CascadeError> Cascade::round(Round& r, Exchange& exchange,
     r.debt_repaid_base += repaid_base;
     r.bonus_base += l.bonus_base;
     ++r.liquidated;
-    r.accounts.push_back(std::move(l));
+    liquidated_.push_back(id);
+    list(r, std::move(l));
   }
-  sort_listed(r.accounts, first);
+  if (options_.list_accounts) sort_listed(r.accounts, first);
 
   // The liquidators sell what they seized; the oracle follows.
   for (std::size_t i = 0; i < assets.size(); ++i) {
@@ -244,18 +254,17 @@ tl::expected<void, CascadeError> Cascade::round(Round& r, Exchange& exchange,
   // a threshold under 1, and a double's error is 1e-15) leaves a total that is not nothing. An
   // account without a bound (infinite slack) is always looked at exactly.
   for (std::size_t i = 0; i < prices.size(); ++i) price_doubles_[i] = chain::to_double(prices[i]);
-  for (const auto& l : r.accounts) {
-    if (l.verdict != Verdict::liquidatable) continue;
+  for (const auto id : liquidated_) {
     bool some_left = false;
-    if (slack_[l.id] != std::numeric_limits<double>::infinity()) {
-      const Slot s = slots_[l.id];
+    if (slack_[id] != std::numeric_limits<double>::infinity()) {
+      const Slot s = slots_[id];
       for (std::uint32_t k = s.offset; k < s.offset + s.count; ++k)
         some_left |= terms_[k].coefficient > 0 && terms_[k].asset < price_doubles_.size() &&
                      terms_[k].coefficient * price_doubles_[terms_[k].asset] >= 2.0;
     }
     if (some_left) continue;
-    const auto t = ledger_.totals(l.id, options_.timestamp, prices);
-    if (t.collateral_base == 0 && t.debt_base != 0) mark_bad(l.id, t.debt_base);
+    const auto t = ledger_.totals(id, options_.timestamp, prices);
+    if (t.collateral_base == 0 && t.debt_base != 0) mark_bad(id, t.debt_base);
   }
   r.bad_debt_accounts = bad_.size();
   for (const auto& [id, debt] : bad_) r.bad_debt_base += debt;

@@ -219,6 +219,16 @@ TEST_CASE("the cascade liquidates round by round as the depth curve moves the pr
   CHECK(to_double(one.prices_after[0]) / 1e8 ==
         Approx(1900 * std::pow(0.95, sold_usd / 1e6)).epsilon(1e-9));
   CHECK(one.bad_debt_accounts == 1);  // D, whose collateral is gone
+  // A sweep's run lists nobody but counts the same accounts and the same bad debt.
+  sc::Cascade counting{ledger, {.timestamp = kNow, .max_rounds = 20, .list_accounts = false}};
+  const auto counted = counting.run({"WETH", -500}, curve);
+  REQUIRE(counted.has_value());
+  REQUIRE(counted->rounds.size() == r->rounds.size());
+  CHECK(counted->rounds[0].accounts.empty());
+  CHECK(counted->rounds[0].under_one == 3);
+  CHECK(counted->rounds[0].bad_debt_accounts == 1);
+  CHECK(counted->rounds[0].bad_debt_base == one.bad_debt_base);
+  CHECK(counted->rounds[0].bad_debt_base > 0);
 
   // The price fell under A's liquidation price ($1818): A falls in round 2.
   bool a_falls = false;
@@ -588,6 +598,7 @@ TEST_CASE("the filtered cascade is the one that evaluates every account exactly"
   const sc::DepthCurveExchange curve{ledger.assets(), u256{100'000'000}, {{0, 1.0}, {2, 1.0}}};
   sc::Cascade filtered{ledger, {kNow, 20}};
   sc::Cascade exact{ledger, {kNow, 20, true}};
+  sc::Cascade totals_only{ledger, {.timestamp = kNow, .max_rounds = 20, .list_accounts = false}};
   const cascade::ReportContext context{7, kNow, ledger.assets(), u256{100'000'000}};
   std::size_t approx_above_exact_under = 0;
   for (const auto bp : shocks) {
@@ -620,6 +631,25 @@ TEST_CASE("the filtered cascade is the one that evaluates every account exactly"
     // The same accounts, the same amounts, round after round, to the wei.
     CHECK(cascade::cascade_json(context, *f).dump() == cascade::cascade_json(context, *e).dump());
     CHECK(f->rounds.size() == e->rounds.size());
+    // A sweep's run lists no account and gives the same rounds, totals and bad debt.
+    const auto t = totals_only.run({"WETH", bp}, curve);
+    REQUIRE(t.has_value());
+    CHECK(cascade::sweep_json(context, {*t}).dump() == cascade::sweep_json(context, {*f}).dump());
+    REQUIRE(t->rounds.size() == f->rounds.size());
+    for (std::size_t i = 0; i < t->rounds.size(); ++i) {
+      const auto& listed = f->rounds[i];
+      const auto& counted = t->rounds[i];
+      CHECK(counted.accounts.empty());
+      CHECK(counted.under_one == listed.accounts.size());
+      CHECK(listed.under_one == listed.accounts.size());
+      CHECK(counted.liquidated == listed.liquidated);
+      CHECK(counted.debt_repaid == listed.debt_repaid);
+      CHECK(counted.collateral_seized == listed.collateral_seized);
+      CHECK(counted.bonus_base == listed.bonus_base);
+      CHECK(counted.prices_after == listed.prices_after);
+      CHECK(counted.bad_debt_accounts == listed.bad_debt_accounts);
+      CHECK(counted.bad_debt_base == listed.bad_debt_base);
+    }
     // Round 1 names exactly the accounts the Pool's math puts under 1.
     std::set<Address> expected;
     for (const auto& [who, a] : positions)
