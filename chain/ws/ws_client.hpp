@@ -29,8 +29,13 @@ struct WsOptions {
   std::chrono::milliseconds idle_timeout{20000};  // no frame (not even a pong) for this long: dead
   std::size_t max_message_bytes = 16 * 1024 * 1024;
   std::size_t max_queued_writes = 4096;
+  // Back-off between attempts: doubled from `reconnect_base` per failed attempt, capped, with
+  // jitter; back to the base once a connection opens. The cap is low because the node is the
+  // keeper's own: heads go to HTTP polling while the socket is down, and an attempt on a node
+  // that is not back costs one refused connection, while a long wait keeps the socket (the fast
+  // path for heads, logs and sends) away for that long after the node returns.
   std::chrono::milliseconds reconnect_base{200};
-  std::chrono::milliseconds reconnect_cap{10000};
+  std::chrono::milliseconds reconnect_cap{1000};
 };
 
 enum class WsState { connecting, connected, disconnected, stopped };

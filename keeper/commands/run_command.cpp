@@ -358,14 +358,20 @@ int run_daemon_command(int argc, char** argv) {
     log.info("stop", {{"reason", "signal"}}, "signal received, stopping");
     shutdown();
   });
+  // An outage is logged (and counted) once: the socket lost, or the first attempt that failed.
+  // The client retries about once a second until the node is back; those attempts are debug.
+  bool ws_outage_logged = false;
   ws->on_state([&](chain::ws::WsState s, const std::string& why) {
     if (s == chain::ws::WsState::disconnected) {
-      metrics.count_event("ws_disconnect");
-      log.event(ops::Level::warn, "ws", {{"state", "disconnected"}, {"why", why}},
-                "websocket lost: " + why);
+      if (!ws_outage_logged) metrics.count_event("ws_disconnect");
+      log.event(ws_outage_logged ? ops::Level::debug : ops::Level::warn, "ws",
+                {{"state", "disconnected"}, {"why", why}}, "websocket lost: " + why);
+      ws_outage_logged = true;
     }
-    if (s == chain::ws::WsState::connected)
+    if (s == chain::ws::WsState::connected) {
+      ws_outage_logged = false;
       log.info("ws", {{"state", "connected"}}, "websocket connected");
+    }
   });
   ws->on_gap([&](const chain::ws::Gap& g) {
     // Each head reads the whole market and backfills new accounts up to it, so a gap loses

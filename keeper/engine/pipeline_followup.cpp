@@ -328,7 +328,9 @@ void BlockPipeline::follow_transactions(std::uint64_t block) {
                {"reverted", c.reverted},
                {"cancelled", c.cancelled},
                {"replaced", c.replaced},
-               {"dropped", c.dropped}},
+               {"dropped", c.dropped},
+               {"reorged_out", c.reorged_out},
+               {"resent", c.resent}},
               "block " + std::to_string(block) + ": mined " + std::to_string(c.mined) +
                   ", reverted " + std::to_string(c.reverted) + ", cancelled " +
                   std::to_string(c.cancelled) + ", dropped " + std::to_string(c.dropped));

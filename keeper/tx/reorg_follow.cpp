@@ -43,8 +43,14 @@ std::optional<std::map<std::uint64_t, std::optional<chain::Hash>>> canonical_has
 
 void TxManager::follow_reorgs(std::uint64_t head_block) {
   // Deep enough: final.
-  for (auto it = landed_.begin(); it != landed_.end();)
-    it = head_block >= it->block + options_.reorg_depth ? landed_.erase(it) : std::next(it);
+  for (auto it = landed_.begin(); it != landed_.end();) {
+    if (head_block < it->block + options_.reorg_depth) {
+      ++it;
+      continue;
+    }
+    final_intents_.insert(it->flight.intent.key);
+    it = landed_.erase(it);
+  }
   if (landed_.empty()) return;
   // One request for the blocks they landed in: a transaction is looked up by its receipt only
   // when its block is no longer the canonical one. (A receipt per transaction per head, up to
@@ -81,8 +87,7 @@ void TxManager::follow_reorgs(std::uint64_t head_block) {
     flight.sent_at_block = head_block;
     flight.nonce_used_at.reset();
     (void)journal_.record_outcome(it->hash, Outcome::pending, head_block);
-    const auto entry = journal_.entries().find(it->hash);
-    if (entry != journal_.entries().end()) (void)broadcast(entry->second.raw);
+    (void)resend(it->hash);  // refused or lost: replaced, or sent again, once stuck (poll_block)
     in_flight_[it->nonce] = std::move(flight);
     it = landed_.erase(it);
   }

@@ -23,7 +23,7 @@ void TxManager::track(std::uint64_t nonce, const Intent& intent, const SignedTx&
 
 std::optional<SubmitError> TxManager::screen(const Order& o,
                                              std::set<std::string>& this_round) const {
-  if (journal_.attempted(o.intent.key) || !this_round.insert(o.intent.key).second)
+  if (duplicate(o.intent.key) || !this_round.insert(o.intent.key).second)
     return error(SubmitErrorKind::duplicate, "already sent: " + o.intent.key);
   if (o.max_fee_per_gas > options_.max_fee_per_gas_cap ||
       o.max_priority_fee_per_gas > options_.max_priority_fee_cap ||
@@ -116,6 +116,7 @@ std::vector<TxManager::Journalled> TxManager::sign_and_journal(
       out[s.index] = tl::unexpected(error(SubmitErrorKind::journal, ok.error()));
     return {};
   }
+  for (const auto& e : entries) final_intents_.erase(e.intent_key);  // attempted again
   crash_hook_.reached(CrashPoint::journalled_not_sent);
   return signed_orders;
 }

@@ -130,6 +130,12 @@ tl::expected<void, SubmitError> TxManager::broadcast(const chain::Bytes& raw) {
   return {};
 }
 
+bool TxManager::resend(const chain::Hash& hash) {
+  const auto entry = journal_.entries().find(hash);
+  if (entry == journal_.entries().end()) return false;
+  return broadcast(entry->second.raw).has_value();
+}
+
 tl::expected<Submitted, SubmitError> TxManager::sign_and_send(
     std::uint64_t nonce, const Intent& intent, std::uint64_t gas, const u256& max_fee,
     const u256& priority, std::uint64_t head_block, const std::string& journal_key) {
@@ -158,7 +164,7 @@ std::vector<tl::expected<Submitted, SubmitError>> TxManager::submit_all(
   std::vector<std::size_t> todo;
   std::set<std::string> this_round;
   for (std::size_t i = 0; i < intents.size(); ++i) {
-    if (journal_.attempted(intents[i].key) || !this_round.insert(intents[i].key).second)
+    if (duplicate(intents[i].key) || !this_round.insert(intents[i].key).second)
       out[i] = tl::unexpected(error(SubmitErrorKind::duplicate, "already sent: " + intents[i].key));
     else
       todo.push_back(i);
@@ -229,6 +235,7 @@ std::vector<tl::expected<Submitted, SubmitError>> TxManager::submit_all(
       out[r.index] = tl::unexpected(error(SubmitErrorKind::journal, ok.error()));
     return out;
   }
+  for (const auto& e : entries) final_intents_.erase(e.intent_key);  // attempted again
   const auto signed_at = std::chrono::steady_clock::now();
   std::optional<SubmitError> refused;
   for (const auto& r : ready) {
@@ -360,7 +367,13 @@ std::vector<Settlement> TxManager::poll_block(std::uint64_t head_block) {
       priority = std::max(priority, f->second);
     }
     if (max_fee > options_.max_fee_per_gas_cap || priority > options_.max_priority_fee_cap) {
-      ++it;  // cannot outbid within the caps: leave it, it may still mine
+      // Cannot outbid within the caps: it can only mine as it is. A node that lost it (a
+      // reorg, a restart or an eviction empties a mempool) never would, and every later nonce
+      // of ours would wait behind it: so it is sent again as signed, once per
+      // replace_after_blocks heads while it stays stuck.
+      if (resend(last.hash)) ++counters_.resent;
+      flight.sent_at_block = head_block;
+      ++it;
       continue;
     }
     Intent next = flight.intent;

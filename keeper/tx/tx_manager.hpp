@@ -114,6 +114,8 @@ struct TxCounters {
   // Settled transactions whose block left the chain (followed again, rebroadcast as they were),
   // and those found in another block than first seen.
   std::uint64_t reorged_out = 0, remined = 0;
+  // Stuck transactions that could not be outbid within the caps, sent again as they were signed.
+  std::uint64_t resent = 0;
   std::uint64_t simulation_reverts = 0;
   // Private offers (bundles, auctions) that ended unlanded: their nonces released, no cost.
   std::uint64_t released = 0;
@@ -307,6 +309,13 @@ class TxManager {
   // block reorganised away) goes back in flight and is rebroadcast with its signed bytes (same
   // nonce, same content: never re-signed); one now in another block is noted.
   void follow_reorgs(std::uint64_t head_block);
+  // The signed bytes of `hash`, as journalled, sent again: the same transaction, so it can land
+  // once at most, and a node that still has it ignores the copy. False when the node refused it.
+  bool resend(const chain::Hash& hash);
+  // Signed before and not yet final: signing it again could land it twice.
+  [[nodiscard]] bool duplicate(const std::string& intent_key) const {
+    return journal_.attempted(intent_key) && final_intents_.count(intent_key) == 0;
+  }
 
   chain::rpc::RpcClient& rpc_;
   const chain::PrivateKey& key_;
@@ -315,6 +324,10 @@ class TxManager {
   std::uint64_t next_nonce_ = 0;
   std::map<std::uint64_t, Flight> in_flight_;
   std::deque<Landed> landed_;
+  // Intents whose transaction settled and became final (reorg_depth deep) in this run. The same
+  // intent again is a new opportunity (a liquidation that landed as a no-op leaves the position,
+  // and so the key, as it was), which the journal alone would refuse for good as a duplicate.
+  std::set<std::string> final_intents_;
   std::deque<std::pair<std::chrono::steady_clock::time_point, chain::u256>> spend_window_;
   TxCounters counters_;
   bool spend_limit_hit_ = false;

@@ -46,24 +46,6 @@ std::string hex_quantity(std::uint64_t n) {
   return buf;
 }
 
-// Pool.getUserAccountData(account).healthFactor at `block`, to the wei.
-chain::u256 health_factor(LiveDevnet& net, const std::string& account, std::uint64_t block) {
-  const auto selector = chain::keccak256("getUserAccountData(address)");
-  const auto who = chain::Address::from_hex(account).value().lower_hex();
-  const std::string data = "0x" +
-                           chain::hex_encode(chain::BytesView{selector.data(), 4}).substr(2) +
-                           std::string(24, '0') + who.substr(2);
-  const auto out =
-      net.rpc()
-          .call("eth_call",
-                json::array({json{{"to", net.deployment().pool.lower_hex()}, {"data", data}},
-                             hex_quantity(block)}))
-          .value()
-          .get<std::string>();
-  REQUIRE(out.size() == 2 + 6 * 64);
-  return chain::u256_from_hex("0x" + out.substr(2 + 5 * 64, 64)).value();
-}
-
 struct KeeperTx {
   std::uint64_t nonce = 0;
   std::uint64_t block = 0;
@@ -203,7 +185,8 @@ TEST_CASE("keeper run killed at random points of its sends, again and again, dur
       CAPTURE(account, blocks[i - 1], blocks[i]);
       ++again;
       CHECK(blocks[i] > blocks[i - 1]);  // never twice in one block
-      CHECK(health_factor(net, account, blocks[i] - 1) < chain::u256{1'000'000'000'000'000'000ULL});
+      CHECK(net.health_factor(account, blocks[i] - 1).value() <
+            chain::u256{1'000'000'000'000'000'000ULL});
     }
   }
   INFO("accounts liquidated " << by_account.size() << ", again later " << again);

@@ -29,11 +29,11 @@
 #include "keeper/devnet/deployment.hpp"
 #include "keeper/process/anvil.hpp"
 #include "tests/support/background_keeper.hpp"
+#include "tests/support/build_paths.hpp"
 #include "tests/support/chain_fixture.hpp"
 #include "tests/support/devnet_guard.hpp"
 #include "tests/support/http_get.hpp"
 #include "tests/support/run_command.hpp"
-#include "tests/support/build_paths.hpp"
 
 namespace keeper::testing {
 
@@ -85,7 +85,8 @@ class LiveDevnet {
   // suite) could start devnets in the same second, which share a genesis and so a journal.
   static fs::path shared_state_home() {
     return fs::temp_directory_path() /
-           ("keeper-e2e-state-" + std::to_string(std::hash<std::string>{}(::keeper::testing::keeper_binary())));
+           ("keeper-e2e-state-" +
+            std::to_string(std::hash<std::string>{}(::keeper::testing::keeper_binary())));
   }
 
   // keeper run in the background (JSON logs, metrics on `port`), once it has evaluated a head.
@@ -220,6 +221,22 @@ class LiveDevnet {
       out[Address::from_word(log.topics[3]).checksummed()].push_back(log.block_number);
     }
     return out;
+  }
+
+  // Pool.getUserAccountData(account).healthFactor at `block`, to the wei; nullopt when the node
+  // no longer has that block's state (a node restarted from a saved state keeps no history).
+  std::optional<u256> health_factor(const std::string& account, std::uint64_t block) {
+    const auto selector = keccak256("getUserAccountData(address)");
+    const auto who = Address::from_hex(account).value().lower_hex();
+    const std::string data = "0x" + hex_encode(BytesView{selector.data(), 4}).substr(2) +
+                             std::string(24, '0') + who.substr(2);
+    const auto answer =
+        rpc().call("eth_call", json::array({json{{"to", d_.pool.lower_hex()}, {"data", data}},
+                                            to_hex_quantity(u256{block})}));
+    if (!answer) return std::nullopt;
+    const auto out = answer->get<std::string>();
+    REQUIRE(out.size() == 2 + 6 * 64);
+    return u256_from_hex("0x" + out.substr(2 + 5 * 64, 64)).value();
   }
 
   // Borrower -> block of the first LiquidationCall naming our liquidator, from `from` on.

@@ -10,8 +10,8 @@ using tcp = asio::ip::tcp;
 
 }  // namespace
 
-ScriptedWsNode::ScriptedWsNode(Script script)
-    : script_{std::move(script)}, acceptor_{io_, {asio::ip::make_address("127.0.0.1"), 0}} {
+ScriptedWsNode::ScriptedWsNode(Script script, std::uint16_t port)
+    : script_{std::move(script)}, acceptor_{io_, {asio::ip::make_address("127.0.0.1"), port}} {
   port_ = acceptor_.local_endpoint().port();
   thread_ = std::thread([this] { serve(); });
 }

@@ -19,7 +19,8 @@ class ScriptedWsNode {
   // `script(ws, n, node)` plays the n-th connection (from 1), after the WebSocket handshake; an
   // exception (the client hung up) ends that connection only.
   using Script = std::function<void(Stream&, int, const ScriptedWsNode&)>;
-  explicit ScriptedWsNode(Script script);
+  // On `port`, or on a free one when 0 (a test that brings a node back where it was).
+  explicit ScriptedWsNode(Script script, std::uint16_t port = 0);
   ~ScriptedWsNode();
   ScriptedWsNode(const ScriptedWsNode&) = delete;
   ScriptedWsNode& operator=(const ScriptedWsNode&) = delete;

@@ -104,6 +104,41 @@ TEST_CASE("a misbehaving node: bad messages are counted, oversized and silent li
   client->stop();
 }
 
+TEST_CASE("a node back after a long outage is reconnected to within about a second",
+          "[ws][faults]") {
+  // The daemon's back-off (the defaults): attempts double from 200 ms, capped at 1 s. An outage
+  // of 8 s pushed a 10 s cap's next attempt up to 10 s past the node's return.
+  const auto port = keeper::pick_free_port().value();
+  asio::io_context io;
+  chain::ws::WsOptions options;
+  options.url = "ws://127.0.0.1:" + std::to_string(port);
+  auto client = WsClient::create(io, options);
+  int refused = 0, opened = 0;
+  client->on_state([&](chain::ws::WsState s, const std::string&) {
+    if (s == chain::ws::WsState::disconnected) ++refused;
+    if (s == chain::ws::WsState::connected) ++opened;
+  });
+  client->start();
+  // Nothing listens: every attempt is refused.
+  run_until(
+      io, [] { return false; }, std::chrono::milliseconds{8000});
+  CHECK(opened == 0);
+  CHECK(refused >= 8);   // still trying, about once a second at the cap
+  CHECK(refused <= 40);  // without spinning
+
+  // The node returns on the same port: it answers nothing and holds the connection open.
+  keeper::testing::ScriptedWsNode node{
+      [](keeper::testing::ScriptedWsNode::Stream& ws, int, const keeper::testing::ScriptedWsNode&) {
+        beast::flat_buffer buffer;
+        for (;;) ws.read(buffer);  // until the client hangs up
+      },
+      port};
+  REQUIRE(run_until(
+      io, [&] { return opened == 1; }, std::chrono::milliseconds{2500}));
+  CHECK(node.connections() == 1);
+  client->stop();  // hangs up, so the node's script ends before it is torn down
+}
+
 TEST_CASE("wss refuses a server whose certificate is not trusted", "[ws][tls]") {
   // A TLS server with a self-signed certificate generated for this test.
   const std::string dir =
@@ -124,6 +159,7 @@ TEST_CASE("wss refuses a server whose certificate is not trusted", "[ws][tls]") 
   chain::ws::WsOptions options;
   options.url = "wss://127.0.0.1:" + port;
   options.reconnect_base = std::chrono::milliseconds{5000};
+  options.reconnect_cap = std::chrono::milliseconds{5000};
   auto client = WsClient::create(io, options);
   std::string why;
   client->on_state([&](chain::ws::WsState s, const std::string& reason) {

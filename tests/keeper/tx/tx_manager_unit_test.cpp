@@ -200,6 +200,53 @@ TEST_CASE("a stuck transaction is replaced while its intent holds, cancelled onc
   }
 }
 
+TEST_CASE("a stuck transaction that cannot be outbid within the caps is sent again as signed",
+          "[tx][unit]") {
+  // Its tip at the cap: a replacement would have to pay more. The node may have lost it (a
+  // reorg's mempool), and every later nonce would wait behind it.
+  Bench b{"resent"};
+  auto& m = b.start();
+  REQUIRE(m.send_now({order("liquidation:a", 0xa1, 5)}, 100).at(0).has_value());
+  CHECK(m.on_block(101).empty());  // not yet stuck
+  CHECK(b.mempool.taken().size() == 1);
+  CHECK(m.on_block(102).empty());  // stuck: the same bytes again, nothing re-signed
+  REQUIRE(b.mempool.taken().size() == 2);
+  CHECK(b.mempool.taken()[1].hash == b.mempool.taken()[0].hash);
+  CHECK(m.on_block(103).empty());  // once per replace_after_blocks heads, not per head
+  CHECK(b.mempool.taken().size() == 2);
+  CHECK(m.on_block(104).empty());
+  REQUIRE(b.mempool.taken().size() == 3);
+  CHECK(b.mempool.taken()[2].hash == b.mempool.taken()[0].hash);
+  b.mempool.mine(kFirstNonce, 105);
+  const auto settled = m.on_block(105);
+  REQUIRE(settled.size() == 1);
+  CHECK(settled[0].outcome == keeper::tx::Outcome::mined);
+  CHECK(m.counters().resent == 2);
+  CHECK(m.counters().replaced == 0);
+}
+
+TEST_CASE("an intent may be signed again once its transaction is final, not before", "[tx][unit]") {
+  // A liquidation that landed as a no-op leaves the position, and so its intent's key, as it
+  // was: once that is reorg_depth (12) deep, the same key is a new opportunity.
+  Bench b{"final"};
+  auto& m = b.start();
+  REQUIRE(m.send_now({order("liquidation:a", 0xa1, 1)}, 100).at(0).has_value());
+  b.mempool.mine(kFirstNonce, 101);
+  REQUIRE(m.on_block(101).size() == 1);
+  CHECK(m.on_block(112).empty());  // 11 deep: a reorg could still bring it back
+  const auto early = m.send_now({order("liquidation:a", 0xa1, 1)}, 112).at(0);
+  REQUIRE_FALSE(early.has_value());
+  CHECK(early.error().kind == SubmitErrorKind::duplicate);
+  CHECK(m.on_block(113).empty());  // 12 deep: final
+  const auto again = m.send_now({order("liquidation:a", 0xa1, 1)}, 113).at(0);
+  REQUIRE(again.has_value());
+  CHECK(again->nonce == kFirstNonce + 1);
+  // Signed again, it is a duplicate again until that one is final.
+  const auto twice = m.send_now({order("liquidation:a", 0xa1, 1)}, 113).at(0);
+  REQUIRE_FALSE(twice.has_value());
+  CHECK(twice.error().kind == SubmitErrorKind::duplicate);
+}
+
 TEST_CASE("a node on another chain is refused before anything is signed", "[tx][unit]") {
   Bench b{"chain"};
   keeper::tx::TxManagerOptions o;
