@@ -63,6 +63,15 @@ BlockPipeline::BlockPipeline(chain::rpc::RpcClient& rpc, strategy::LendingProtoc
 
 void BlockPipeline::attach_manager(tx::TxManager* manager) {
   manager_ = manager;
+  if (manager_ != nullptr) {
+    const auto nonces = manager_->in_flight_nonces();
+    inherited_.insert(nonces.begin(), nonces.end());
+    if (!nonces.empty())
+      log_.info("inherited", {{"in_flight", nonces.size()}, {"first_nonce", nonces.front()}},
+                std::to_string(nonces.size()) +
+                    " transaction(s) of a previous process in flight: no liquidation is sent "
+                    "beside them until the state shows them");
+  }
   // Inventory: the wallet's (the contract pulls from it when it holds too little itself), or the
   // contract's own balances; a flash loan needs none.
   if (manager_ != nullptr && !inventory_) {

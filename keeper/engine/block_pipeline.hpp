@@ -114,7 +114,9 @@ class BlockPipeline {
 
   // Who sends from now on. A standby follower runs with none (it evaluates and decides at every
   // head, so its book stays warm, but sends nothing) and hands its manager over here once it
-  // holds the leader lease.
+  // holds the leader lease. What the manager has in flight then is a previous process's (the
+  // dead leader's, or this wallet's before a restart): no liquidation is sent beside it until the
+  // state shows where it landed.
   void attach_manager(tx::TxManager* manager);
   // Called at the end of each head's follow-up (finish_head), off the path to the wire, with the
   // watchlist that head left: gauges computed from every account's rank form.
@@ -188,6 +190,14 @@ class BlockPipeline {
   tx::SendObserver send_observer(
       std::vector<std::pair<std::string, strategy::LiquidateAction>> sent_for,
       std::chrono::steady_clock::time_point decided_at);
+  // Why `account` must not be liquidated again on state read at `block`, if so: our liquidation
+  // of it is in flight ("in_flight"), or mined in a later block that state does not show yet
+  // ("landed_ahead_of_state": receipts can be newer than the head being processed).
+  [[nodiscard]] std::optional<std::string> still_ours(const chain::Address& account,
+                                                      std::uint64_t block) const;
+  // Whether a transaction inherited with the manager may still change what state read at `block`
+  // shows (in flight, or mined in a later block); forgets those it shows.
+  bool inherited_unseen(std::uint64_t block);
   // Logged when an account's reason changes (not at every head), counted every time.
   void report_skip(const chain::Address& account, const std::string& reason, std::uint64_t block,
                    const char* source, double gross_profit_usd);
@@ -227,7 +237,11 @@ class BlockPipeline {
   Competition competition_;
   std::map<chain::Address, std::string> last_skip_;      // account -> the reason last logged
   std::map<chain::Address, std::uint64_t> liquidating_;  // account -> nonce in flight
-  std::map<std::string, Pending> pending_;               // intent key -> what it expected
+  // Nonces in flight when the manager was attached. Their liquidations were decided by another
+  // view: the accounts they cover, the pools they sell into and the balances they spend are
+  // unknown here until the state shows them, so nothing is sent beside them.
+  std::set<std::uint64_t> inherited_;
+  std::map<std::string, Pending> pending_;  // intent key -> what it expected
   std::vector<Landed> landed_;
   std::map<std::string, std::uint64_t> dry_run_ticked_;  // account:pair -> state block at a tick
   strategy::Watchlist watchlist_;

@@ -85,19 +85,52 @@ tx::SendObserver BlockPipeline::send_observer(
   };
 }
 
+std::optional<std::string> BlockPipeline::still_ours(const Address& account,
+                                                     std::uint64_t block) const {
+  const auto it = liquidating_.find(account);
+  if (it == liquidating_.end()) return std::nullopt;
+  if (manager_->is_in_flight(it->second)) return "in_flight";
+  // Settled, but in a block after the state's: the state still shows the account as it was
+  // before, and liquidating it again would pay for a no-op or a revert.
+  const auto landed = manager_->landed_in(it->second);
+  if (landed && *landed > block) return "landed_ahead_of_state";
+  return std::nullopt;
+}
+
+bool BlockPipeline::inherited_unseen(std::uint64_t block) {
+  if (inherited_.empty()) return false;
+  std::erase_if(inherited_, [&](std::uint64_t nonce) {
+    if (manager_->is_in_flight(nonce)) return false;
+    const auto landed = manager_->landed_in(nonce);
+    return !landed || *landed <= block;
+  });
+  if (inherited_.empty())
+    log_.info("inherited", {{"block", block}, {"in_flight", 0}},
+              "the transactions of a previous process are settled and shown by the state at "
+              "block " +
+                  std::to_string(block) + ": sending");
+  return !inherited_.empty();
+}
+
 void BlockPipeline::execute(const std::vector<strategy::LiquidateAction>& actions,
                             std::uint64_t block, Clock::time_point decided_at, const char* source,
                             const Backrun* backrun) {
   if (manager_ == nullptr) return;  // a standby follower: decided, nothing to hand over
+  if (inherited_unseen(block)) {
+    // Decided on a view that cannot see what the inherited transactions will do first (take an
+    // account, move a pool, spend a balance): sent beside them, a liquidation may revert.
+    metrics_.count_skip("inherited_in_flight", actions.size());
+    return;
+  }
   std::vector<const strategy::LiquidateAction*> chosen;
   std::vector<tx::Order> orders;
   chosen.reserve(actions.size());
   orders.reserve(actions.size());
   for (const auto& a : actions) {
-    const auto it = liquidating_.find(a.opportunity.account);
-    if (it != liquidating_.end() && manager_->is_in_flight(it->second)) {
-      // Our previous liquidation of this account has not landed yet.
-      metrics_.count_skip("in_flight");
+    if (const auto why = still_ours(a.opportunity.account, block)) {
+      // Our previous liquidation of this account has not landed yet, or the state does not
+      // show it yet.
+      metrics_.count_skip(*why);
       continue;
     }
     if (backrun != nullptr && !backrun->via_auction && !options_.liquidator_contract &&
@@ -348,7 +381,12 @@ void BlockPipeline::follow_transactions(std::uint64_t block) {
     if (p == pending_.end()) continue;  // an approval, or a liquidation from before a restart
     const Pending expected = p->second;
     pending_.erase(p);
-    if (s.receipt) gas_.observe(expected.gas_kind, s.receipt->gas_used);
+    // A revert burned at least what its receipt says (all of its limit when it ran out of gas):
+    // that may raise the kind's figure, never lower it. What a mined one teaches waits for
+    // report_landed to know whether it liquidated.
+    if (s.receipt && s.outcome == tx::Outcome::reverted &&
+        s.receipt->gas_used > gas_.expected(expected.gas_kind))
+      gas_.observe(expected.gas_kind, s.receipt->gas_used);
     if (s.outcome == tx::Outcome::unsent) {
       // A private offer that no builder or auction included: it never existed in public and
       // its nonce is free again; the account is evaluated afresh at the next head.
@@ -385,6 +423,7 @@ void BlockPipeline::report_landed(std::uint64_t block, std::uint64_t timestamp) 
     }
     const Pending& expected = it->expected;
     if (const auto realised = protocol_.realised(receipt, liquidator())) {
+      gas_.observe(expected.gas_kind, receipt.gas_used);
       ++totals_.liquidations_mined;
       totals_.realised_profit_usd += realised->profit_usd;
       metrics_.add_profit_usd(realised->profit_usd);
@@ -423,6 +462,9 @@ void BlockPipeline::report_landed(std::uint64_t block, std::uint64_t timestamp) 
     } else {
       // Mined without liquidating: keeper's contract found the account no longer liquidatable
       // (someone was first, or the update a backrun counted on never came) and exited cheaply.
+      // Its gas (~38k on the devnet) is not what the kind costs: learned as the kind's figure,
+      // it set the next liquidation's limit at 62k where 1.1M was needed, and as each
+      // out-of-gas revert raised it by 62%, that kind reverted six times in a row.
       metrics_.count_skip("landed_noop");
       json f{{"block", receipt.block_number},
              {"account", expected.account.checksummed()},

@@ -2,6 +2,7 @@
 // its block is reorg_depth deep. If its receipt disappears, it goes back in flight and its signed
 // bytes are sent again: the same nonce and content, so it can land once at most, and is followed
 // to its new fate (mined again, replaced when stuck, or dropped).
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -40,6 +41,13 @@ std::optional<std::map<std::uint64_t, std::optional<chain::Hash>>> canonical_has
 }
 
 }  // namespace
+
+std::optional<std::uint64_t> TxManager::landed_in(std::uint64_t nonce) const {
+  const auto it = std::find_if(landed_.begin(), landed_.end(),
+                               [nonce](const Landed& l) { return l.nonce == nonce; });
+  if (it == landed_.end()) return std::nullopt;
+  return it->block;
+}
 
 void TxManager::follow_reorgs(std::uint64_t head_block) {
   // Deep enough: final.

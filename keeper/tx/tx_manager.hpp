@@ -197,6 +197,10 @@ class TxManager {
   [[nodiscard]] std::optional<chain::u256> tip_of(std::uint64_t nonce) const;
   // Our nonces in flight, ascending.
   [[nodiscard]] std::vector<std::uint64_t> in_flight_nonces() const;
+  // The block our transaction at `nonce` was mined in, while it is followed for reorgs (until
+  // reorg_depth deep). Receipts can be newer than the head an engine is processing: state read at
+  // an earlier block does not show that transaction yet.
+  [[nodiscard]] std::optional<std::uint64_t> landed_in(std::uint64_t nonce) const;
   [[nodiscard]] bool spend_limit_hit() const noexcept { return spend_limit_hit_; }
   // Worst-case gas spend reserved within the hour before `now`: what max_spend_per_hour_wei is
   // checked against (for the operator's gauge).

@@ -198,7 +198,8 @@ ToyProtocol::liquidation_target(const chain::rpc::PendingTransaction& tx) const 
 
 std::optional<strategy::Realised> ToyProtocol::realised(const chain::rpc::Receipt&,
                                                         const chain::Address&) const {
-  return std::nullopt;
+  if (!liquidations_land) return std::nullopt;
+  return strategy::Realised{};
 }
 
 std::string ToyProtocol::symbol(const chain::Address& asset) const {

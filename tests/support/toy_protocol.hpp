@@ -26,6 +26,8 @@ class ToyProtocol final : public strategy::LendingProtocol {
   // What the test changes; advance() makes it the state at the next head.
   std::map<chain::Address, Loan> loans;
   chain::u256 prices[2] = {chain::u256{2000} * 100'000'000, chain::u256{100'000'000}};
+  // Whether a mined liquidation of ours liquidated (realised) or was a no-op (beaten to it).
+  bool liquidations_land = false;
 
   // A price log of the toy oracle: asset in topic 1, price in topic 2.
   [[nodiscard]] static chain::rpc::Log price_log(strategy::AssetId asset, const chain::u256& price,

@@ -147,6 +147,133 @@ TEST_CASE("an account with our liquidation in flight is skipped, not sent twice"
   CHECK(metric_has(e.metrics, "keeper_skipped_total{reason=\"in_flight\"} 1"));
 }
 
+// What a busy engine meets: the node is a block ahead of the head being processed, so the
+// receipt of our liquidation is known while the state does not show it yet. Liquidating the
+// account again on that state would pay for a no-op or a revert.
+TEST_CASE("an account whose liquidation landed in a block the state does not reach yet waits",
+          "[engine][unit]") {
+  Engine e;
+  e.on_head(100);
+  e.toy.prices[0] = usd(1700);  // HF 0.907
+  e.on_head(101);
+  REQUIRE(e.sent() == 1);
+  e.mempool.mine(0, 103);
+  // A block of interest later the account's liquidation is another intent (another amount): the
+  // journal's duplicate check does not catch it.
+  e.toy.loans[kBorrower].debt += kEther;
+  e.on_head(102);  // skipped while in flight; its follow-up finds the receipt of block 103
+  CHECK(e.sent() == 1);
+  // A tick decided on the state of block 102: the account still looks liquidatable there.
+  e.pipeline->on_price_log(ToyProtocol::price_log(0, usd(1650), 102),
+                           std::chrono::steady_clock::now());
+  CHECK(e.sent() == 1);
+  CHECK(metric_has(e.metrics, "keeper_skipped_total{reason=\"landed_ahead_of_state\"} 1"));
+  // The state of block 103 shows the liquidation (half the debt repaid, collateral seized); what
+  // it leaves below 1 is liquidated again.
+  e.toy.loans[kBorrower] = {5 * kEther, 7'000 * kEther};  // HF 0.971 at $1700
+  e.on_head(103);
+  REQUIRE(e.sent() == 2);
+  CHECK(e.last().nonce == 1);
+}
+
+// A standby follower that took the lease, or keeper restarted: the journal hands over a
+// liquidation decided by another process, still in flight. The new view cannot tell what it will
+// take (the account, a pool's price, a balance) before its own would land behind it.
+TEST_CASE(
+    "a manager handed over with another process's liquidation in flight sends nothing "
+    "beside it until the state shows it",
+    "[engine][unit]") {
+  Engine e;  // the old leader: sends at block 101, then dies
+  e.on_head(100);
+  e.toy.prices[0] = usd(1700);
+  e.on_head(101);
+  REQUIRE(e.sent() == 1);
+
+  // The follower: its own book, decided at every head but with nothing to send through.
+  ToyProtocol toy;
+  toy.loans = e.toy.loans;
+  toy.prices[0] = usd(1700);
+  keeper::ops::Metrics metrics;
+  strategy::LiquidationStrategy strategy{Engine::config()};
+  keeper::engine::BlockPipeline follower{e.rpc,           toy,   strategy, nullptr,
+                                         e.key.address(), e.log, metrics,  {}};
+  follower.on_head(head(101), std::chrono::steady_clock::now());
+  follower.finish_head(head(101));
+  // It takes over: the old leader's journal adopted (its transaction rebroadcast as signed).
+  keeper::tx::TxManagerOptions o;
+  o.chain_id = 31337;
+  o.max_fee_per_gas_cap = u256{100'000'000'000ULL};
+  o.max_priority_fee_cap = u256{3'000'000'000ULL};
+  o.max_spend_per_hour_wei = kEther;
+  auto manager = keeper::tx::TxManager::create(e.rpc, e.key,
+                                               keeper::tx::Journal::open(e.journal_path).value(), o)
+                     .value();
+  REQUIRE(manager.is_in_flight(0));
+  follower.attach_manager(&manager);
+  const std::size_t taken = e.sent();
+
+  // A block of interest later the same account's liquidation is another intent (another amount):
+  // the journal's duplicate check does not catch it.
+  toy.loans[kBorrower].debt += kEther;
+  e.mempool.mine(0, 103);
+  follower.on_head(head(102), std::chrono::steady_clock::now());
+  CHECK(e.sent() == taken);
+  follower.finish_head(head(102));  // the inherited transaction is found mined, in block 103
+  follower.on_price_log(ToyProtocol::price_log(0, usd(1650), 102),
+                        std::chrono::steady_clock::now());
+  CHECK(e.sent() == taken);
+  CHECK(metric_has(metrics, "keeper_skipped_total{reason=\"inherited_in_flight\"} 2"));
+  // The state of block 103 shows it: the new leader sends, at the next nonce.
+  toy.loans[kBorrower] = {5 * kEther, 7'000 * kEther};
+  follower.on_head(head(103), std::chrono::steady_clock::now());
+  REQUIRE(e.sent() == taken + 1);
+  CHECK(e.last().nonce == 1);
+}
+
+// Losing a race is routine: keeper's contract finds the account taken and stops cheaply. That
+// receipt is not what a liquidation costs. Learned as its kind's figure, it set the next
+// liquidation's gas limit far too low: on the devnet a new leader's no-ops (38k) made the next
+// real liquidations of two kinds run out of gas six times in a row each.
+TEST_CASE("a liquidation mined as a no-op teaches the gas model nothing, one that liquidated does",
+          "[engine][unit]") {
+  Engine e;  // the scripted node's receipts all say 21,000 gas
+  e.on_head(100);
+  e.toy.prices[0] = usd(1700);
+  e.on_head(101);
+  REQUIRE(e.sent() == 1);
+  const std::uint64_t unlearned = e.last().gas_limit;
+  CHECK(unlearned > 100'000);
+  e.mempool.mine(0, 102);  // a no-op: the toy reports nothing liquidated
+  e.on_head(102);
+  e.toy.loans[kBorrower] = {5 * kEther, 7'000 * kEther};  // HF 0.971: liquidatable again
+  e.on_head(103);
+  REQUIRE(e.sent() == 2);
+  CHECK(e.last().gas_limit == unlearned);
+  e.toy.liquidations_land = true;
+  e.mempool.mine(1, 104);  // this one liquidated
+  e.on_head(104);
+  e.toy.loans[kBorrower] = {4 * kEther, 6'000 * kEther};  // HF 0.907
+  e.on_head(105);
+  REQUIRE(e.sent() == 3);
+  CHECK(e.last().gas_limit < unlearned);  // 21,000 and the margins
+}
+
+TEST_CASE("a reverted liquidation may raise its kind's gas limit, never lower it",
+          "[engine][unit]") {
+  Engine e;
+  e.on_head(100);
+  e.toy.prices[0] = usd(1700);
+  e.on_head(101);
+  REQUIRE(e.sent() == 1);
+  const std::uint64_t unlearned = e.last().gas_limit;
+  e.mempool.mine(0, 102, false);  // reverted early, at 21,000
+  e.on_head(102);
+  e.toy.loans[kBorrower] = {5 * kEther, 7'000 * kEther};
+  e.on_head(103);
+  REQUIRE(e.sent() == 2);
+  CHECK(e.last().gas_limit == unlearned);
+}
+
 TEST_CASE("a send the node refuses frees the account for the next head", "[engine][unit]") {
   Engine e;
   e.on_head(100);
