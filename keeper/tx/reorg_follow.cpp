@@ -95,7 +95,11 @@ void TxManager::follow_reorgs(std::uint64_t head_block) {
     flight.sent_at_block = head_block;
     flight.nonce_used_at.reset();
     (void)journal_.record_outcome(it->hash, Outcome::pending, head_block);
-    (void)resend(it->hash);  // refused or lost: replaced, or sent again, once stuck (poll_block)
+    // Sent again only while its intent holds on the new chain: the same bytes on a state where
+    // the account is no longer liquidatable would revert. Otherwise it is cancelled once stuck
+    // (on_block), like any transaction whose reason to send is gone.
+    if (still_holds(flight.intent))
+      (void)resend(it->hash);  // refused or lost: replaced, or sent again, once stuck
     in_flight_[it->nonce] = std::move(flight);
     it = landed_.erase(it);
   }

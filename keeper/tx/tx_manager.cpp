@@ -366,7 +366,9 @@ std::vector<Settlement> TxManager::poll_block(std::uint64_t head_block) {
       max_fee = std::max(max_fee, f->first);
       priority = std::max(priority, f->second);
     }
-    if (max_fee > options_.max_fee_per_gas_cap || priority > options_.max_priority_fee_cap) {
+    const bool over_caps =
+        max_fee > options_.max_fee_per_gas_cap || priority > options_.max_priority_fee_cap;
+    if (over_caps && (still_valid || last.cancel)) {
       // Cannot outbid within the caps: it can only mine as it is. A node that lost it (a
       // reorg, a restart or an eviction empties a mempool) never would, and every later nonce
       // of ours would wait behind it: so it is sent again as signed, once per
@@ -376,6 +378,11 @@ std::vector<Settlement> TxManager::poll_block(std::uint64_t head_block) {
       ++it;
       continue;
     }
+    // A liquidation whose intent no longer holds would revert if sent again as signed: it is
+    // cancelled instead, at most at the caps. A node that still holds it at the caps refuses that
+    // (at no cost); one that lost it mines 21k gas of self-transfer rather than a revert.
+    max_fee = std::min(max_fee, options_.max_fee_per_gas_cap);
+    priority = std::min(priority, options_.max_priority_fee_cap);
     Intent next = flight.intent;
     std::uint64_t gas = last.gas_limit;
     std::string key = flight.intent.key + ":replace:" + std::to_string(flight.attempts.size());

@@ -225,6 +225,37 @@ TEST_CASE("a stuck transaction that cannot be outbid within the caps is sent aga
   CHECK(m.counters().replaced == 0);
 }
 
+TEST_CASE("a stuck transaction at the caps whose intent no longer holds is cancelled, not resent",
+          "[tx][unit]") {
+  // Sent again as signed it would revert (a reorg's new chain, where the account was taken): a
+  // self-transfer at the caps takes the nonce for 21k gas instead.
+  Bench b{"capped-cancel"};
+  auto& m = b.start();
+  REQUIRE(m.send_now({order("liquidation:a", 0xa1, 5)}, 100).at(0).has_value());
+  b.mempool.calls_revert(true);
+  CHECK(m.on_block(101).empty());  // not yet stuck
+  CHECK(m.on_block(102).empty());  // stuck: a cancel at the same nonce
+  REQUIRE(b.mempool.taken().size() == 2);
+  const auto& first = body(b.mempool.taken()[0]);
+  const auto& cancel = body(b.mempool.taken()[1]);
+  CHECK(b.mempool.taken()[1].hash != b.mempool.taken()[0].hash);
+  CHECK(cancel.nonce == first.nonce);
+  CHECK(cancel.to == b.key.address());
+  CHECK(cancel.data.empty());
+  CHECK(cancel.gas_limit == 21'000);
+  CHECK(cancel.max_priority_fee_per_gas == u256{5'000'000'000ULL});  // the cap, not above
+  CHECK(cancel.max_fee_per_gas <= u256{100'000'000'000ULL});
+  CHECK(m.counters().resent == 0);
+  // Still stuck: the cancel, which cannot revert, is what is sent again.
+  CHECK(m.on_block(104).empty());
+  REQUIRE(b.mempool.taken().size() == 3);
+  CHECK(b.mempool.taken()[2].hash == b.mempool.taken()[1].hash);
+  b.mempool.mine(kFirstNonce, 105);
+  const auto settled = m.on_block(105);
+  REQUIRE(settled.size() == 1);
+  CHECK(settled[0].outcome == keeper::tx::Outcome::cancelled);
+}
+
 TEST_CASE("an intent may be signed again once its transaction is final, not before", "[tx][unit]") {
   // A liquidation that landed as a no-op leaves the position, and so its intent's key, as it
   // was: once that is reorg_depth (12) deep, the same key is a new opportunity.
