@@ -259,9 +259,11 @@ strategy::Assessment CascadeLedger::assess(strategy::AccountId id, std::uint64_t
     assessed_->best = best->outcome;
   }
   if (!best) {
+    // Named, not captured: clang 14 cannot capture a structured binding.
+    const auto& config = account.config;
     const bool has_collateral =
         std::any_of(account.positions.begin(), account.positions.end(), [&](const Position& p) {
-          return p.scaled_a_token != 0 && account.config.using_as_collateral(p.reserve);
+          return p.scaled_a_token != 0 && config.using_as_collateral(p.reserve);
         });
     out.verdict = has_collateral ? Verdict::no_allowed_pair : Verdict::no_collateral;
     return out;

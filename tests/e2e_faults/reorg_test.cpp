@@ -104,9 +104,9 @@ bool decided_on(const keeper::testing::BackgroundKeeper& k, std::uint64_t block)
 
 // Hidden ([.]): it passed 6 of 6 runs alone after its fixes (December 2026), then failed in the
 // first full suite run after the merge: at depth 1 one of the transactions keeper sent again
-// (the same signed bytes) was mined on the new chain with status 0. Sending the very bytes again
-// assumes the new chain's state still lets them succeed; simulating them first, and cancelling
-// the nonce when they would revert, is not done yet.
+// (the same signed bytes) was mined on the new chain with status 0. Keeper now sends them again
+// only while they still simulate on the new chain, and cancels the nonce otherwise; the test has
+// not been run enough since to be shown.
 TEST_CASE("reorgs of depth 1 to 5 drop keeper's mined liquidations: it sends them again",
           "[e2e][faults][reorg][.]") {
   LiveDevnet net{"reorg"};
