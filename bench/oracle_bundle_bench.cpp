@@ -8,8 +8,8 @@
 #include "chain/hex.hpp"
 #include "keeper/executors/bundle.hpp"
 #include "keeper/executors/flashbots_signature.hpp"
-#include "oracles/chainlink/pending_update.hpp"
 #include "keeper/process/source_dir.hpp"
+#include "oracles/chainlink/pending_update.hpp"
 
 namespace {
 

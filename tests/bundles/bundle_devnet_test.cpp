@@ -100,9 +100,9 @@ TEST_CASE("bundles land whole and in order, or cost nothing", "[bundles][devnet]
   fs::remove_all(dir);
   const keeper::testing::DevnetGuard guard{dir};
   const auto port = keeper::pick_free_port().value();
-  const auto up =
-      run_command(keeper::testing::keeper_command("devnet up --block-time 0 --borrowers 40 --seed 1 --port " +
-                                                  std::to_string(port) + " --dir " + dir.string()));
+  const auto up = run_command(
+      keeper::testing::keeper_command("devnet up --block-time 0 --borrowers 40 --seed 1 --port " +
+                                      std::to_string(port) + " --dir " + dir.string()));
   INFO(up.output);
   REQUIRE(up.exit_code == 0);
   const auto d = keeper::devnet::read_deployment(dir / "deployment.json").value();

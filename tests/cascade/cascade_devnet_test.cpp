@@ -46,9 +46,9 @@ class CascadeDevnet {
   CascadeDevnet()
       : guard_{fs::temp_directory_path() / ("keeper-cascade-test-" + std::to_string(::getpid()))} {
     fs::remove_all(guard_.dir);
-    const auto up = run_command(keeper_command("devnet up --block-time 0 --borrowers 200 --seed 1 --port " +
-                                               std::to_string(keeper::pick_free_port().value()) +
-                                               " --dir " + guard_.dir.string()));
+    const auto up = run_command(keeper_command(
+        "devnet up --block-time 0 --borrowers 200 --seed 1 --port " +
+        std::to_string(keeper::pick_free_port().value()) + " --dir " + guard_.dir.string()));
     INFO(up.output);
     REQUIRE(up.exit_code == 0);
     d_ = keeper::devnet::read_deployment(guard_.dir / "deployment.json").value();

@@ -163,14 +163,16 @@ TEST_CASE("devnet refuses a used dir or port and down leaves no process", "[devn
   CHECK(::kill(static_cast<pid_t>(pid), 0) == 0);
 
   const auto again = run_command(keeper::testing::keeper_command(
-      "devnet up --block-time 0 --port " + std::to_string(keeper::pick_free_port().value()) + net.dir_arg()));
+      "devnet up --block-time 0 --port " + std::to_string(keeper::pick_free_port().value()) +
+      net.dir_arg()));
   CHECK(again.exit_code != 0);
   CHECK_THAT(again.output, Catch::Contains("already holds a devnet"));
 
   const auto other_dir =
       fs::temp_directory_path() / ("keeper-devnet-test-b-" + std::to_string(::getpid()));
-  const auto busy = run_command(keeper::testing::keeper_command(
-      "devnet up --block-time 0 --port " + std::to_string(net.port) + " --dir " + other_dir.string()));
+  const auto busy = run_command(keeper::testing::keeper_command("devnet up --block-time 0 --port " +
+                                                                std::to_string(net.port) +
+                                                                " --dir " + other_dir.string()));
   CHECK(busy.exit_code != 0);
   CHECK_THAT(busy.output, Catch::Contains("already in use"));
   CHECK_FALSE(fs::exists(other_dir / "deployment.json"));

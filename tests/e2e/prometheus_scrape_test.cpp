@@ -22,9 +22,9 @@
 
 #include "keeper/process/anvil.hpp"
 #include "keeper/process/child_process.hpp"
+#include "keeper/process/source_dir.hpp"
 #include "tests/support/http_get.hpp"
 #include "tests/support/live_devnet.hpp"
-#include "keeper/process/source_dir.hpp"
 
 using keeper::testing::LiveDevnet;
 using nlohmann::json;

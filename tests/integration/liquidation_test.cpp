@@ -54,10 +54,10 @@ TEST_CASE("the chosen liquidation is the best pair and amount, and pays exactly 
   fs::remove_all(dir);
   const keeper::testing::DevnetGuard guard{dir};
   const auto port = keeper::pick_free_port().value();
-  REQUIRE(
-      run_command(keeper::testing::keeper_command("devnet up --block-time 0 --borrowers 150 --seed 3 --port " +
-                                                  std::to_string(port) + " --dir " + dir.string()))
-          .exit_code == 0);
+  REQUIRE(run_command(keeper::testing::keeper_command(
+                          "devnet up --block-time 0 --borrowers 150 --seed 3 --port " +
+                          std::to_string(port) + " --dir " + dir.string()))
+              .exit_code == 0);
   const auto d = keeper::devnet::read_deployment(dir / "deployment.json").value();
   REQUIRE(
       run_command(keeper::testing::keeper_command("devnet price WETH -22% --dir " + dir.string()))

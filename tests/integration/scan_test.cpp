@@ -71,9 +71,9 @@ TEST_CASE("scan computes every account's health exactly as the Pool does", "[sca
   fs::remove_all(dir);
   const keeper::testing::DevnetGuard guard{dir};
   const auto port = keeper::pick_free_port().value();
-  const auto up =
-      run_command(keeper::testing::keeper_command("devnet up --block-time 0 --borrowers 200 --seed 7 --port " +
-                                                  std::to_string(port) + " --dir " + dir.string()));
+  const auto up = run_command(
+      keeper::testing::keeper_command("devnet up --block-time 0 --borrowers 200 --seed 7 --port " +
+                                      std::to_string(port) + " --dir " + dir.string()));
   INFO(up.output);
   REQUIRE(up.exit_code == 0);
   const auto d = keeper::devnet::read_deployment(dir / "deployment.json").value();

@@ -39,8 +39,9 @@ struct Market {
     dir = fs::temp_directory_path() / ("keeper-tx-test-" + std::to_string(::getpid()));
     fs::remove_all(dir);
     const auto port = keeper::pick_free_port().value();
-    const auto up = run_command(keeper_command("devnet up --block-time 0 --borrowers 120 --seed 5 --port " +
-                                               std::to_string(port) + " --dir " + dir.string()));
+    const auto up =
+        run_command(keeper_command("devnet up --block-time 0 --borrowers 120 --seed 5 --port " +
+                                   std::to_string(port) + " --dir " + dir.string()));
     INFO(up.output);
     REQUIRE(up.exit_code == 0);
     d = keeper::devnet::read_deployment(dir / "deployment.json").value();

@@ -22,9 +22,9 @@ LiquidatorDevnet::LiquidatorDevnet(const std::string& name, std::size_t borrower
              ("keeper-liquidator-" + name + "-" + std::to_string(::getpid()))} {
   fs::remove_all(guard_.dir);
   const auto port = pick_free_port().value();
-  const auto up =
-      run_command(keeper_command("devnet up --block-time 0 --borrowers " + std::to_string(borrowers) +
-                                 " --seed 3 --port " + std::to_string(port) + dir_arg()));
+  const auto up = run_command(keeper_command("devnet up --block-time 0 --borrowers " +
+                                             std::to_string(borrowers) + " --seed 3 --port " +
+                                             std::to_string(port) + dir_arg()));
   INFO(up.output);
   REQUIRE(up.exit_code == 0);
   d_ = devnet::read_deployment(guard_.dir / "deployment.json").value();

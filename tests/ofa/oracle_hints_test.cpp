@@ -9,8 +9,8 @@
 
 #include "chain/hex.hpp"
 #include "keeper/ofa/oracle_hints.hpp"
-#include "oracles/chainlink/svr_forward.hpp"
 #include "keeper/process/source_dir.hpp"
+#include "oracles/chainlink/svr_forward.hpp"
 
 using namespace keeper::ofa;
 using chain::Address;

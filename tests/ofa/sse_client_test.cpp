@@ -12,9 +12,9 @@
 #include "chain/hex.hpp"
 #include "chain/sse/sse_client.hpp"
 #include "keeper/ofa/ofa_collector.hpp"
+#include "keeper/process/source_dir.hpp"
 #include "tests/support/io_wait.hpp"
 #include "tests/support/test_sse_server.hpp"
-#include "keeper/process/source_dir.hpp"
 
 using namespace std::chrono_literals;
 using keeper::testing::run_until;

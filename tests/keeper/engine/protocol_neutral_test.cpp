@@ -49,9 +49,10 @@ TEST_CASE("the protocol-neutral check finds a protocol where there is one",
           "[engine][protocol-neutral]") {
   // The same reading, on the files that must name their protocol: a check that cannot fail
   // would prove nothing.
-  const fs::path morpho =
-      fs::path{::keeper::process::source_dir()} / "protocols" / "morpho_blue" / "morpho_blue_protocol.hpp";
+  const fs::path morpho = fs::path{::keeper::process::source_dir()} / "protocols" / "morpho_blue" /
+                          "morpho_blue_protocol.hpp";
   CHECK(lowered(morpho).find("morpho") != std::string::npos);
-  const fs::path runner = fs::path{::keeper::process::source_dir()} / "keeper" / "commands" / "market_runner.cpp";
+  const fs::path runner =
+      fs::path{::keeper::process::source_dir()} / "keeper" / "commands" / "market_runner.cpp";
   CHECK(lowered(runner).find("protocols/") != std::string::npos);
 }

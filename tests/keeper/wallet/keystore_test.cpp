@@ -3,8 +3,8 @@
 #include <fstream>
 
 #include "chain/hex.hpp"
-#include "keeper/wallet/keystore.hpp"
 #include "keeper/process/source_dir.hpp"
+#include "keeper/wallet/keystore.hpp"
 
 namespace {
 

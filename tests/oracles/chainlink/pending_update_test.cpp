@@ -8,8 +8,8 @@
 #include "chain/abi/signature.hpp"
 #include "chain/hex.hpp"
 #include "chain/keccak.hpp"
-#include "oracles/chainlink/pending_update.hpp"
 #include "keeper/process/source_dir.hpp"
+#include "oracles/chainlink/pending_update.hpp"
 
 using namespace oracles::chainlink;
 using chain::Bytes;

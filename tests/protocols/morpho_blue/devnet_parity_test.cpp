@@ -141,9 +141,9 @@ TEST_CASE("keeper's Morpho Blue health equals Morpho's for every devnet borrower
       fs::temp_directory_path() / ("keeper-morpho-parity-" + std::to_string(::getpid()));
   fs::remove_all(dir);
   keeper::testing::DevnetGuard guard{dir};
-  const auto up = run_command(keeper_command("devnet up --block-time 0 --borrowers 20 --seed 1 --port " +
-                                             std::to_string(keeper::pick_free_port().value()) +
-                                             " --dir " + dir.string()));
+  const auto up = run_command(
+      keeper_command("devnet up --block-time 0 --borrowers 20 --seed 1 --port " +
+                     std::to_string(keeper::pick_free_port().value()) + " --dir " + dir.string()));
   INFO(up.output);
   REQUIRE(up.exit_code == 0);
   const auto d = keeper::devnet::read_deployment(dir / "deployment.json").value();
