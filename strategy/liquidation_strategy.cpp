@@ -75,6 +75,10 @@ std::optional<Action> LiquidationStrategy::consider(const MarketView& view, cons
       return SkipAction{assessment.account, std::string{to_string(assessment.verdict)}, 0};
     case Verdict::liquidatable: break;
   }
+  if (view.busy != nullptr)
+    if (auto why = (*view.busy)(assessment.account))
+      return SkipAction{assessment.account, std::move(*why),
+                        in_usd(assessment.best->gross_profit_base, value)};
   return config_.funding == Funding::flash ? act_on_flash(view, value, *assessment.best)
                                            : act_on(view, value, *assessment.best);
 }

@@ -3,6 +3,7 @@
 // process_event(event) -> actions. No sockets, no keys, no protocol types: the protocol evaluates
 // accounts exactly behind LendingProtocol; the strategy bids, prices gas and keeps the limits.
 // Tests feed events and assert actions.
+#include <functional>
 #include <map>
 #include <optional>
 #include <span>
@@ -37,6 +38,10 @@ struct MarketView {
   const std::map<chain::Address, chain::u256>* competitor_tips = nullptr;
   // Where flash funding sells the seized collateral; it remembers the sales decided here.
   SwapVenue* venue = nullptr;
+  // Accounts keeper will not liquidate now, with why (its own liquidation of them in flight, or
+  // landed in a block the state does not reach yet): let go before any sale of theirs is
+  // assumed on the venue, where it would move every later quote of the decision. Null: none.
+  const std::function<std::optional<std::string>(const chain::Address&)>* busy = nullptr;
 };
 
 struct NewBlock {

@@ -4,7 +4,9 @@
 // pools are one implementation (keeper/market/pool_book.hpp), a test's fixed prices another.
 //
 // Sales keeper has decided but not yet seen land move the pools it will meet on chain: a venue
-// remembers them (assume_sold) so the next quote in the same decision is taken after them.
+// remembers them (assume_sold) so the next quote in the same decision is taken after them. A sale
+// decided but then not sent (skipped, refused, a standby follower's) is retracted: left assumed,
+// it would make every later quote of the block start from pools it never moved.
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -46,6 +48,9 @@ class SwapVenue {
                                                          const chain::u256& amount_in) const = 0;
   // A sale keeper is about to make: later quotes see the pools as it leaves them.
   virtual void assume_sold(const SwapRoute& route) = 0;
+  // Sales assumed but not sent after all: later quotes see the pools as if they had never been
+  // assumed (the sales assumed after them are taken again, in order, on what is left).
+  virtual void retract_sold(std::span<const SwapRoute> routes) = 0;
   // The chain caught up (a new head's state): assumed sales are either in it or not coming.
   virtual void forget_assumed() = 0;
 

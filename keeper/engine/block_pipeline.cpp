@@ -198,6 +198,11 @@ void BlockPipeline::decide_and_act(strategy::MarketView view, Clock::time_point 
   view.gas = &gas_;
   view.competitor_tips = &competition_.tips();
   if (pools_current_) view.venue = pools_;
+  // Our own liquidations in flight are let go by the strategy itself, before it assumes their
+  // sales on the pools (see MarketView::busy). [this, block] fits std::function's own storage.
+  const std::function<std::optional<std::string>(const Address&)> busy =
+      [this, block = view.block](const Address& a) { return still_ours(a, block); };
+  if (manager_ != nullptr && !liquidating_.empty()) view.busy = &busy;
   if (inventory_ && inventory_->read()) view.inventory = &inventory_->available();
   const auto actions = strategy_.process_event(strategy::NewBlock{view});
   const auto decided_at = Clock::now();
@@ -215,6 +220,7 @@ void BlockPipeline::decide_and_act(strategy::MarketView view, Clock::time_point 
   metrics_.count_opportunity(liquidations.size());
   if (options_.dry_run) {
     for (const auto& a : liquidations) report_dry_run(a, view.block, source, backrun);
+    retract_unsent(liquidations, std::vector<bool>(liquidations.size(), false));
   } else if (!liquidations.empty()) {
     execute(liquidations, view.block, decided_at, source, backrun);
   }

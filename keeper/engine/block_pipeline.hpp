@@ -183,6 +183,10 @@ class BlockPipeline {
   void follow_price_sources(std::uint64_t block);
   void report_dry_run(const strategy::LiquidateAction& action, std::uint64_t block,
                       const char* source, const Backrun* backrun);
+  // The sales the strategy assumed for liquidations that did not go out (actions[i] with
+  // !went_out[i]): given back to the pools, so later quotes of the block do not start from them.
+  void retract_unsent(const std::vector<strategy::LiquidateAction>& actions,
+                      const std::vector<bool>& went_out);
   void execute(const std::vector<strategy::LiquidateAction>& actions, std::uint64_t block,
                std::chrono::steady_clock::time_point decided_at, const char* source,
                const Backrun* backrun);

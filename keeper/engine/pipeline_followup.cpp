@@ -115,11 +115,16 @@ bool BlockPipeline::inherited_unseen(std::uint64_t block) {
 void BlockPipeline::execute(const std::vector<strategy::LiquidateAction>& actions,
                             std::uint64_t block, Clock::time_point decided_at, const char* source,
                             const Backrun* backrun) {
-  if (manager_ == nullptr) return;  // a standby follower: decided, nothing to hand over
+  std::vector<bool> went_out(actions.size(), false);
+  if (manager_ == nullptr) {  // a standby follower: decided, nothing to hand over
+    retract_unsent(actions, went_out);
+    return;
+  }
   if (inherited_unseen(block)) {
     // Decided on a view that cannot see what the inherited transactions will do first (take an
     // account, move a pool, spend a balance): sent beside them, a liquidation may revert.
     metrics_.count_skip("inherited_in_flight", actions.size());
+    retract_unsent(actions, went_out);
     return;
   }
   std::vector<const strategy::LiquidateAction*> chosen;
@@ -186,6 +191,7 @@ void BlockPipeline::execute(const std::vector<strategy::LiquidateAction>& action
       continue;
     }
     if (sent) {
+      went_out[static_cast<std::size_t>(chosen[i] - actions.data())] = true;
       metrics_.observe_stage(ops::Stage::signed_tx, sent->signed_at - decided_at);
       metrics_.count_transaction("sent");
       ++totals_.liquidations_sent;
@@ -228,8 +234,18 @@ void BlockPipeline::execute(const std::vector<strategy::LiquidateAction>& action
       log_.event(ops::Level::warn, "spend_limit", {{"block", block}},
                  "hourly gas spend limit reached: not sending until it frees up");
   }
+  retract_unsent(actions, went_out);
   if (!to_auction.empty()) offer_to_auction(to_auction, *backrun, block);
   if (!to_bundle.empty()) offer_bundle(to_bundle, backrun, block);
+}
+
+void BlockPipeline::retract_unsent(const std::vector<strategy::LiquidateAction>& actions,
+                                   const std::vector<bool>& went_out) {
+  if (pools_ == nullptr) return;
+  std::vector<strategy::SwapRoute> unsent;
+  for (std::size_t i = 0; i < actions.size(); ++i)
+    if (!went_out[i] && actions[i].flash) unsent.push_back(actions[i].flash->route);
+  pools_->retract_sold(unsent);
 }
 
 void BlockPipeline::offer_bundle(const std::vector<tx::Submitted>& sent, const Backrun* backrun,

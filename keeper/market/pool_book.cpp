@@ -34,6 +34,7 @@ bool tradable(const v3::PoolState& p) { return p.initialized() && p.liquidity !=
 PoolBook::PoolBook(PoolBookOptions options, std::vector<v3::PoolState> pools, std::uint64_t block)
     : options_{std::move(options)},
       pools_{std::move(pools)},
+      live_from_(pools_.size(), 0),
       stale_(pools_.size(), false),
       block_{block} {
   for (std::size_t i = 0; i < pools_.size(); ++i) by_address_[pools_[i].address] = i;
@@ -83,7 +84,7 @@ tl::expected<void, std::string> PoolBook::reload(chain::rpc::RpcClient& rpc, std
   }
   pools_ = std::move(fresh);
   stale_.assign(pools_.size(), false);
-  assumed_.clear();
+  clear_assumed();
   block_ = head;
   applied_any_ = false;
   return {};
@@ -96,7 +97,7 @@ tl::expected<PoolBookUpdate, std::string> PoolBook::advance(chain::rpc::RpcClien
   // and may have assumed sales in it, which this one's quotes must meet.
   if (head == block_ && !pools_.empty()) return update;
   if (head < block_ || pools_.empty()) {
-    assumed_.clear();
+    clear_assumed();
     return update;
   }
   if (head - block_ > options_.max_log_blocks) {
@@ -139,7 +140,7 @@ tl::expected<PoolBookUpdate, std::string> PoolBook::advance(chain::rpc::RpcClien
   }
   pools_ = std::move(next);
   stale_.assign(pools_.size(), false);
-  assumed_.clear();
+  clear_assumed();
   block_ = head;
   applied_through_ = applied_through;
   applied_any_ = applied_any;
@@ -168,6 +169,7 @@ bool PoolBook::apply_live(const chain::rpc::Log& log) {
   note_applied(log);
   // The pool's real state now includes whatever of keeper's sales landed.
   assumed_.erase(*index);
+  live_from_[*index] = sales_.size();
   return true;
 }
 
@@ -262,6 +264,12 @@ std::optional<strategy::SwapRoute> PoolBook::best_route(const Address& token_in,
 }
 
 void PoolBook::assume_sold(const strategy::SwapRoute& route) {
+  sales_.push_back(route);
+  apply_sale(sales_.size() - 1);
+}
+
+void PoolBook::apply_sale(std::size_t k) {
+  const auto& route = sales_[k];
   u256 amount = route.amount_in;
   for (const auto& l : route.legs) {
     const auto index = index_of(l.pool);
@@ -270,10 +278,57 @@ void PoolBook::assume_sold(const strategy::SwapRoute& route) {
     const bool zero_for_one = l.token_in == after.token0;
     auto q = v3::quote_exact_input(after, zero_for_one, amount, v3::no_price_limit(zero_for_one));
     if (!q) return;
+    // The next hop gets what this one gives, even on a pool whose own state a live log showed.
+    amount = q->amount_out;
+    if (k < live_from_[*index]) continue;
     v3::apply_quote(after, *q);
     assumed_[*index] = std::move(after);
-    amount = q->amount_out;
   }
+}
+
+void PoolBook::retract_sold(std::span<const strategy::SwapRoute> routes) {
+  if (routes.empty()) return;
+  const auto same = [](const strategy::SwapRoute& a, const strategy::SwapRoute& b) {
+    if (a.amount_in != b.amount_in || a.legs.size() != b.legs.size()) return false;
+    for (std::size_t i = 0; i < a.legs.size(); ++i)
+      if (a.legs[i].pool != b.legs[i].pool || a.legs[i].token_in != b.legs[i].token_in)
+        return false;
+    return true;
+  };
+  // Which sales stay, and where each pool's live log fell among them once the others are gone.
+  std::vector<bool> kept(sales_.size(), true);
+  for (const auto& r : routes)
+    for (std::size_t k = 0; k < sales_.size(); ++k)
+      if (kept[k] && same(sales_[k], r)) {
+        kept[k] = false;
+        break;
+      }
+  std::vector<strategy::SwapRoute> remaining;
+  remaining.reserve(sales_.size());
+  std::vector<std::size_t> remaining_before(sales_.size() + 1, 0);
+  for (std::size_t k = 0; k < sales_.size(); ++k) {
+    remaining_before[k] = remaining.size();
+    if (kept[k]) remaining.push_back(std::move(sales_[k]));
+  }
+  remaining_before[sales_.size()] = remaining.size();
+  for (auto& from : live_from_) from = remaining_before[from];
+  sales_ = std::move(remaining);
+  // Replayed in order over the pools: exactly what assuming only the kept sales would have left.
+  assumed_.clear();
+  for (std::size_t k = 0; k < sales_.size(); ++k) apply_sale(k);
+}
+
+void PoolBook::forget_assumed() { clear_assumed(); }
+
+void PoolBook::clear_assumed() {
+  sales_.clear();
+  assumed_.clear();
+  live_from_.assign(pools_.size(), 0);
+}
+
+PoolBook PoolBook::of(PoolBookOptions options, std::vector<v3::PoolState> pools,
+                      std::uint64_t block) {
+  return PoolBook{std::move(options), std::move(pools), block};
 }
 
 }  // namespace keeper::market

@@ -49,6 +49,11 @@ class PoolBook final : public strategy::SwapVenue {
   [[nodiscard]] std::vector<chain::Address> addresses() const;
   [[nodiscard]] static std::vector<chain::Hash> event_topics();
 
+  // Pools already read (a test's, a snapshot's), as of `block`.
+  [[nodiscard]] static PoolBook of(PoolBookOptions options,
+                                   std::vector<dex::uniswap_v3::PoolState> pools,
+                                   std::uint64_t block);
+
   // After a reorg: every pool read again at `head`.
   [[nodiscard]] tl::expected<void, std::string> reload(chain::rpc::RpcClient& rpc,
                                                        std::uint64_t head);
@@ -59,7 +64,8 @@ class PoolBook final : public strategy::SwapVenue {
   [[nodiscard]] std::optional<chain::u256> quote(std::span<const strategy::SwapLeg> legs,
                                                  const chain::u256& amount_in) const override;
   void assume_sold(const strategy::SwapRoute& route) override;
-  void forget_assumed() override { assumed_.clear(); }
+  void retract_sold(std::span<const strategy::SwapRoute> routes) override;
+  void forget_assumed() override;
 
   [[nodiscard]] std::size_t size() const noexcept { return pools_.size(); }
   [[nodiscard]] std::uint64_t block() const noexcept { return block_; }
@@ -78,7 +84,13 @@ class PoolBook final : public strategy::SwapVenue {
   PoolBookOptions options_;
   std::vector<dex::uniswap_v3::PoolState> pools_;
   std::map<chain::Address, std::size_t> by_address_;
+  // The sales assumed since the book's block, in the order they will land, and each pool's state
+  // after them (a cache of replaying `sales_` over `pools_`).
+  std::vector<strategy::SwapRoute> sales_;
   std::map<std::size_t, dex::uniswap_v3::PoolState> assumed_;
+  // Per pool, the first of `sales_` still assumed on it: a live log of the pool (a block after the
+  // book's) shows its real state, with whatever of the sales before it landed.
+  std::vector<std::size_t> live_from_;
   // Pools a quote found walking beyond the ticks loaded: read again at the next head.
   mutable std::vector<bool> stale_;
   std::uint64_t block_ = 0;
@@ -86,6 +98,9 @@ class PoolBook final : public strategy::SwapVenue {
   std::pair<std::uint64_t, std::uint64_t> applied_through_{0, 0};
   bool applied_any_ = false;
   [[nodiscard]] bool already_applied(const chain::rpc::Log& log) const noexcept;
+  // Applies sale `k` of `sales_` to the assumed states (skipping pools a live log showed since).
+  void apply_sale(std::size_t k);
+  void clear_assumed();
   void note_applied(const chain::rpc::Log& log) noexcept;
 };
 

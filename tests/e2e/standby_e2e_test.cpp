@@ -4,6 +4,7 @@
 // journal and liquidates what is left: no nonce signed twice with different content, no revert.
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -119,6 +120,27 @@ std::string explain_revert(rpc::RpcClient& rpc, const WalletTx& tx,
   return out;
 }
 
+// Whether a transaction of another sender swapped on the devnet's pools before `tx` in `block`
+// (the devnet's arbitrageur moving them for a new price, ordered by its tip among ours): a quote
+// of keeper's could not include it.
+bool others_swapped_before(rpc::RpcClient& rpc, const keeper::devnet::Deployment& d,
+                           const Address& wallet, std::uint64_t block, const std::string& tx) {
+  std::set<Address> pools;
+  for (const auto& p : d.uniswap->pools) pools.insert(p.address);
+  const auto txs =
+      rpc.call("eth_getBlockByNumber", json::array({to_hex_quantity(u256{block}), true})).value();
+  for (const auto& t : txs.at("transactions")) {
+    const auto hash = t.at("hash").get<std::string>();
+    if (hash == tx) return false;
+    if (Address::from_hex(t.at("from").get<std::string>()).value() == wallet) continue;
+    const auto receipt = rpc.call("eth_getTransactionReceipt", json::array({hash})).value();
+    for (const auto& log : receipt.at("logs"))
+      if (pools.count(Address::from_hex(log.at("address").get<std::string>()).value()) != 0)
+        return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 // The new leader's reverts this test used to see now and then (12 in one run) were out of gas: its
@@ -128,14 +150,19 @@ std::string explain_revert(rpc::RpcClient& rpc, const WalletTx& tx,
 // row. Now no-ops teach the gas model nothing, nothing is sent beside inherited transactions until
 // the state shows them, and an account is not liquidated again on a state older than its landed
 // liquidation (tests/keeper/engine/pipeline_test.cpp).
-// Hidden ([.]) again: after those fixes it passed 48 of 48 runs alone, but in the first full
-// suite run after the merge (December 2026), of the new leader's 24 backruns of an update in the
-// update's own block (nonces 54-77), two Morpho liquidations (74 and 77, WBTC sold through
-// WBTC>WETH@3000 and WETH>USDC@500) reverted inside a Uniswap pool, after the liquidations before
-// them in that block had sold into the same pools. Not yet diagnosed: both markets quote on one
-// shared pool book, whose assumed sales should carry the earlier sales into the later quotes.
+// Later (December 2026), in about 1 run of 4 with the other core busy, two Morpho backruns of the
+// WBTC drop (WBTC sold through WBTC>WETH@3000 and WETH>USDC@500) reverted in the router ("Too
+// little received"): their quotes had started from a WETH/USDC pool moved by sales that were never
+// sent. In the same decision the strategy had decided, and assumed the sales of, accounts whose
+// liquidation of ours was already in flight, which the pipeline then dropped; and decisions
+// dropped whole (inherited transactions unseen, a standby follower) left their sales assumed for
+// the rest of the block. Every other flash liquidation of that block kept 30-45% more or less
+// than predicted. Now such accounts are let go before any sale is assumed
+// (tests/strategy/liquidation/flash_strategy_test.cpp) and a sale decided but not sent is retracted
+// (tests/keeper/engine/pool_assumptions_test.cpp, tests/keeper/market/pool_book_test.cpp); this
+// test checks every flash liquidation's realised profit against its prediction.
 TEST_CASE("a standby follower takes over within 2 blocks of the leader's SIGKILL mid-crash",
-          "[e2e][standby][.]") {
+          "[e2e][standby]") {
   keeper::testing::RedisServer redis;
   INFO(redis.why_not());
   REQUIRE(redis.ready());
@@ -242,6 +269,20 @@ TEST_CASE("a standby follower takes over within 2 blocks of the leader's SIGKILL
   // taken was decided on a view that did not show an earlier one of ours (the dead leader's, or
   // its own landed in a block newer than its state). Those no-ops were where the reverts began.
   CHECK(of_kind(b_events, "liquidation_noop").empty());
+  // Every flash liquidation kept what it was quoted (within 0.1%, in practice to the wei): each
+  // sale was quoted on the pools as the sales before it in its block leave them, and on no sale
+  // that was never sent. Those behind another sender's swap in their block are not comparable.
+  std::size_t compared = 0;
+  for (const auto& e : of_kind(b_events, "liquidated")) {
+    if (!e.contains("flash_profit_deviation")) continue;
+    if (others_swapped_before(net.rpc(), net.deployment(), net.deployment().liquidator,
+                              e["block"].get<std::uint64_t>(), e["tx"].get<std::string>()))
+      continue;
+    ++compared;
+    CAPTURE(e.dump());
+    CHECK(std::abs(e["flash_profit_deviation"].get<double>()) <= 0.001);
+  }
+  CHECK(compared >= 20);
 
   // Every signed record of both instances is in the store (the leader's before it broadcast):
   // per nonce at most one intent (replacements and cancellations aside), and every transaction

@@ -41,6 +41,13 @@ class ConstantProductVenue final : public strategy::SwapVenue {
     x_ += route.amount_in;
     ++assumed_;
   }
+  void retract_sold(std::span<const strategy::SwapRoute> routes) override {
+    for (const auto& r : routes) {
+      y_ += r.amount_out;
+      x_ -= r.amount_in;
+      --assumed_;
+    }
+  }
   void forget_assumed() override {}
   [[nodiscard]] int assumed() const { return assumed_; }
 
@@ -81,6 +88,7 @@ class RoutedVenue final : public strategy::SwapVenue {
     return pool_.quote(std::span{&one, 1}, amount);
   }
   void assume_sold(const strategy::SwapRoute&) override {}
+  void retract_sold(std::span<const strategy::SwapRoute>) override {}
   void forget_assumed() override {}
 
  private:
@@ -237,4 +245,56 @@ TEST_CASE("a flash liquidation's gas limit is learned per sale route, not per pa
   CHECK(other.gas_kind.rfind("flash:", 0) == 0);
   CHECK(other.gas_limit == unseen_limit);
   CHECK(other.gas_limit > 400'000);
+}
+
+TEST_CASE("an account keeper is already liquidating is let go before its sale is assumed",
+          "[strategy][flash]") {
+  // Two identical accounts; keeper's liquidation of the first is in flight. Deciding it again
+  // would assume its sale a second time, and the second account's quote would start from a pool
+  // that sale never moves (on chain: a swap below its floor, a revert).
+  ToyProtocol toy;
+  crash(toy, 2);
+  const auto first = toy.loans.begin()->first;
+  ConstantProductVenue busy_venue{u256{1000} * kUnit, u256{1'000'000} * kUnit};
+  ConstantProductVenue alone_venue{u256{1000} * kUnit, u256{1'000'000} * kUnit};
+
+  strategy::LiquidationStrategyConfig cfg;
+  cfg.funding = strategy::Funding::flash;
+  cfg.min_profit_usd = 1;
+  strategy::LiquidationStrategy s{cfg};
+  strategy::FeeContext fees{u256{1'000'000'000}, 0};
+  const std::function<std::optional<std::string>(const Address&)> busy =
+      [&](const Address& a) -> std::optional<std::string> {
+    if (a == first) return "in_flight";
+    return std::nullopt;
+  };
+  strategy::MarketView view;
+  view.protocol = &toy;
+  view.block = 1;
+  view.timestamp = 100;
+  view.fees = &fees;
+  view.venue = &busy_venue;
+  view.busy = &busy;
+  const auto actions = s.process_event(strategy::NewBlock{view});
+  REQUIRE(actions.size() == 2);
+  const strategy::LiquidateAction* taken = nullptr;
+  const strategy::SkipAction* let_go = nullptr;
+  for (const auto& a : actions) {
+    if (const auto* l = std::get_if<strategy::LiquidateAction>(&a)) taken = l;
+    if (const auto* k = std::get_if<strategy::SkipAction>(&a)) let_go = k;
+  }
+  REQUIRE(taken != nullptr);
+  REQUIRE(let_go != nullptr);
+  CHECK(let_go->account == first);
+  CHECK(let_go->reason == "in_flight");
+  CHECK(let_go->gross_profit_usd > 0);
+  CHECK(busy_venue.assumed() == 1);
+  // The other account is quoted on the pool as it is, as if it were the only one.
+  toy.loans.erase(first);
+  const auto alone = decide(toy, alone_venue);
+  REQUIRE(alone.size() == 1);
+  const auto* only = std::get_if<strategy::LiquidateAction>(&alone[0]);
+  REQUIRE(only != nullptr);
+  CHECK(taken->flash->route.amount_out == only->flash->route.amount_out);
+  CHECK(taken->flash->profit == only->flash->profit);
 }
