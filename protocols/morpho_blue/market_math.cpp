@@ -107,4 +107,42 @@ u256 max_seizable(const MarketTotals& totals, const Position& position, const u2
   return for_all_shares < position.collateral ? for_all_shares : position.collateral;
 }
 
+std::optional<std::pair<u256, LiquidationOutcome>> largest_seizure(
+    const MarketTotals& totals, const MarketTotals& earliest, const Position& position,
+    const u256& lltv, const u256& price, const u256& upper, const u256& max_repaid,
+    const u256& margin_assets) {
+  const u256 margin_shares =
+      margin_assets == 0
+          ? u256{0}
+          : to_shares_up(margin_assets, earliest.total_borrow_assets, earliest.total_borrow_shares);
+  // Feasibility only shrinks as the seized amount grows: a bisection finds the edge.
+  const auto attempt = [&](const u256& seized) -> std::optional<LiquidationOutcome> {
+    MarketTotals t = totals;
+    Position p = position;
+    auto out = liquidate(t, p, lltv, price, seized, 0);
+    if (!out || out->repaid_assets > max_repaid) return std::nullopt;
+    MarketTotals early_totals = earliest;
+    Position early_position = position;
+    const auto early = liquidate(early_totals, early_position, lltv, price, seized, 0);
+    // Where the position is still healthy at the head's timestamp, Morpho refuses it there
+    // ("position is healthy", no panic); later it takes fewer shares.
+    if (!early && early.error() != LiquidationRefusal::healthy) return std::nullopt;
+    const u256& shares = early ? early->repaid_shares : out->repaid_shares;
+    if (shares + margin_shares > position.borrow_shares) return std::nullopt;
+    return *out;
+  };
+  if (upper == 0) return std::nullopt;
+  if (auto full = attempt(upper)) return std::pair{upper, *full};
+  u256 lo = 0, hi = upper;  // attempt(lo) holds (or lo is 0), attempt(hi) fails
+  while (hi - lo > 1) {
+    const u256 mid = lo + (hi - lo) / 2;
+    if (attempt(mid))
+      lo = mid;
+    else
+      hi = mid;
+  }
+  if (lo == 0) return std::nullopt;
+  return std::pair{lo, *attempt(lo)};
+}
+
 }  // namespace protocols::morpho_blue

@@ -3,6 +3,7 @@
 // each with Morpho's exact rounding.
 #include <cstdint>
 #include <optional>
+#include <utility>
 
 #include <tl/expected.hpp>
 
@@ -61,5 +62,28 @@ enum class LiquidationRefusal {
 // value at the incentive exceeds the debt, then what repaying every borrow share buys.
 [[nodiscard]] u256 max_seizable(const MarketTotals& totals, const Position& position,
                                 const u256& lltv, const u256& collateral_price);
+
+// Assets' worth of borrow shares a seizure leaves unrepaid (see largest_seizure).
+inline constexpr std::uint64_t kShareMarginAssets = 16;
+
+// Largest seizable collateral in (0, upper] whose liquidation Morpho accepts and whose repaid
+// assets stay within `max_repaid`, with its outcome at `totals`; nullopt when none.
+//
+// Accepted at `totals` (accrued to the evaluation's timestamp) and also at `earliest` (accrued
+// only to the head's): less interest makes each borrow share worth less, so the same seizure
+// takes more shares, and a seizure that repays every share at the later timestamp would take
+// more shares than the borrower has at the head's, where Morpho's `borrowShares -= repaidShares`
+// panics (0x11). A block can carry no earlier timestamp than the head's.
+//
+// It also leaves `margin_assets` of assets' worth of shares unrepaid: other liquidations of the
+// market may land before it in the same block, and one that writes off bad debt rounds the assets
+// it removes up, so each remaining share is worth a little less and the same seizure takes a few
+// more shares (a few 1e6 virtual shares per asset unit, each time). Repaying to the very last
+// share would then panic too. When the seizure takes all the collateral Morpho writes the shares
+// left off as bad debt, so nothing stays behind.
+[[nodiscard]] std::optional<std::pair<u256, LiquidationOutcome>> largest_seizure(
+    const MarketTotals& totals, const MarketTotals& earliest, const Position& position,
+    const u256& lltv, const u256& price, const u256& upper, const u256& max_repaid,
+    const u256& margin_assets = u256{kShareMarginAssets});
 
 }  // namespace protocols::morpho_blue

@@ -23,45 +23,6 @@ u256 pow10(unsigned n) {
   return out;
 }
 
-// Largest seizable collateral in (0, upper] whose liquidation Morpho accepts and whose repaid
-// assets stay within `max_repaid`: feasibility only shrinks as the seized amount grows.
-//
-// Accepted at `totals` (accrued to the evaluation's timestamp) and also at `earliest` (accrued
-// only to the head's): less interest makes each borrow share worth less, so the same seizure
-// takes more shares, and a seizure that repays every share at the later timestamp would take more
-// shares than the borrower has at the head's, where Morpho's `borrowShares -= repaidShares`
-// panics (0x11). That is where an eth_call at "latest" runs, and a block can carry no earlier
-// timestamp; at any later one the seizure takes fewer shares, so it holds from the head on. Where
-// the position is still healthy at the head's timestamp, Morpho refuses it there anyway
-// ("position is healthy", no panic), and later it takes fewer shares again.
-std::optional<std::pair<u256, LiquidationOutcome>> largest_seizure(
-    const MarketTotals& totals, const MarketTotals& earliest, const Position& position,
-    const u256& lltv, const u256& price, const u256& upper, const u256& max_repaid) {
-  const auto attempt = [&](const u256& seized) -> std::optional<LiquidationOutcome> {
-    MarketTotals t = totals;
-    Position p = position;
-    auto out = liquidate(t, p, lltv, price, seized, 0);
-    if (!out || out->repaid_assets > max_repaid) return std::nullopt;
-    MarketTotals early_totals = earliest;
-    Position early_position = position;
-    const auto early = liquidate(early_totals, early_position, lltv, price, seized, 0);
-    if (!early && early.error() != LiquidationRefusal::healthy) return std::nullopt;
-    return *out;
-  };
-  if (upper == 0) return std::nullopt;
-  if (auto full = attempt(upper)) return std::pair{upper, *full};
-  u256 lo = 0, hi = upper;  // attempt(lo) holds (or lo is 0), attempt(hi) fails
-  while (hi - lo > 1) {
-    const u256 mid = lo + (hi - lo) / 2;
-    if (attempt(mid))
-      lo = mid;
-    else
-      hi = mid;
-  }
-  if (lo == 0) return std::nullopt;
-  return std::pair{lo, *attempt(lo)};
-}
-
 }  // namespace
 
 tl::expected<strategy::BlockUpdate, ProtocolError> MorphoBlueProtocol::advance(

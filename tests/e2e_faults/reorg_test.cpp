@@ -102,13 +102,15 @@ bool decided_on(const keeper::testing::BackgroundKeeper& k, std::uint64_t block)
 
 }  // namespace
 
-// Hidden ([.]): it passed 6 of 6 runs alone after its fixes (December 2026), then failed in the
-// first full suite run after the merge: at depth 1 one of the transactions keeper sent again
-// (the same signed bytes) was mined on the new chain with status 0. Keeper now sends them again
-// only while they still simulate on the new chain, and cancels the nonce otherwise; the test has
-// not been run enough since to be shown.
+// Its failures until December 2026 were all one Morpho liquidation (two WETH borrowers of one
+// market liquidated in one block, the first leaving bad debt) panicking with 0x11: the second was
+// sized to repay every borrow share as of the head, and the first's write-off, rounded up, made
+// each share worth a little less, so the same seizure took more shares than the borrower had.
+// Seizures now leave a few asset units' worth of shares unrepaid (protocols/morpho_blue
+// largest_seizure, tests/protocols/morpho_blue/math_test.cpp); 6 of 6 runs with another e2e test
+// looping on the other core.
 TEST_CASE("reorgs of depth 1 to 5 drop keeper's mined liquidations: it sends them again",
-          "[e2e][faults][reorg][.]") {
+          "[e2e][faults][reorg]") {
   LiveDevnet net{"reorg"};
   const auto port = keeper::pick_free_port().value();
   // Debug: each head's state event tells when a market has decided on it.
@@ -168,7 +170,7 @@ TEST_CASE("reorgs of depth 1 to 5 drop keeper's mined liquidations: it sends the
     // keeper has seen them mined (and reported them) before the chain changes its mind.
     // (Each of the block's transactions reported: a count of reports would also count those
     // reported again after an earlier round's reorg.)
-    REQUIRE(k.wait_for(
+    const bool all_reported = k.wait_for(
         [&](const auto& events) {
           std::set<std::string> reported;
           for (const auto& e : of_kind(events, "liquidated"))
@@ -177,7 +179,10 @@ TEST_CASE("reorgs of depth 1 to 5 drop keeper's mined liquidations: it sends the
             if (!reported.count(h)) return false;
           return true;
         },
-        milliseconds{30000}));
+        milliseconds{30000});
+    CAPTURE(sent);
+    INFO(k.output());
+    REQUIRE(all_reported);
 
     REQUIRE(net.rpc().call("anvil_reorg", json::array({depth, json::array()})).has_value());
     CHECK(receipt(net, sent.front()).is_null());

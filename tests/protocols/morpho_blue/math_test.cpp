@@ -208,3 +208,55 @@ TEST_CASE("a market's Id is keccak256 of its five parameter words", "[morpho][pa
   CHECK(market_id_hex(market_id(p)) ==
         "0x8793cf302b8ffd655ab97bd1c695dbd967807e8367a65cb2f4edaf1380ba1bda");
 }
+
+TEST_CASE("the largest seizure still holds after a bad debt written off before it in the block",
+          "[morpho][math]") {
+  // One market, two unhealthy borrowers liquidated in one block: `other` (1 WETH against 5,000
+  // USDC) first, all its collateral seized and the rest written off as bad debt; then ours, sized
+  // to repay nearly every share before the block. The write-off rounds the assets it removes up,
+  // so each remaining share is worth a little less when ours runs. Ours holds most of the market's
+  // debt, so that rounding moves its share count by about half an asset unit's worth of shares.
+  Scenario base;
+  const u256 ours_shares = dec("20000000000000000");
+  std::size_t panics_without_margin = 0;
+  for (std::uint64_t k = 0; k < 60; ++k) {
+    CAPTURE(k);
+    MarketTotals totals{dec("30000000000"),
+                        dec("30000000000000000"),
+                        dec("25000012345") + u256{k * 7919},
+                        dec("24999000011357345") + u256{k * 104729},
+                        u256{1000},
+                        dec("100000000000000000")};
+    Position ours{0, ours_shares + u256{k * 1'000'003}, dec("15000000000000000000")};
+    Position other{0, dec("4999000000000000"), dec("1000000000000000000")};
+    const auto upper = max_seizable(totals, ours, base.lltv, base.price);
+    const auto plan = [&](const u256& margin) {
+      return largest_seizure(totals, totals, ours, base.lltv, base.price, upper,
+                             dec("1000000000000000000000"), margin);
+    };
+    // What happens on chain: the other's liquidation first, then ours with the planned seizure.
+    const auto lands = [&](const u256& seized) {
+      MarketTotals t = totals;
+      Position o = other;
+      const auto written_off = liquidate(t, o, base.lltv, base.price, o.collateral, 0);
+      REQUIRE(written_off.has_value());
+      REQUIRE(written_off->bad_debt_shares != 0);
+      Position p = ours;
+      return liquidate(t, p, base.lltv, base.price, seized, 0);
+    };
+    const auto with_margin = plan(u256{kShareMarginAssets});
+    REQUIRE(with_margin.has_value());
+    CHECK(lands(with_margin->first).has_value());
+    // It still repays all but a sliver of the debt: the margin is a few asset units.
+    CHECK(with_margin->second.repaid_shares + u256{100'000'000} >= ours.borrow_shares);
+    const auto to_the_last_share = plan(0);
+    REQUIRE(to_the_last_share.has_value());
+    const auto landed = lands(to_the_last_share->first);
+    if (!landed) {
+      CHECK(landed.error() == LiquidationRefusal::too_much);
+      ++panics_without_margin;
+    }
+  }
+  // The same plan without the margin panics (0x11) in a good share of these blocks.
+  CHECK(panics_without_margin > 5);
+}
