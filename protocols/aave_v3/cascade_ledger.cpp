@@ -194,6 +194,13 @@ CascadeLedger::CascadeLedger(Market market, std::map<Address, Account> positions
   accounts_.reserve(positions_.size());
   for (auto& entry : positions_) accounts_.push_back(&entry);
   saved_.assign(accounts_.size(), false);
+  // Room for every account to be saved, reserved (address space only, no page touched): grown
+  // by doubling, a sweep's first shock would copy the saved positions and touch fresh pages
+  // for every copy.
+  std::size_t held = 0;
+  for (const auto* entry : accounts_) held += entry->second.positions.size();
+  originals_.reserve(accounts_.size());
+  original_positions_.reserve(held);
   no_pair_since_.assign(accounts_.size(), 0);
   spots_.resize(accounts_.size());
   for (std::size_t id = 0; id < accounts_.size(); ++id)
@@ -261,6 +268,32 @@ strategy::RankForm CascadeLedger::rank_form(strategy::AccountId id, std::uint64_
 
 void CascadeLedger::health_bound(strategy::AccountId id, std::uint64_t timestamp,
                                  strategy::cascade::HealthBound& out) const {
+  if (saved_[id]) {  // changed by apply(): as it stands now
+    compute_health_bound(id, timestamp, out);
+    return;
+  }
+  if (bound_memo_timestamp_ != timestamp) {
+    bound_memo_.assign(accounts_.size(), {});
+    bound_memo_terms_.clear();
+    bound_memo_timestamp_ = timestamp;
+  }
+  BoundMemo& memo = bound_memo_[id];
+  if (!memo.filled) {
+    compute_health_bound(id, timestamp, out);
+    if (out.terms.size() <= UINT16_MAX && bound_memo_terms_.size() <= UINT32_MAX) {
+      memo = {static_cast<std::uint32_t>(bound_memo_terms_.size()),
+              static_cast<std::uint16_t>(out.terms.size()), true, out.slack};
+      bound_memo_terms_.insert(bound_memo_terms_.end(), out.terms.begin(), out.terms.end());
+    }
+    return;
+  }
+  const auto first = bound_memo_terms_.begin() + memo.offset;
+  out.terms.assign(first, first + memo.count);
+  out.slack = memo.slack;
+}
+
+void CascadeLedger::compute_health_bound(strategy::AccountId id, std::uint64_t timestamp,
+                                         strategy::cascade::HealthBound& out) const {
   // account_data computes, per reserve, in_base = floor(balance * price / unit), then
   //   TC = sum of collateral in_base,  avgLT = floor(sum(in_base * LT) / TC),
   //   N = percentMul(TC, avgLT),  D = sum of debt in_base,  HF = wadDiv(N, D),

@@ -64,6 +64,8 @@ class CascadeLedger final : public strategy::cascade::Ledger {
   // and the oracle at `prices` (empty: as read).
   [[nodiscard]] const Market& at(std::uint64_t timestamp,
                                  std::span<const chain::u256> prices) const;
+  void compute_health_bound(strategy::AccountId id, std::uint64_t timestamp,
+                            strategy::cascade::HealthBound& out) const;
 
   Market market_;
   std::map<Address, Account> positions_;
@@ -107,6 +109,19 @@ class CascadeLedger final : public strategy::cascade::Ledger {
     std::optional<LiquidationOutcome> best;
   };
   mutable std::optional<Assessed> assessed_;
+
+  // The health bounds of the accounts as read (no apply() since restore()), at one timestamp:
+  // every Cascade over this ledger starts by asking each account's, which would otherwise be the
+  // exact math over every account again for each sweep.
+  struct BoundMemo {
+    std::uint32_t offset = 0;  // in bound_memo_terms_
+    std::uint16_t count = 0;
+    bool filled = false;
+    double slack = 0.0;
+  };
+  mutable std::vector<BoundMemo> bound_memo_;  // by AccountId
+  mutable std::vector<strategy::cascade::BoundTerm> bound_memo_terms_;
+  mutable std::optional<std::uint64_t> bound_memo_timestamp_;
 
   // Accounts under 1 that no pair can liquidate (every pair repays 0: dust collateral against a
   // debt) stay so while their collateral prices do not rise and their debt prices do not move

@@ -315,3 +315,52 @@ TEST_CASE("dust verdicts are not kept where the health factor could cross 1 or 0
     CHECK(ledger.verdicts_reused() == (row.kept ? 1U : 0U));
   }
 }
+
+TEST_CASE("health bounds kept for the accounts as read follow liquidations and their undo",
+          "[cascade]") {
+  // The ledger keeps each unchanged account's bound from the first time it is asked: asked
+  // again, after liquidations (then from the positions as they stand: those of a new ledger over
+  // them) and after restore(), it must give what computing it afresh gives.
+  std::map<Address, aave::Account> positions;
+  add_spread(positions, 300, 0);
+  aave::CascadeLedger ledger{market(), positions, 7, {}, {}};
+  const auto same = [](const sc::HealthBound& a, const sc::HealthBound& b) {
+    if (a.slack != b.slack || a.terms.size() != b.terms.size()) return false;
+    for (std::size_t k = 0; k < a.terms.size(); ++k)
+      if (a.terms[k].asset != b.terms[k].asset || a.terms[k].coefficient != b.terms[k].coefficient)
+        return false;
+    return true;
+  };
+  std::vector<sc::HealthBound> first(ledger.account_count());
+  for (strategy::AccountId id = 0; id < ledger.account_count(); ++id) {
+    ledger.health_bound(id, kNow, first[id]);
+    sc::HealthBound again;
+    ledger.health_bound(id, kNow, again);
+    CHECK(same(first[id], again));
+  }
+  auto prices = prices_of(ledger);
+  prices[0] = sc::shocked_price(prices[0], -3000);
+  prices[2] = sc::shocked_price(prices[2], -3000);
+  std::size_t liquidated = 0;
+  for (strategy::AccountId id = 0; id < ledger.account_count(); ++id) {
+    const auto a = ledger.assess(id, kNow, prices);
+    if (a.verdict != Verdict::liquidatable) continue;
+    REQUIRE(ledger.apply(id, *a.best, kNow, prices).has_value());
+    ++liquidated;
+  }
+  REQUIRE(liquidated > 20);
+  const auto& now = dynamic_cast<const aave::AaveV3Protocol&>(ledger.protocol()).positions();
+  aave::CascadeLedger fresh{market(), now, 7, {}, {}};
+  for (strategy::AccountId id = 0; id < ledger.account_count(); ++id) {
+    sc::HealthBound kept, afresh;
+    ledger.health_bound(id, kNow, kept);
+    fresh.health_bound(id, kNow, afresh);
+    CHECK(same(kept, afresh));
+  }
+  ledger.restore();
+  for (strategy::AccountId id = 0; id < ledger.account_count(); ++id) {
+    sc::HealthBound back;
+    ledger.health_bound(id, kNow, back);
+    CHECK(same(back, first[id]));
+  }
+}
