@@ -41,6 +41,7 @@ class CascadeLedger final : public strategy::cascade::Ledger {
                                              std::uint64_t timestamp) const override;
   void health_bound(strategy::AccountId id, std::uint64_t timestamp,
                     strategy::cascade::HealthBound& out) const override;
+  void prefetch(std::span<const strategy::AccountId> upcoming) const override;
   [[nodiscard]] strategy::Assessment assess(strategy::AccountId id, std::uint64_t timestamp,
                                             std::span<const chain::u256> prices) const override;
   [[nodiscard]] strategy::cascade::AccountTotals totals(
@@ -53,6 +54,9 @@ class CascadeLedger final : public strategy::cascade::Ledger {
   void restore() override;
 
   [[nodiscard]] const Market& market() const noexcept { return market_; }
+  // How many assessments reused a no_allowed_pair verdict kept from an earlier round (see
+  // no_pair_since_), over the ledger's life.
+  [[nodiscard]] std::size_t verdicts_reused() const noexcept { return no_pair_reused_; }
 
  private:
   // The market with every reserve's indexes accrued to `timestamp` (as the Pool's updateState
@@ -60,14 +64,37 @@ class CascadeLedger final : public strategy::cascade::Ledger {
   // and the oracle at `prices` (empty: as read).
   [[nodiscard]] const Market& at(std::uint64_t timestamp,
                                  std::span<const chain::u256> prices) const;
+  void compute_health_bound(strategy::AccountId id, std::uint64_t timestamp,
+                            strategy::cascade::HealthBound& out) const;
 
   Market market_;
   std::map<Address, Account> positions_;
   std::vector<std::map<Address, Account>::value_type*> accounts_;  // by AccountId (stable nodes)
+  // By AccountId: where its positions lie, for prefetch() to load them without first waiting
+  // on the map node that holds their address. Kept current by apply() and restore(); a stale
+  // entry would only prefetch the wrong memory.
+  struct Spot {
+    const void* node = nullptr;
+    const Position* positions = nullptr;
+    std::size_t count = 0;
+  };
+  std::vector<Spot> spots_;
+  void note_spot(strategy::AccountId id);
+  void load_spot(strategy::AccountId id) const;
   std::vector<strategy::cascade::AssetInfo> assets_;
   std::unique_ptr<AaveV3Protocol> protocol_;  // fixed, over market_ and positions_
-  // Accounts as they were before the first apply() since restore().
-  std::vector<std::pair<strategy::AccountId, Account>> originals_;
+  // Accounts as they were before the first apply() since restore(), their positions in one
+  // buffer: a sweep saves and puts back tens of thousands of accounts per shock, which copies of
+  // Account (a vector each) would allocate and free every time.
+  struct Original {
+    strategy::AccountId id = 0;
+    UserConfig config;
+    std::uint8_t emode = 0;
+    std::size_t first = 0;  // its positions in original_positions_
+    std::size_t count = 0;
+  };
+  std::vector<Original> originals_;
+  std::vector<Position> original_positions_;
   std::vector<bool> saved_;  // by AccountId: in originals_
   mutable Market view_;      // see at()
   mutable std::optional<std::uint64_t> view_timestamp_;
@@ -82,6 +109,34 @@ class CascadeLedger final : public strategy::cascade::Ledger {
     std::optional<LiquidationOutcome> best;
   };
   mutable std::optional<Assessed> assessed_;
+
+  // The health bounds of the accounts as read (no apply() since restore()), at one timestamp:
+  // every Cascade over this ledger starts by asking each account's, which would otherwise be the
+  // exact math over every account again for each sweep.
+  struct BoundMemo {
+    std::uint32_t offset = 0;  // in bound_memo_terms_
+    std::uint16_t count = 0;
+    bool filled = false;
+    double slack = 0.0;
+  };
+  mutable std::vector<BoundMemo> bound_memo_;  // by AccountId
+  mutable std::vector<strategy::cascade::BoundTerm> bound_memo_terms_;
+  mutable std::optional<std::uint64_t> bound_memo_timestamp_;
+
+  // Accounts under 1 that no pair can liquidate (every pair repays 0: dust collateral against a
+  // debt) stay so while their collateral prices do not rise and their debt prices do not move
+  // (see no_pair_holds in the .cpp): a cascade, whose prices only fall, re-assesses them in
+  // every round for nothing. Each such verdict is kept with the prices it was proven at, and
+  // reused while those bounds hold; apply(), restore() and a new timestamp forget it.
+  [[nodiscard]] bool no_pair_still_holds(strategy::AccountId id, const Market& m) const;
+  void remember_no_pair(strategy::AccountId id, const Market& m) const;
+  void forget_no_pair(strategy::AccountId id) const;
+  void forget_no_pairs() const;
+  // By AccountId: 1 + the snapshot in no_pair_prices_ its verdict was proven at; 0: none.
+  mutable std::vector<std::uint32_t> no_pair_since_;
+  mutable std::vector<chain::u256> no_pair_prices_;  // every reserve's price, snapshot by snapshot
+  mutable std::vector<strategy::AccountId> no_pair_ids_;  // the accounts with a verdict kept
+  mutable std::size_t no_pair_reused_ = 0;
 };
 
 }  // namespace protocols::aave_v3

@@ -75,6 +75,12 @@ class Ledger {
   // reused: a cascade refreshes one per liquidation).
   virtual void health_bound(AccountId id, std::uint64_t timestamp, HealthBound& out) const = 0;
 
+  // A hint: `upcoming` are the accounts assess() or health_bound() will be asked about next,
+  // in that order. A ledger whose accounts lie scattered in memory starts loading some of them,
+  // so that a round's exact evaluations overlap their cache misses instead of waiting on them
+  // one after another. Changes nothing.
+  virtual void prefetch(std::span<const AccountId> /*upcoming*/) const {}
+
   // `prices` below are every asset's oracle price, by AssetId.
   // What LendingProtocol::assess says of the account at those prices, without limits.
   [[nodiscard]] virtual Assessment assess(AccountId id, std::uint64_t timestamp,

@@ -84,8 +84,15 @@ Cascade::Cascade(Ledger& ledger, CascadeOptions options) : ledger_{ledger}, opti
   const std::size_t n = ledger_.account_count();
   slots_.resize(n);
   slack_.resize(n);
+  // Room for a few terms per account up front: growing by doubling would copy the terms and
+  // touch fresh pages for every copy (each first touch of a page costs more than its terms).
+  terms_.reserve(4 * n);
+  std::array<AccountId, 16> upcoming{};
   for (std::size_t i = 0; i < n; ++i) {
     const auto id = static_cast<AccountId>(i);
+    const std::size_t ahead = std::min(upcoming.size(), n - i - 1);
+    for (std::size_t k = 0; k < ahead; ++k) upcoming[k] = static_cast<AccountId>(i + 1 + k);
+    ledger_.prefetch(std::span<const AccountId>{upcoming.data(), ahead});
     ledger_.health_bound(id, options_.timestamp, scratch_);
     store(id, scratch_);
   }
@@ -183,7 +190,10 @@ tl::expected<void, CascadeError> Cascade::round(Round& r, Exchange& exchange,
   const std::size_t first = r.accounts.size();
   if (options_.list_accounts) r.accounts.reserve(first + candidates_.size());
   liquidated_.clear();
-  for (const auto id : candidates_) {
+  const std::span<const AccountId> all{candidates_};
+  for (std::size_t k = 0; k < all.size(); ++k) {
+    ledger_.prefetch(all.subspan(k + 1));
+    const AccountId id = all[k];
     auto a = ledger_.assess(id, options_.timestamp, prices);
     if (a.verdict == Verdict::healthy) continue;
     ++r.under_one;
