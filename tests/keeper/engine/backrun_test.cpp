@@ -16,6 +16,7 @@
 #include "chain/signer.hpp"
 #include "keeper/engine/block_pipeline.hpp"
 #include "keeper/ofa/mev_share_sender.hpp"
+#include "tests/support/engine_heads.hpp"
 #include "tests/support/io_wait.hpp"
 #include "tests/support/scripted_mempool.hpp"
 #include "tests/support/test_mev_share_relay.hpp"
@@ -42,15 +43,8 @@ const chain::Address kTransmitter =
 
 u256 usd(std::uint64_t dollars) { return u256{dollars} * 100'000'000; }
 
-chain::rpc::BlockHeader head(std::uint64_t number) {
-  chain::rpc::BlockHeader h;
-  h.number = number;
-  h.timestamp = 1'700'000'000 + number;
-  h.base_fee_per_gas = kGwei;  // half-full blocks: the next base fee is 1 gwei too
-  h.gas_used = 15'000'000;
-  h.gas_limit = 30'000'000;
-  return h;
-}
+// The engine's heads: tests/support/engine_heads.hpp.
+constexpr auto head = &keeper::testing::engine_head;
 
 bool metric_has(const keeper::ops::Metrics& m, const std::string& line) {
   return m.render(std::chrono::system_clock::now()).find(line) != std::string::npos;

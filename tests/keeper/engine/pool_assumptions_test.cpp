@@ -14,6 +14,7 @@
 #include "dex/uniswap_v3/tick_math.hpp"
 #include "keeper/engine/block_pipeline.hpp"
 #include "keeper/market/pool_book.hpp"
+#include "tests/support/engine_heads.hpp"
 #include "tests/support/scripted_mempool.hpp"
 #include "tests/support/toy_protocol.hpp"
 
@@ -52,15 +53,8 @@ keeper::market::PoolBook toy_pool_book() {
   return keeper::market::PoolBook::of({}, {std::move(p)}, kBlock);
 }
 
-chain::rpc::BlockHeader head(std::uint64_t number) {
-  chain::rpc::BlockHeader h;
-  h.number = number;
-  h.timestamp = 1'700'000'000 + number;
-  h.base_fee_per_gas = u256{1'000'000'000ULL};
-  h.gas_used = 15'000'000;
-  h.gas_limit = 30'000'000;
-  return h;
-}
+// The engine's heads: tests/support/engine_heads.hpp.
+constexpr auto head = &keeper::testing::engine_head;
 
 u256 one_toyc_quote(const keeper::market::PoolBook& book) {
   const strategy::SwapLeg leg{kPool, ToyProtocol::kCollateral, ToyProtocol::kDebt, 3000};

@@ -103,8 +103,11 @@ class RoutedVenue final : public strategy::SwapVenue {
   bool two_pools_;
 };
 
+using Busy = std::function<std::optional<std::string>(const Address&)>;
+
 std::vector<strategy::Action> decide(ToyProtocol& toy, strategy::SwapVenue& venue,
-                                     const strategy::GasModel* gas = nullptr) {
+                                     const strategy::GasModel* gas = nullptr,
+                                     const Busy* busy = nullptr) {
   strategy::LiquidationStrategyConfig cfg;
   cfg.funding = strategy::Funding::flash;
   cfg.min_profit_usd = 1;
@@ -117,6 +120,7 @@ std::vector<strategy::Action> decide(ToyProtocol& toy, strategy::SwapVenue& venu
   view.fees = &fees;
   view.venue = &venue;
   view.gas = gas;
+  view.busy = busy;
   return s.process_event(strategy::NewBlock{view});
 }
 
@@ -258,24 +262,11 @@ TEST_CASE("an account keeper is already liquidating is let go before its sale is
   ConstantProductVenue busy_venue{u256{1000} * kUnit, u256{1'000'000} * kUnit};
   ConstantProductVenue alone_venue{u256{1000} * kUnit, u256{1'000'000} * kUnit};
 
-  strategy::LiquidationStrategyConfig cfg;
-  cfg.funding = strategy::Funding::flash;
-  cfg.min_profit_usd = 1;
-  strategy::LiquidationStrategy s{cfg};
-  strategy::FeeContext fees{u256{1'000'000'000}, 0};
-  const std::function<std::optional<std::string>(const Address&)> busy =
-      [&](const Address& a) -> std::optional<std::string> {
+  const Busy busy = [&](const Address& a) -> std::optional<std::string> {
     if (a == first) return "in_flight";
     return std::nullopt;
   };
-  strategy::MarketView view;
-  view.protocol = &toy;
-  view.block = 1;
-  view.timestamp = 100;
-  view.fees = &fees;
-  view.venue = &busy_venue;
-  view.busy = &busy;
-  const auto actions = s.process_event(strategy::NewBlock{view});
+  const auto actions = decide(toy, busy_venue, nullptr, &busy);
   REQUIRE(actions.size() == 2);
   const strategy::LiquidateAction* taken = nullptr;
   const strategy::SkipAction* let_go = nullptr;
