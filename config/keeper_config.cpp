@@ -658,7 +658,7 @@ tl::expected<KeeperConfig, ConfigError> parse_config(const std::string& text,
                         " levels (arrays, inline tables, dotted keys): refused before parsing"});
   Value root;
   try {
-    std::istringstream in(text);
+    std::istringstream in(widen_long_binary_literals(text));
     root = toml::parse(in, source_name);
   } catch (const toml::syntax_error& e) {
     std::string what = e.what();

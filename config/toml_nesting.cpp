@@ -1,5 +1,7 @@
 #include "config/toml_nesting.hpp"
 
+#include <limits>
+#include <utility>
 #include <vector>
 
 namespace config {
@@ -18,9 +20,18 @@ bool escapes_next(std::string_view text, std::size_t i) {
   return text[i] == '\\' && i + 1 < text.size() && text[i + 1] != '\n';
 }
 
+bool word_char(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
 class Scanner {
  public:
   explicit Scanner(std::string_view text) : text_{text} {}
+
+  // Binary integer literals in values with more than 63 significant bits, as (offset, length).
+  [[nodiscard]] const std::vector<std::pair<std::size_t, std::size_t>>& long_binaries() const {
+    return long_binaries_;
+  }
 
   tl::expected<void, NestingError> run(std::size_t max_depth) {
     for (i_ = 0; i_ < text_.size(); ++i_) {
@@ -76,7 +87,19 @@ class Scanner {
     }
   }
 
+  // A `0b…` literal in a value: toml11 reads it into an int64 with `*= 2`, a signed overflow
+  // (undefined behaviour) past 63 bits, so such literals are reported before it parses them.
+  void note_binary_literal() {
+    if (in_key_ || !starts_with(text_, i_, "0b") || (i_ > 0 && word_char(text_[i_ - 1]))) return;
+    std::size_t end = i_ + 2, significant = 0;
+    for (; end < text_.size() && (text_[end] == '0' || text_[end] == '1' || text_[end] == '_');
+         ++end)
+      if (text_[end] == '1' || (text_[end] == '0' && significant != 0)) ++significant;
+    if (significant > 63) long_binaries_.emplace_back(i_, end - i_);
+  }
+
   void code(char c) {
+    if (c == '0') note_binary_literal();
     if (c == '#') {
       mode_ = Mode::comment;
     } else if (starts_with(text_, i_, R"(""")")) {
@@ -115,12 +138,23 @@ class Scanner {
   std::vector<char> open_;  // '[' or '{' per open array, inline table or table header
   bool in_key_ = true;      // reading a key (where dots nest tables), not a value
   std::size_t dots_ = 0;    // dotted-key segments of the key being read
+  std::vector<std::pair<std::size_t, std::size_t>> long_binaries_;
 };
 
 }  // namespace
 
 tl::expected<void, NestingError> check_toml_nesting(std::string_view text, std::size_t max_depth) {
   return Scanner{text}.run(max_depth);
+}
+
+std::string widen_long_binary_literals(std::string_view text) {
+  Scanner scanner{text};
+  (void)scanner.run(std::numeric_limits<std::size_t>::max());
+  std::string out{text};
+  const auto& spans = scanner.long_binaries();
+  for (auto it = spans.rbegin(); it != spans.rend(); ++it)
+    out.replace(it->first, it->second, kOversizedDecimal);
+  return out;
 }
 
 }  // namespace config

@@ -3,6 +3,7 @@
 // recurses once per array or inline table, so `zz = [[[…` a few thousand deep (17 KB, well under
 // the 1 MiB file limit) overflows the stack instead of returning an error.
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 #include <tl/expected.hpp>
@@ -21,5 +22,14 @@ struct NestingError {
 // error when they exceed `max_depth`.
 [[nodiscard]] tl::expected<void, NestingError> check_toml_nesting(
     std::string_view text, std::size_t max_depth = kMaxTomlNesting);
+
+// A decimal literal no int64 holds: what a too-long binary literal is handed to the parser as.
+inline constexpr std::string_view kOversizedDecimal = "99999999999999999999";
+
+// `text` with every binary integer literal of more than 63 significant bits (outside strings and
+// comments) replaced by kOversizedDecimal, on the same line: toml11 reads 0b literals with a
+// signed overflow (undefined behaviour), decimal ones saturating, and the loader then refuses the
+// value as outside the 64-bit range, naming its line and key.
+[[nodiscard]] std::string widen_long_binary_literals(std::string_view text);
 
 }  // namespace config

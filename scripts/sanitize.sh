@@ -17,7 +17,7 @@ ASAN_FOLDERS=(chain/abi chain/codec chain/rpc chain/ws config dex dex/uniswap_v3
   keeper/engine keeper/executors keeper/market keeper/ops keeper/standby keeper/tx keeper/wallet
   oracles/chainlink protocols/aave_v3 strategy/evaluator strategy/liquidation)
 FUZZ_TARGETS=(hex_fuzz rlp_fuzz abi_fuzz rpc_response_fuzz ws_frame_fuzz config_fuzz
-  oracle_update_fuzz keystore_fuzz)
+  oracle_update_fuzz keystore_fuzz snapshot_fuzz mev_share_hint_fuzz uniswap_pool_events_fuzz)
 # The threaded parts: keeper/ops (status server, money gauges), chain/rpc (view-function cache).
 TSAN_FOLDERS=(keeper/ops chain/rpc)
 
@@ -27,10 +27,10 @@ configure() {  # dir, extra cmake args...
     -DKEEPER_BENCH=OFF "${LAUNCHER[@]}" "$@" >/dev/null
 }
 
-# ctest regex of the folders' tests ("chain/abi: ...").
+# ctest regex of the folders' tests ("chain/abi:<test case>"; a folder, not its subfolders).
 regex_of() {
   local r="" f
-  for f in "$@"; do r+="${r:+|}^$f: "; done
+  for f in "$@"; do r+="${r:+|}^$f:"; done
   echo "$r"
 }
 

@@ -19,7 +19,8 @@ bool fits_signed_bits(chain::BytesView word, unsigned bits) noexcept {
   // Bits 255 .. bits-1 must all equal bit bits-1; checked bytewise over the whole bytes above it.
   const std::size_t sign_byte = 31 - (bits - 1) / 8;  // byte holding bit bits-1
   const unsigned sign_bit = (bits - 1) % 8;
-  const bool negative = ((word[sign_byte] >> sign_bit) & 1U) != 0;
+  const unsigned sign_byte_value = word[sign_byte];
+  const bool negative = ((sign_byte_value >> sign_bit) & 1U) != 0;
   const std::uint8_t fill = negative ? 0xff : 0x00;
   if (!std::all_of(word.begin(), word.begin() + static_cast<std::ptrdiff_t>(sign_byte),
                    [fill](std::uint8_t b) { return b == fill; }))

@@ -140,3 +140,30 @@ TEST_CASE("integers the TOML parser would cap are errors naming file, line and k
   REQUIRE(max.has_value());
   CHECK(max->chain_id == 9223372036854775807ULL);
 }
+
+TEST_CASE("binary literals past 63 bits reach the TOML parser as an oversized decimal",
+          "[config][hostile]") {
+  // toml11 reads 0b literals with a signed overflow past 63 bits (undefined behaviour, caught by
+  // UBSan); decimal ones saturate, and the loader refuses them by their source text.
+  const std::string long_bits = "0b1" + std::string(63, '0');  // 2^63: one bit too many
+  const std::string fits = "0b" + std::string(63, '1');        // 2^63 - 1
+  struct Row {
+    const char* name;
+    std::string text;
+    std::string expected;
+  };
+  const std::vector<Row> rows{
+      {"a value", "a = " + long_bits + "\n", "a = 99999999999999999999\n"},
+      {"in an array, twice", "a = [" + long_bits + ", " + long_bits + "]\n",
+       "a = [99999999999999999999, 99999999999999999999]\n"},
+      {"with underscores and leading zeros that do not count", "a = 0b000_" + fits + "\n",
+       "a = 0b000_" + fits + "\n"},
+      {"in a string", "a = \"" + long_bits + "\"\n", "a = \"" + long_bits + "\"\n"},
+      {"in a comment", "a = 1 # " + long_bits + "\n", "a = 1 # " + long_bits + "\n"},
+      {"in a key", long_bits + " = 1\n", long_bits + " = 1\n"},
+  };
+  for (const auto& row : rows) {
+    CAPTURE(row.name);
+    CHECK(config::widen_long_binary_literals(row.text) == row.expected);
+  }
+}
