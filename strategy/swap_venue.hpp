@@ -22,12 +22,14 @@ struct SwapLeg {
   chain::Address token_in;
   chain::Address token_out;
   std::uint32_t fee = 0;  // the pool's fee tier in hundredths of a basis point (3000 = 0.3%)
+  friend bool operator==(const SwapLeg&, const SwapLeg&) = default;
 };
 
 struct SwapRoute {
   std::vector<SwapLeg> legs;  // in the order tokens flow
   chain::u256 amount_in;
   chain::u256 amount_out;  // exactly what the pools would give, in their current state
+  friend bool operator==(const SwapRoute&, const SwapRoute&) = default;
 };
 
 class SwapVenue {

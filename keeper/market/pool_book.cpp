@@ -288,18 +288,11 @@ void PoolBook::apply_sale(std::size_t k) {
 
 void PoolBook::retract_sold(std::span<const strategy::SwapRoute> routes) {
   if (routes.empty()) return;
-  const auto same = [](const strategy::SwapRoute& a, const strategy::SwapRoute& b) {
-    if (a.amount_in != b.amount_in || a.legs.size() != b.legs.size()) return false;
-    for (std::size_t i = 0; i < a.legs.size(); ++i)
-      if (a.legs[i].pool != b.legs[i].pool || a.legs[i].token_in != b.legs[i].token_in)
-        return false;
-    return true;
-  };
   // Which sales stay, and where each pool's live log fell among them once the others are gone.
   std::vector<bool> kept(sales_.size(), true);
   for (const auto& r : routes)
     for (std::size_t k = 0; k < sales_.size(); ++k)
-      if (kept[k] && same(sales_[k], r)) {
+      if (kept[k] && sales_[k] == r) {
         kept[k] = false;
         break;
       }
