@@ -181,6 +181,66 @@ inline void div2(Words& x, Word d0, Word d1) noexcept {
   x = q;
 }
 
+// The common shape of protocol math, operands of at most two words (balances, prices,
+// indexes, percentages) and a divisor of one: straight-line code on four words, without the
+// word counts and loops of the general paths above, which cost more than the arithmetic here.
+struct Four {
+  Word w[4] = {0, 0, 0, 0};
+};
+
+// Word `i` of a value that fits in two words (i < 2).
+[[nodiscard]] inline Word word_of_two(const u256& v, unsigned i) noexcept {
+  return i < v.backend().size() ? v.backend().limbs()[i] : 0;
+}
+
+// a * b + c for two-word operands: at most (2^128 - 1)^2 + 2^128 - 1 < 2^256, never wrapping.
+[[nodiscard]] inline Four mul_add_two(const u256& a, const u256& b, const u256& c) noexcept {
+  const Word a0 = word_of_two(a, 0), a1 = word_of_two(a, 1);
+  const Word b0 = word_of_two(b, 0), b1 = word_of_two(b, 1);
+  const DoubleWord p00 = DoubleWord{a0} * b0;
+  const DoubleWord p01 = DoubleWord{a0} * b1;
+  const DoubleWord p10 = DoubleWord{a1} * b0;
+  const DoubleWord p11 = DoubleWord{a1} * b1;
+  Four out;
+  // Column by column; each sum stays under 2^130, inside a double word.
+  DoubleWord t = DoubleWord{static_cast<Word>(p00)} + word_of_two(c, 0);
+  out.w[0] = static_cast<Word>(t);
+  t = (t >> 64) + (p00 >> 64) + static_cast<Word>(p01) + static_cast<Word>(p10) + word_of_two(c, 1);
+  out.w[1] = static_cast<Word>(t);
+  t = (t >> 64) + (p01 >> 64) + (p10 >> 64) + static_cast<Word>(p11);
+  out.w[2] = static_cast<Word>(t);
+  t = (t >> 64) + (p11 >> 64);
+  out.w[3] = static_cast<Word>(t);
+  return out;
+}
+
+// x / d for one word d != 0; the top words that are zero cost no division.
+[[nodiscard]] inline Four div_one(const Four& x, Word d) noexcept {
+  Four q;
+  Word r = 0;
+  for (int i = 3; i >= 0; --i) {
+    if (r == 0 && x.w[i] < d) {
+      r = x.w[i];  // q.w[i] stays 0
+      continue;
+    }
+    q.w[i] = div_step(r, x.w[i], d, r);
+  }
+  return q;
+}
+
+[[nodiscard]] inline u256 to_u256(const Four& x) noexcept {
+  u256 out;
+  auto& b = out.backend();
+  b.resize(4, 4);
+  for (unsigned i = 0; i < 4; ++i) b.limbs()[i] = x.w[i];
+  b.normalize();
+  return out;
+}
+
+[[nodiscard]] inline bool all_two_words(const u256& a, const u256& b, const u256& c) noexcept {
+  return fits_two_words(a) && fits_two_words(b) && fits_two_words(c);
+}
+
 }  // namespace chain::words
 
 namespace chain {
@@ -196,6 +256,8 @@ namespace chain {
 // (a * b + c) / d (d != 0), wrapping as the u256 expression does.
 [[nodiscard]] inline u256 mul_add_div(const u256& a, const u256& b, const u256& c, const u256& d) {
   if (!words::fits_two_words(d)) return (a * b + c) / d;
+  if (words::fits_word(d) && words::all_two_words(a, b, c))
+    return words::to_u256(words::div_one(words::mul_add_two(a, b, c), words::low_word(d)));
   auto x = words::mul(words::of(a), words::of(b));
   words::add(x, words::of(c));
   if (words::fits_word(d))
@@ -208,6 +270,8 @@ namespace chain {
 // a * b / d (d != 0), wrapping as the u256 expression does.
 [[nodiscard]] inline u256 mul_div(const u256& a, const u256& b, const u256& d) {
   if (!words::fits_word(d)) return a * b / d;
+  if (words::fits_two_words(a) && words::fits_two_words(b))
+    return words::to_u256(words::div_one(words::mul_add_two(a, b, u256{}), words::low_word(d)));
   auto x = words::mul(words::of(a), words::of(b));
   words::div(x, words::low_word(d));
   return words::to_u256(x);
@@ -229,6 +293,9 @@ namespace chain {
 [[nodiscard]] inline u256 mul_add_div_by_product(const u256& a, const u256& b, const u256& c,
                                                  const u256& d1, const u256& d2) {
   if (!words::fits_word(d1) || !words::fits_word(d2)) return (a * b + c) / (d1 * d2);
+  if (words::all_two_words(a, b, c))
+    return words::to_u256(words::div_one(
+        words::div_one(words::mul_add_two(a, b, c), words::low_word(d1)), words::low_word(d2)));
   auto x = words::mul(words::of(a), words::of(b));
   words::add(x, words::of(c));
   words::div(x, words::low_word(d1));

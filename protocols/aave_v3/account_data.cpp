@@ -82,13 +82,15 @@ tl::expected<AccountData, MathError> account_data(const Market& market, const Ac
   }
   u256 avg_ltv = 0;
   u256 avg_threshold = 0;
-  const Position empty;
-  for (const Reserve& r : market.reserves) {
+  // Position by position (sorted by reserve, as the Pool walks its reserves list): a reserve the
+  // configuration names without a position has no balance and would add 0 to every sum.
+  for (const Position& position : account.positions) {
+    if (position.reserve >= market.reserves.size()) continue;
+    const Reserve& r = market.reserves[position.reserve];
     const bool collateral = account.config.using_as_collateral(r.id);
     const bool borrowing = account.config.borrowing(r.id);
     if (!collateral && !borrowing) continue;
-    const Position* p = account.position(r.id);
-    if (p == nullptr) p = &empty;
+    const Position* p = &position;
     const u256 unit = pow10(r.config.decimals);
     const u256& price = effective_price(market, r, account.emode);
 

@@ -192,7 +192,11 @@ CascadeLedger::CascadeLedger(Market market, std::map<Address, Account> positions
     assets_.push_back(
         {r.asset, r.symbol, static_cast<std::uint8_t>(std::min(r.config.decimals, 255U))});
   accounts_.reserve(positions_.size());
-  for (auto& entry : positions_) accounts_.push_back(&entry);
+  addresses_.reserve(positions_.size());
+  for (auto& entry : positions_) {
+    accounts_.push_back(&entry);
+    addresses_.push_back(entry.first);
+  }
   saved_.assign(accounts_.size(), false);
   // Room for every account to be saved, reserved (address space only, no page touched): grown
   // by doubling, a sweep's first shock would copy the saved positions and touch fresh pages
@@ -202,6 +206,7 @@ CascadeLedger::CascadeLedger(Market market, std::map<Address, Account> positions
   originals_.reserve(accounts_.size());
   original_positions_.reserve(held);
   no_pair_since_.assign(accounts_.size(), 0);
+  no_pair_uses_.resize(accounts_.size());
   spots_.resize(accounts_.size());
   for (std::size_t id = 0; id < accounts_.size(); ++id)
     note_spot(static_cast<strategy::AccountId>(id));
@@ -373,15 +378,15 @@ strategy::Assessment CascadeLedger::assess(strategy::AccountId id, std::uint64_t
                                            std::span<const u256> prices) const {
   using Verdict = strategy::Assessment::Verdict;
   const Market& m = at(timestamp, prices);
-  const auto& [who, account] = *accounts_[id];
   // As AaveV3Protocol::assess without limits; the health factor is computed once for every pair.
-  strategy::Assessment out{Verdict::healthy, who, std::nullopt};
+  strategy::Assessment out{Verdict::healthy, addresses_[id], std::nullopt};
   if (no_pair_still_holds(id, m)) {
     ++no_pair_reused_;
     out.verdict = Verdict::no_allowed_pair;
     return out;
   }
   forget_no_pair(id);
+  const auto& [who, account] = *accounts_[id];
   const auto data = account_data(m, account, timestamp);
   if (!data || data->health_factor >= kWad) return out;
   assessed_ = Assessed{
@@ -435,7 +440,7 @@ strategy::cascade::AccountTotals CascadeLedger::totals(strategy::AccountId id,
 tl::expected<strategy::cascade::Applied, std::string> CascadeLedger::apply(
     strategy::AccountId id, const strategy::Opportunity& o, std::uint64_t timestamp,
     std::span<const u256> prices) {
-  if (id >= accounts_.size() || accounts_[id]->first != o.account)
+  if (id >= accounts_.size() || addresses_[id] != o.account)
     return tl::unexpected(std::string{"not an account of this market"});
   const Market& m = at(timestamp, prices);
   const auto* collateral = m.reserve_of(o.collateral_asset);
@@ -518,6 +523,17 @@ bool CascadeLedger::no_pair_still_holds(strategy::AccountId id, const Market& m)
   if (since == 0) return false;
   const std::size_t n = m.reserves.size();
   const u256* then = no_pair_prices_.data() + (since - 1) * n;
+  if (const Uses& uses = no_pair_uses_[id]; uses.known) {
+    for (std::uint64_t b = uses.borrowed; b != 0; b &= b - 1) {
+      const auto r = static_cast<std::size_t>(__builtin_ctzll(b));
+      if (m.reserves[r].price != then[r]) return false;
+    }
+    for (std::uint64_t c = uses.collateral; c != 0; c &= c - 1) {
+      const auto r = static_cast<std::size_t>(__builtin_ctzll(c));
+      if (m.reserves[r].price > then[r]) return false;
+    }
+    return true;
+  }
   const Account& account = accounts_[id]->second;
   for (const Position& p : account.positions) {
     if (p.reserve >= n) return false;
@@ -548,6 +564,21 @@ void CascadeLedger::remember_no_pair(strategy::AccountId id, const Market& m) co
     for (const Reserve& r : m.reserves) no_pair_prices_.push_back(r.price);
   }
   if (no_pair_since_[id] == 0) no_pair_ids_.push_back(id);
+  // The same conditions as no_pair_still_holds reads from the account, position by position.
+  const Account& account = accounts_[id]->second;
+  Uses uses{0, 0, true};
+  for (const Position& p : account.positions) {
+    if (p.reserve >= n || p.reserve >= 64) {
+      uses.known = false;
+      break;
+    }
+    const std::uint64_t bit = std::uint64_t{1} << p.reserve;
+    if (account.config.borrowing(p.reserve))
+      uses.borrowed |= bit;
+    else if (account.config.using_as_collateral(p.reserve))
+      uses.collateral |= bit;
+  }
+  no_pair_uses_[id] = uses;
   no_pair_since_[id] = static_cast<std::uint32_t>(no_pair_prices_.size() / n);
 }
 

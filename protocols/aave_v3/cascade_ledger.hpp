@@ -35,7 +35,7 @@ class CascadeLedger final : public strategy::cascade::Ledger {
       const chain::Address& asset) const override;
   [[nodiscard]] std::size_t account_count() const override { return accounts_.size(); }
   [[nodiscard]] const chain::Address& address(strategy::AccountId id) const override {
-    return accounts_[id]->first;
+    return addresses_[id];
   }
   [[nodiscard]] strategy::RankForm rank_form(strategy::AccountId id,
                                              std::uint64_t timestamp) const override;
@@ -70,6 +70,8 @@ class CascadeLedger final : public strategy::cascade::Ledger {
   Market market_;
   std::map<Address, Account> positions_;
   std::vector<std::map<Address, Account>::value_type*> accounts_;  // by AccountId (stable nodes)
+  // By AccountId, side by side: an assessment that reuses a verdict reads no map node.
+  std::vector<Address> addresses_;
   // By AccountId: where its positions lie, for prefetch() to load them without first waiting
   // on the map node that holds their address. Kept current by apply() and restore(); a stale
   // entry would only prefetch the wrong memory.
@@ -134,6 +136,16 @@ class CascadeLedger final : public strategy::cascade::Ledger {
   void forget_no_pairs() const;
   // By AccountId: 1 + the snapshot in no_pair_prices_ its verdict was proven at; 0: none.
   mutable std::vector<std::uint32_t> no_pair_since_;
+  // By AccountId, with a verdict kept: the reserves it borrows and those it holds as collateral
+  // only (bit = reserve id), so that checking the verdict touches neither the account nor its
+  // positions, which a sweep would mostly find out of cache. `known` false: a reserve id past
+  // the masks' 64 bits, checked on the account itself.
+  struct Uses {
+    std::uint64_t borrowed = 0;
+    std::uint64_t collateral = 0;
+    bool known = false;
+  };
+  mutable std::vector<Uses> no_pair_uses_;
   mutable std::vector<chain::u256> no_pair_prices_;  // every reserve's price, snapshot by snapshot
   mutable std::vector<strategy::AccountId> no_pair_ids_;  // the accounts with a verdict kept
   mutable std::size_t no_pair_reused_ = 0;

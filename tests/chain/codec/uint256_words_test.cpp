@@ -99,6 +99,35 @@ TEST_CASE("word-wise products and quotients are cpp_int's, wrapping included", "
   CHECK(two_word_divisors > 100'000);
 }
 
+TEST_CASE("operands of two words and a one-word divisor take the straight-line path exactly",
+          "[uint256]") {
+  // The shape of nearly all protocol math (balances, prices, indexes against percentages and
+  // decimals): here every operand is at most 128 bits wide, so each call takes the fast path.
+  Operands ops{6};
+  for (int i = 0; i < 1'000'000; ++i) {
+    const u256 a = ops.next(128);
+    const u256 b = ops.next(128);
+    const u256 c = ops.next(128);
+    u256 d = ops.next(64);
+    if (d == 0) d = 1;
+    u256 d2 = ops.next(64);
+    if (d2 == 0) d2 = 7;
+    const bool product_fits = d * d2 / d == d2;
+    const auto same =
+        chain::mul_div(a, b, d) == a * b / d && chain::mul_add_div(a, b, c, d) == (a * b + c) / d &&
+        (!product_fits || chain::mul_add_div_by_product(a, b, c, d, d2) == (a * b + c) / (d * d2));
+    if (!same) {
+      INFO(a << " " << b << " " << c << " " << d << " " << d2);
+      REQUIRE(same);
+    }
+  }
+  // The largest two-word operands: the product and the addend fill all four words.
+  const u256 top = (u256{1} << 128) - 1;
+  CHECK(chain::mul_add_div(top, top, top, 1) == top * top + top);
+  CHECK(chain::mul_add_div(top, top, top, ~std::uint64_t{0}) == (top * top + top) / kWord);
+  CHECK(chain::mul_div(top, top, 3) == top * top / 3);
+}
+
 TEST_CASE("a two-word divisor's quotient digits are corrected as far as they must be",
           "[uint256]") {
   // n = q * d + r with r < d: the quotient must be q exactly, including where the estimate from
