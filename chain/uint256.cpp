@@ -102,10 +102,10 @@ std::optional<u256> checked_mul(const u256& a, const u256& b) noexcept {
   if (a == 0 || b == 0) return u256{0};
   // Two words each (prices, balances, units): the product fits, four word products make it.
   if (words::fits_two_words(a) && words::fits_two_words(b))
-    return words::to_u256(words::mul(words::of(a), words::of(b)));
+    return words::to_u256(words::mul_add_two(a, b));
   const u256 r = a * b;
   // Factors of at most 256 bits together cannot overflow: no division needed to tell.
-  if (msb(a) + msb(b) + 2 <= 256) return r;
+  if (words::bit_width(a) + words::bit_width(b) <= 256) return r;
   if (r / a != b) return std::nullopt;
   return r;
 }

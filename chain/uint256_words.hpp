@@ -193,8 +193,10 @@ struct Four {
   return i < v.backend().size() ? v.backend().limbs()[i] : 0;
 }
 
-// a * b + c for two-word operands: at most (2^128 - 1)^2 + 2^128 - 1 < 2^256, never wrapping.
-[[nodiscard]] inline Four mul_add_two(const u256& a, const u256& b, const u256& c) noexcept {
+// a * b + (c1:c0) for two-word operands: at most (2^128 - 1)^2 + 2^128 - 1 < 2^256, never
+// wrapping.
+[[nodiscard]] inline Four mul_add_two(const u256& a, const u256& b, Word c0 = 0,
+                                      Word c1 = 0) noexcept {
   const Word a0 = word_of_two(a, 0), a1 = word_of_two(a, 1);
   const Word b0 = word_of_two(b, 0), b1 = word_of_two(b, 1);
   const DoubleWord p00 = DoubleWord{a0} * b0;
@@ -203,9 +205,9 @@ struct Four {
   const DoubleWord p11 = DoubleWord{a1} * b1;
   Four out;
   // Column by column; each sum stays under 2^130, inside a double word.
-  DoubleWord t = DoubleWord{static_cast<Word>(p00)} + word_of_two(c, 0);
+  DoubleWord t = DoubleWord{static_cast<Word>(p00)} + c0;
   out.w[0] = static_cast<Word>(t);
-  t = (t >> 64) + (p00 >> 64) + static_cast<Word>(p01) + static_cast<Word>(p10) + word_of_two(c, 1);
+  t = (t >> 64) + (p00 >> 64) + static_cast<Word>(p01) + static_cast<Word>(p10) + c1;
   out.w[1] = static_cast<Word>(t);
   t = (t >> 64) + (p01 >> 64) + (p10 >> 64) + static_cast<Word>(p11);
   out.w[2] = static_cast<Word>(t);
@@ -237,6 +239,14 @@ struct Four {
   return out;
 }
 
+// The bits `v` needs: 0 for zero, msb(v) + 1 otherwise.
+[[nodiscard]] inline unsigned bit_width(const u256& v) noexcept {
+  const auto& b = v.backend();
+  const Word top = b.limbs()[b.size() - 1];
+  if (top == 0) return 0;  // cpp_int keeps its top word non-zero, except for zero itself
+  return 64 * (b.size() - 1) + 64 - static_cast<unsigned>(__builtin_clzll(top));
+}
+
 [[nodiscard]] inline bool all_two_words(const u256& a, const u256& b, const u256& c) noexcept {
   return fits_two_words(a) && fits_two_words(b) && fits_two_words(c);
 }
@@ -257,7 +267,9 @@ namespace chain {
 [[nodiscard]] inline u256 mul_add_div(const u256& a, const u256& b, const u256& c, const u256& d) {
   if (!words::fits_two_words(d)) return (a * b + c) / d;
   if (words::fits_word(d) && words::all_two_words(a, b, c))
-    return words::to_u256(words::div_one(words::mul_add_two(a, b, c), words::low_word(d)));
+    return words::to_u256(
+        words::div_one(words::mul_add_two(a, b, words::word_of_two(c, 0), words::word_of_two(c, 1)),
+                       words::low_word(d)));
   auto x = words::mul(words::of(a), words::of(b));
   words::add(x, words::of(c));
   if (words::fits_word(d))
@@ -271,7 +283,7 @@ namespace chain {
 [[nodiscard]] inline u256 mul_div(const u256& a, const u256& b, const u256& d) {
   if (!words::fits_word(d)) return a * b / d;
   if (words::fits_two_words(a) && words::fits_two_words(b))
-    return words::to_u256(words::div_one(words::mul_add_two(a, b, u256{}), words::low_word(d)));
+    return words::to_u256(words::div_one(words::mul_add_two(a, b), words::low_word(d)));
   auto x = words::mul(words::of(a), words::of(b));
   words::div(x, words::low_word(d));
   return words::to_u256(x);
@@ -295,7 +307,9 @@ namespace chain {
   if (!words::fits_word(d1) || !words::fits_word(d2)) return (a * b + c) / (d1 * d2);
   if (words::all_two_words(a, b, c))
     return words::to_u256(words::div_one(
-        words::div_one(words::mul_add_two(a, b, c), words::low_word(d1)), words::low_word(d2)));
+        words::div_one(words::mul_add_two(a, b, words::word_of_two(c, 0), words::word_of_two(c, 1)),
+                       words::low_word(d1)),
+        words::low_word(d2)));
   auto x = words::mul(words::of(a), words::of(b));
   words::add(x, words::of(c));
   words::div(x, words::low_word(d1));

@@ -453,11 +453,26 @@ tl::expected<strategy::cascade::Applied, std::string> CascadeLedger::apply(
   // will compute it (with the treasury's share of the collateral, which leaves the account too).
   // The assessment's own outcome is that call's when the collateral was not the limit: it asked
   // for the most the close factor allows and repaid exactly that, which the call asks again.
+  // Where the collateral was the limit, the call for what it repaid is asked again; the balance
+  // it took whole (the liquidator's and the treasury's shares) and the close factor's limit are
+  // the assessment's, so no balance is read again.
   tl::expected<LiquidationOutcome, LiquidationError> outcome;
-  if (assessed && assessed_->best && !assessed_->best->collateral_capped &&
-      assessed_->collateral == collateral->id && assessed_->debt == debt->id &&
-      assessed_->best->debt_repaid == o.debt_to_cover) {
-    outcome = *assessed_->best;
+  const LiquidationOutcome* best =
+      assessed && assessed_->best && assessed_->collateral == collateral->id &&
+              assessed_->debt == debt->id && assessed_->best->debt_repaid == o.debt_to_cover
+          ? &*assessed_->best
+          : nullptr;
+  if (best != nullptr && !best->collateral_capped) {
+    outcome = *best;
+  } else if (best != nullptr) {
+    const u256 requested = std::min(o.debt_to_cover, best->max_liquidatable);
+    outcome = collateral_for_debt(m, account, collateral->id, debt->id, requested,
+                                  best->collateral_to_liquidator + best->protocol_fee);
+    if (outcome) {
+      outcome->health_factor = best->health_factor;
+      outcome->close_factor = best->close_factor;
+      outcome->max_liquidatable = best->max_liquidatable;
+    }
   } else {
     u256 health_factor;
     if (assessed) {

@@ -70,8 +70,6 @@ tl::expected<LiquidationOutcome, LiquidationError> liquidation_outcome_at(
     return tl::unexpected(E::math);
   const Reserve& coll = market.reserves[collateral_id];
   const Reserve& debt = market.reserves[debt_id];
-  LiquidationOutcome out;
-  out.health_factor = health_factor;
 
   const Position empty;
   const Position* dp = account.position(debt_id);
@@ -89,14 +87,31 @@ tl::expected<LiquidationOutcome, LiquidationError> liquidation_outcome_at(
     return tl::unexpected(E::collateral_not_liquidatable);
   if (total_debt == 0) return tl::unexpected(E::debt_not_borrowed);
 
-  out.close_factor =
+  const std::uint32_t close_factor =
       health_factor > kCloseFactorHfThreshold ? kDefaultCloseFactor : kMaxCloseFactor;
-  auto max_liquidatable = percent_mul(total_debt, u256{out.close_factor});
+  auto max_liquidatable = percent_mul(total_debt, u256{close_factor});
   if (!max_liquidatable) return tl::unexpected(E::math);
   const u256 requested = debt_to_cover > *max_liquidatable ? *max_liquidatable : debt_to_cover;
 
   auto balance = a_token_balance(coll, cp ? *cp : empty, timestamp);
   if (!balance) return tl::unexpected(E::math);
+  auto out = collateral_for_debt(market, account, collateral_id, debt_id, requested, *balance);
+  if (!out) return out;
+  out->health_factor = health_factor;
+  out->close_factor = close_factor;
+  out->max_liquidatable = *max_liquidatable;
+  return out;
+}
+
+tl::expected<LiquidationOutcome, LiquidationError> collateral_for_debt(
+    const Market& market, const Account& account, std::uint16_t collateral_id,
+    std::uint16_t debt_id, const u256& requested, const u256& balance) {
+  using E = LiquidationError;
+  if (collateral_id >= market.reserves.size() || debt_id >= market.reserves.size())
+    return tl::unexpected(E::math);
+  const Reserve& coll = market.reserves[collateral_id];
+  const Reserve& debt = market.reserves[debt_id];
+  LiquidationOutcome out;
   const u256& cprice = collateral_price(market, coll, account);
   const u256& dprice = debt_price(market, debt, account);
   const u256 cunit = pow10(coll.config.decimals);
@@ -114,9 +129,9 @@ tl::expected<LiquidationOutcome, LiquidationError> liquidation_outcome_at(
   if (!max_collateral) return tl::unexpected(E::math);
   u256 collateral_amount;
   u256 debt_needed;
-  if (*max_collateral > *balance) {
+  if (*max_collateral > balance) {
     out.collateral_capped = true;
-    collateral_amount = *balance;
+    collateral_amount = balance;
     auto n2 = chain::checked_mul(cprice, collateral_amount);
     if (n2) n2 = chain::checked_mul(*n2, dunit);
     auto d2 = chain::checked_mul(dprice, cunit);

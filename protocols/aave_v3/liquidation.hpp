@@ -29,6 +29,7 @@ struct LiquidationOutcome {
   chain::u256 debt_repaid;               // debt asset units the liquidator pays
   chain::u256 collateral_to_liquidator;  // collateral units (underlying, or aTokens) received
   chain::u256 protocol_fee;              // collateral units to the treasury
+  chain::u256 max_liquidatable;          // the close factor's share of the debt: one call's most
   std::uint32_t close_factor = 0;        // basis points applied
   bool collateral_capped = false;        // the account's collateral was the limit
 };
@@ -42,5 +43,14 @@ struct LiquidationOutcome {
     const Market& market, const Account& account, const chain::u256& health_factor,
     std::uint16_t collateral_reserve, std::uint16_t debt_reserve, const chain::u256& debt_to_cover,
     std::uint64_t timestamp);
+
+// _calculateAvailableCollateralToLiquidate and the treasury's share alone: what repaying up to
+// `requested` (already within the close factor) takes from `balance` of collateral, the Pool's
+// checks passed. Sets the amounts and collateral_capped; the rest is the caller's. A caller that
+// knows the balance from an earlier outcome asks again for the amount that outcome repaid
+// without reading the account's balances.
+[[nodiscard]] tl::expected<LiquidationOutcome, LiquidationError> collateral_for_debt(
+    const Market& market, const Account& account, std::uint16_t collateral_reserve,
+    std::uint16_t debt_reserve, const chain::u256& requested, const chain::u256& balance);
 
 }  // namespace protocols::aave_v3

@@ -15,7 +15,7 @@ namespace {
 // The bits `v` needs (0 for 0). Two factors whose bits add up to at most 255 multiply to under
 // 2^255, so adding anything under 2^255 cannot overflow: the Solidity guards below then hold
 // without their division, which is most of the cost of these functions.
-unsigned bits(const u256& v) { return v == 0 ? 0U : static_cast<unsigned>(msb(v)) + 1; }
+unsigned bits(const u256& v) { return chain::words::bit_width(v); }
 
 constexpr unsigned kWadBits = 60;         // 10^18 < 2^60
 constexpr unsigned kRayBits = 90;         // 10^27 < 2^90

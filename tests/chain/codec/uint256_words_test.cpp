@@ -128,6 +128,28 @@ TEST_CASE("operands of two words and a one-word divisor take the straight-line p
   CHECK(chain::mul_div(top, top, 3) == top * top / 3);
 }
 
+TEST_CASE("bit widths and checked products are cpp_int's", "[uint256]") {
+  CHECK(chain::words::bit_width(u256{0}) == 0);
+  CHECK(chain::words::bit_width(u256{1}) == 1);
+  CHECK(chain::words::bit_width(kWord) == 64);
+  CHECK(chain::words::bit_width(kWord + 1) == 65);
+  CHECK(chain::words::bit_width(~u256{0}) == 256);
+  Operands ops{7};
+  for (int i = 0; i < 1'000'000; ++i) {
+    const u256 a = ops.next();
+    const u256 b = ops.next(i % 2 == 0 ? 128 : 256);
+    const chain::u512 wide = chain::u512{a} * chain::u512{b};
+    const auto got = chain::checked_mul(a, b);
+    const bool fits = wide <= chain::u512{~u256{0}};
+    const bool same = chain::words::bit_width(a) == (a == 0 ? 0U : msb(a) + 1) &&
+                      got.has_value() == fits && (!fits || *got == a * b);
+    if (!same) {
+      INFO(a << " * " << b);
+      REQUIRE(same);
+    }
+  }
+}
+
 TEST_CASE("a two-word divisor's quotient digits are corrected as far as they must be",
           "[uint256]") {
   // n = q * d + r with r < d: the quotient must be q exactly, including where the estimate from
