@@ -266,10 +266,16 @@ namespace chain {
 // (a * b + c) / d (d != 0), wrapping as the u256 expression does.
 [[nodiscard]] inline u256 mul_add_div(const u256& a, const u256& b, const u256& c, const u256& d) {
   if (!words::fits_two_words(d)) return (a * b + c) / d;
-  if (words::fits_word(d) && words::all_two_words(a, b, c))
-    return words::to_u256(
-        words::div_one(words::mul_add_two(a, b, words::word_of_two(c, 0), words::word_of_two(c, 1)),
-                       words::low_word(d)));
+  if (words::all_two_words(a, b, c)) {
+    const auto sum = words::mul_add_two(a, b, words::word_of_two(c, 0), words::word_of_two(c, 1));
+    if (words::fits_word(d)) return words::to_u256(words::div_one(sum, words::low_word(d)));
+    words::Words x;
+    for (unsigned i = 0; i < 4; ++i) x.w[i] = sum.w[i];
+    x.n = 4;
+    words::trim(x);
+    words::div2(x, d.backend().limbs()[0], d.backend().limbs()[1]);
+    return words::to_u256(x);
+  }
   auto x = words::mul(words::of(a), words::of(b));
   words::add(x, words::of(c));
   if (words::fits_word(d))

@@ -99,10 +99,10 @@ TEST_CASE("word-wise products and quotients are cpp_int's, wrapping included", "
   CHECK(two_word_divisors > 100'000);
 }
 
-TEST_CASE("operands of two words and a one-word divisor take the straight-line path exactly",
-          "[uint256]") {
+TEST_CASE("operands of two words take the straight-line path exactly", "[uint256]") {
   // The shape of nearly all protocol math (balances, prices, indexes against percentages and
-  // decimals): here every operand is at most 128 bits wide, so each call takes the fast path.
+  // decimals, indexes as divisors): every operand here is at most 128 bits wide, so each call
+  // takes the fast path, to a one-word divisor or to long division by two words.
   Operands ops{6};
   for (int i = 0; i < 1'000'000; ++i) {
     const u256 a = ops.next(128);
@@ -112,9 +112,12 @@ TEST_CASE("operands of two words and a one-word divisor take the straight-line p
     if (d == 0) d = 1;
     u256 d2 = ops.next(64);
     if (d2 == 0) d2 = 7;
+    u256 wide_d = ops.next(128);  // a two-word divisor: the product's words go to long division
+    if (wide_d == 0) wide_d = 5;
     const bool product_fits = d * d2 / d == d2;
     const auto same =
         chain::mul_div(a, b, d) == a * b / d && chain::mul_add_div(a, b, c, d) == (a * b + c) / d &&
+        chain::mul_add_div(a, b, c, wide_d) == (a * b + c) / wide_d &&
         (!product_fits || chain::mul_add_div_by_product(a, b, c, d, d2) == (a * b + c) / (d * d2));
     if (!same) {
       INFO(a << " " << b << " " << c << " " << d << " " << d2);
