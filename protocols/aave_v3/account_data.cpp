@@ -70,6 +70,14 @@ const u256& effective_price(const Market& m, const Reserve& r, std::uint8_t emod
 
 tl::expected<AccountData, MathError> account_data(const Market& market, const Account& account,
                                                   std::uint64_t timestamp) {
+  return account_data(market, account, timestamp, {});
+}
+
+tl::expected<AccountData, MathError> account_data(const Market& market, const Account& account,
+                                                  std::uint64_t timestamp,
+                                                  std::span<PositionBalances> read) {
+  const bool record = read.size() == account.positions.size();
+  for (auto& r : read) r.collateral_read = r.debt_read = false;
   AccountData out;
   if (account.config.empty()) {
     out.health_factor = chain::kU256Max;
@@ -84,7 +92,8 @@ tl::expected<AccountData, MathError> account_data(const Market& market, const Ac
   u256 avg_threshold = 0;
   // Position by position (sorted by reserve, as the Pool walks its reserves list): a reserve the
   // configuration names without a position has no balance and would add 0 to every sum.
-  for (const Position& position : account.positions) {
+  for (std::size_t k = 0; k < account.positions.size(); ++k) {
+    const Position& position = account.positions[k];
     if (position.reserve >= market.reserves.size()) continue;
     const Reserve& r = market.reserves[position.reserve];
     const bool collateral = account.config.using_as_collateral(r.id);
@@ -97,6 +106,10 @@ tl::expected<AccountData, MathError> account_data(const Market& market, const Ac
     if (r.config.liquidation_threshold != 0 && collateral) {
       auto balance = a_token_balance(r, *p, timestamp);
       if (!balance) return tl::unexpected(balance.error());
+      if (record) {
+        read[k].a_token = *balance;
+        read[k].collateral_read = true;
+      }
       auto value = need(chain::checked_mul(*balance, price));
       if (!value) return tl::unexpected(value.error());
       const u256 in_base = chain::div(*value, unit);
@@ -125,6 +138,11 @@ tl::expected<AccountData, MathError> account_data(const Market& market, const Ac
       if (!variable) return tl::unexpected(variable.error());
       auto stable = stable_debt_balance(*p, timestamp);
       if (!stable) return tl::unexpected(stable.error());
+      if (record) {
+        read[k].variable_debt = *variable;
+        read[k].stable_debt = *stable;
+        read[k].debt_read = true;
+      }
       auto debt = need(chain::checked_add(*variable, *stable));
       if (!debt) return tl::unexpected(debt.error());
       auto value = need(chain::checked_mul(price, *debt));

@@ -2,6 +2,7 @@
 // GenericLogic.calculateUserAccountData reproduced in uint256: the six values of
 // Pool.getUserAccountData at a given block timestamp, to the wei.
 #include <cstdint>
+#include <span>
 #include <string_view>
 
 #include <tl/expected.hpp>
@@ -47,5 +48,21 @@ enum class MathError { overflow, unknown_reserve };
 [[nodiscard]] tl::expected<AccountData, MathError> account_data(const Market& market,
                                                                 const Account& account,
                                                                 std::uint64_t timestamp);
+
+// The balances account_data read of one position, for a caller that goes on to price
+// liquidations of the same account at the same time and would otherwise read them again.
+struct PositionBalances {
+  chain::u256 a_token;  // read when the position is collateral with a threshold
+  chain::u256 variable_debt;
+  chain::u256 stable_debt;  // both read when the position is borrowed
+  bool collateral_read = false;
+  bool debt_read = false;
+};
+// account_data, recording into `read` (one entry per account.positions, by index; another size
+// records nothing) the balances it read.
+[[nodiscard]] tl::expected<AccountData, MathError> account_data(const Market& market,
+                                                                const Account& account,
+                                                                std::uint64_t timestamp,
+                                                                std::span<PositionBalances> read);
 
 }  // namespace protocols::aave_v3

@@ -120,7 +120,9 @@ bool no_pair_holds(const Market& m, const Account& account, const AccountData& d
 tl::expected<void, std::string> apply_liquidation(const Market& market, Account& account,
                                                   std::uint16_t collateral, std::uint16_t debt,
                                                   const LiquidationOutcome& outcome,
-                                                  std::uint64_t timestamp) {
+                                                  std::uint64_t timestamp,
+                                                  const PositionBalances* debt_read,
+                                                  const PositionBalances* collateral_read) {
   if (collateral >= market.reserves.size() || debt >= market.reserves.size())
     return tl::unexpected(std::string{"unknown reserve"});
   const Reserve& d = market.reserves[debt];
@@ -132,8 +134,11 @@ tl::expected<void, std::string> apply_liquidation(const Market& market, Account&
   // _burnDebtTokens: variable debt first, the rest from stable debt.
   {
     Position& p = position_of(account, debt);
-    const auto variable = variable_debt_balance(d, p, timestamp);
-    const auto stable = stable_debt_balance(p, timestamp);
+    const bool known = debt_read != nullptr && debt_read->debt_read;
+    const auto variable = known ? tl::expected<u256, MathError>{debt_read->variable_debt}
+                                : variable_debt_balance(d, p, timestamp);
+    const auto stable = known ? tl::expected<u256, MathError>{debt_read->stable_debt}
+                              : stable_debt_balance(p, timestamp);
     if (!variable || !stable) return tl::unexpected(std::string{"debt balance overflow"});
     const u256 total = *variable + *stable;
     if (*variable >= outcome.debt_repaid) {
@@ -158,7 +163,9 @@ tl::expected<void, std::string> apply_liquidation(const Market& market, Account&
   // _burnCollateralATokens, then the treasury's fee through transferOnLiquidation.
   {
     Position& p = position_of(account, collateral);
-    const auto balance = a_token_balance(c, p, timestamp);
+    const auto balance = collateral_read != nullptr && collateral_read->collateral_read
+                             ? tl::expected<u256, MathError>{collateral_read->a_token}
+                             : a_token_balance(c, p, timestamp);
     if (!balance) return tl::unexpected(std::string{"collateral balance overflow"});
     if (auto ok = burn_scaled(p.scaled_a_token, outcome.collateral_to_liquidator, *income_index,
                               "collateral");
@@ -387,11 +394,15 @@ strategy::Assessment CascadeLedger::assess(strategy::AccountId id, std::uint64_t
   }
   forget_no_pair(id);
   const auto& [who, account] = *accounts_[id];
-  const auto data = account_data(m, account, timestamp);
+  // read_ is about to be this account's: an earlier assessment is no longer whole.
+  assessed_.reset();
+  read_.resize(account.positions.size());
+  const auto data = account_data(m, account, timestamp, read_);
   if (!data || data->health_factor >= kWad) return out;
   assessed_ = Assessed{
       id, {data->total_collateral_base, data->total_debt_base, data->health_factor}, 0, 0, {}};
-  const auto best = best_liquidation_at(m, who, account, data->health_factor, timestamp, {});
+  const auto best =
+      best_liquidation_read(m, who, account, data->health_factor, read_, timestamp, {});
   if (best) {
     assessed_->collateral = best->collateral;
     assessed_->debt = best->debt;
@@ -500,7 +511,16 @@ tl::expected<strategy::cascade::Applied, std::string> CascadeLedger::apply(
   }
   assessed_.reset();
   forget_no_pair(id);
-  auto ok = apply_liquidation(m, account, collateral->id, debt->id, *outcome, timestamp);
+  // The assessment's reads, while its account's positions are still those it read.
+  const auto read_of = [&](std::uint16_t reserve) -> const PositionBalances* {
+    const Position* p = account.position(reserve);
+    if (!assessed || p == nullptr || read_.size() != account.positions.size()) return nullptr;
+    return &read_[static_cast<std::size_t>(p - account.positions.data())];
+  };
+  const PositionBalances* debt_read = read_of(debt->id);
+  const PositionBalances* collateral_read = read_of(collateral->id);
+  auto ok = apply_liquidation(m, account, collateral->id, debt->id, *outcome, timestamp, debt_read,
+                              collateral_read);
   note_spot(id);  // a position it had to add may have moved them
   if (!ok) return tl::unexpected(ok.error());
   return strategy::cascade::Applied{outcome->debt_repaid, outcome->collateral_to_liquidator};

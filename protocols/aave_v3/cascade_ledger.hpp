@@ -17,10 +17,13 @@
 
 namespace protocols::aave_v3 {
 
-// What one liquidation leaves of an account; errors where the Pool would revert.
+// What one liquidation leaves of an account; errors where the Pool would revert. The debt's and
+// the collateral's balances as account_data read them at `timestamp`, when given, are not read
+// again.
 [[nodiscard]] tl::expected<void, std::string> apply_liquidation(
     const Market& market, Account& account, std::uint16_t collateral, std::uint16_t debt,
-    const LiquidationOutcome& outcome, std::uint64_t timestamp);
+    const LiquidationOutcome& outcome, std::uint64_t timestamp,
+    const PositionBalances* debt_read = nullptr, const PositionBalances* collateral_read = nullptr);
 
 class CascadeLedger final : public strategy::cascade::Ledger {
  public:
@@ -111,6 +114,8 @@ class CascadeLedger final : public strategy::cascade::Ledger {
     std::optional<LiquidationOutcome> best;
   };
   mutable std::optional<Assessed> assessed_;
+  // The balances the last assessment's account_data read, one per position of its account.
+  mutable std::vector<PositionBalances> read_;
 
   // The health bounds of the accounts as read (no apply() since restore()), at one timestamp:
   // every Cascade over this ledger starts by asking each account's, which would otherwise be the

@@ -61,23 +61,19 @@ tl::expected<LiquidationOutcome, LiquidationError> liquidation_outcome(
                                 debt_to_cover, timestamp);
 }
 
-tl::expected<LiquidationOutcome, LiquidationError> liquidation_outcome_at(
+namespace {
+
+// liquidation_outcome_at from the debt position's balances (variable, stable) and a way to read
+// the collateral's aToken balance, which the Pool reads only once the call is validated.
+template <typename ReadCollateral>
+tl::expected<LiquidationOutcome, LiquidationError> outcome_from(
     const Market& market, const Account& account, const u256& health_factor,
     std::uint16_t collateral_id, std::uint16_t debt_id, const u256& debt_to_cover,
-    std::uint64_t timestamp) {
+    const u256& variable, const u256& stable, ReadCollateral&& read_collateral) {
   using E = LiquidationError;
-  if (collateral_id >= market.reserves.size() || debt_id >= market.reserves.size())
-    return tl::unexpected(E::math);
   const Reserve& coll = market.reserves[collateral_id];
   const Reserve& debt = market.reserves[debt_id];
-
-  const Position empty;
-  const Position* dp = account.position(debt_id);
-  const Position* cp = account.position(collateral_id);
-  auto variable = variable_debt_balance(debt, dp ? *dp : empty, timestamp);
-  auto stable = stable_debt_balance(dp ? *dp : empty, timestamp);
-  if (!variable || !stable) return tl::unexpected(E::math);
-  const u256 total_debt = *variable + *stable;
+  const u256 total_debt = variable + stable;
 
   // ValidationLogic.validateLiquidationCall, in its order.
   if (!coll.config.active || !debt.config.active || coll.config.paused || debt.config.paused)
@@ -93,7 +89,7 @@ tl::expected<LiquidationOutcome, LiquidationError> liquidation_outcome_at(
   if (!max_liquidatable) return tl::unexpected(E::math);
   const u256 requested = debt_to_cover > *max_liquidatable ? *max_liquidatable : debt_to_cover;
 
-  auto balance = a_token_balance(coll, cp ? *cp : empty, timestamp);
+  auto balance = read_collateral();
   if (!balance) return tl::unexpected(E::math);
   auto out = collateral_for_debt(market, account, collateral_id, debt_id, requested, *balance);
   if (!out) return out;
@@ -101,6 +97,45 @@ tl::expected<LiquidationOutcome, LiquidationError> liquidation_outcome_at(
   out->close_factor = close_factor;
   out->max_liquidatable = *max_liquidatable;
   return out;
+}
+
+}  // namespace
+
+tl::expected<LiquidationOutcome, LiquidationError> liquidation_outcome_at(
+    const Market& market, const Account& account, const u256& health_factor,
+    std::uint16_t collateral_id, std::uint16_t debt_id, const u256& debt_to_cover,
+    std::uint64_t timestamp) {
+  if (collateral_id >= market.reserves.size() || debt_id >= market.reserves.size())
+    return tl::unexpected(LiquidationError::math);
+  const Position empty;
+  const Position* dp = account.position(debt_id);
+  const Position* cp = account.position(collateral_id);
+  auto variable = variable_debt_balance(market.reserves[debt_id], dp ? *dp : empty, timestamp);
+  auto stable = stable_debt_balance(dp ? *dp : empty, timestamp);
+  if (!variable || !stable) return tl::unexpected(LiquidationError::math);
+  return outcome_from(
+      market, account, health_factor, collateral_id, debt_id, debt_to_cover, *variable, *stable,
+      [&] { return a_token_balance(market.reserves[collateral_id], cp ? *cp : empty, timestamp); });
+}
+
+tl::expected<LiquidationOutcome, LiquidationError> liquidation_outcome_read(
+    const Market& market, const Account& account, const u256& health_factor,
+    std::uint16_t collateral_id, std::uint16_t debt_id, const u256& debt_to_cover,
+    const PositionBalances& debt_read, const PositionBalances& collateral_read,
+    std::uint64_t timestamp) {
+  if (!debt_read.debt_read)
+    return liquidation_outcome_at(market, account, health_factor, collateral_id, debt_id,
+                                  debt_to_cover, timestamp);
+  if (collateral_id >= market.reserves.size() || debt_id >= market.reserves.size())
+    return tl::unexpected(LiquidationError::math);
+  return outcome_from(
+      market, account, health_factor, collateral_id, debt_id, debt_to_cover,
+      debt_read.variable_debt, debt_read.stable_debt, [&]() -> tl::expected<u256, MathError> {
+        if (collateral_read.collateral_read) return collateral_read.a_token;
+        const Position empty;
+        const Position* cp = account.position(collateral_id);
+        return a_token_balance(market.reserves[collateral_id], cp ? *cp : empty, timestamp);
+      });
 }
 
 tl::expected<LiquidationOutcome, LiquidationError> collateral_for_debt(

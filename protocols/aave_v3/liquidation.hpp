@@ -44,6 +44,14 @@ struct LiquidationOutcome {
     std::uint16_t collateral_reserve, std::uint16_t debt_reserve, const chain::u256& debt_to_cover,
     std::uint64_t timestamp);
 
+// The same, with the debt position's and the collateral position's balances as account_data
+// read them at `market`'s time (`debt_read`, `collateral_read`); one it did not read is read here.
+[[nodiscard]] tl::expected<LiquidationOutcome, LiquidationError> liquidation_outcome_read(
+    const Market& market, const Account& account, const chain::u256& health_factor,
+    std::uint16_t collateral_reserve, std::uint16_t debt_reserve, const chain::u256& debt_to_cover,
+    const PositionBalances& debt_read, const PositionBalances& collateral_read,
+    std::uint64_t timestamp);
+
 // _calculateAvailableCollateralToLiquidate and the treasury's share alone: what repaying up to
 // `requested` (already within the close factor) takes from `balance` of collateral, the Pool's
 // checks passed. Sets the amounts and collateral_capped; the rest is the caller's. A caller that

@@ -27,9 +27,17 @@ u256 value_in_base(const Reserve& r, const u256& amount, const u256& price) {
 
 namespace {
 
-// evaluate_liquidation, with the account's health factor given or computed by the outcome.
+// What evaluate knows of the account before pricing a pair: its health factor, and the two
+// positions' balances account_data read (nullptr: computed by the outcome).
+struct Known {
+  const u256* health_factor = nullptr;
+  const PositionBalances* debt_read = nullptr;
+  const PositionBalances* collateral_read = nullptr;
+};
+
+// evaluate_liquidation, with what is known of the account given.
 std::optional<Opportunity> evaluate(const Market& market, const Address& who,
-                                    const Account& account, const u256* health_factor,
+                                    const Account& account, const Known& known,
                                     std::uint16_t collateral, std::uint16_t debt,
                                     const u256& debt_to_cover, std::uint64_t timestamp,
                                     const OpportunityLimits& limits) {
@@ -45,10 +53,14 @@ std::optional<Opportunity> evaluate(const Market& market, const Address& who,
   if (const auto held = limits.max_debt_amount.find(d.asset); held != limits.max_debt_amount.end())
     request = std::min(request, held->second);
   if (request == 0) return std::nullopt;
-  auto outcome = health_factor != nullptr
-                     ? liquidation_outcome_at(market, account, *health_factor, collateral, debt,
-                                              request, timestamp)
-                     : liquidation_outcome(market, account, collateral, debt, request, timestamp);
+  auto outcome =
+      known.health_factor == nullptr
+          ? liquidation_outcome(market, account, collateral, debt, request, timestamp)
+      : known.debt_read != nullptr && known.collateral_read != nullptr
+          ? liquidation_outcome_read(market, account, *known.health_factor, collateral, debt,
+                                     request, *known.debt_read, *known.collateral_read, timestamp)
+          : liquidation_outcome_at(market, account, *known.health_factor, collateral, debt, request,
+                                   timestamp);
   if (!outcome || outcome->debt_repaid == 0) return std::nullopt;
   Opportunity o;
   o.account = who;
@@ -64,16 +76,23 @@ std::optional<Opportunity> evaluate(const Market& market, const Address& who,
   return o;
 }
 
+// `read`: what account_data read, one entry per position (empty: nothing known).
 std::optional<Opportunity> best_of(const Market& market, const Address& who, const Account& account,
-                                   const u256* health_factor, std::uint64_t timestamp,
+                                   const u256* health_factor,
+                                   std::span<const PositionBalances> read, std::uint64_t timestamp,
                                    const OpportunityLimits& limits) {
+  const bool known_balances = health_factor != nullptr && read.size() == account.positions.size();
   std::optional<Opportunity> best;
-  for (const auto& cp : account.positions) {
+  for (std::size_t c = 0; c < account.positions.size(); ++c) {
+    const Position& cp = account.positions[c];
     if (!account.config.using_as_collateral(cp.reserve)) continue;
-    for (const auto& dp : account.positions) {
+    for (std::size_t d = 0; d < account.positions.size(); ++d) {
+      const Position& dp = account.positions[d];
       if (!account.config.borrowing(dp.reserve)) continue;
-      auto o = evaluate(market, who, account, health_factor, cp.reserve, dp.reserve,
-                        chain::kU256Max, timestamp, limits);
+      const Known known{health_factor, known_balances ? &read[d] : nullptr,
+                        known_balances ? &read[c] : nullptr};
+      auto o = evaluate(market, who, account, known, cp.reserve, dp.reserve, chain::kU256Max,
+                        timestamp, limits);
       if (o && (!best || o->profit_base > best->profit_base)) best = std::move(o);
     }
   }
@@ -87,21 +106,29 @@ std::optional<Opportunity> evaluate_liquidation(const Market& market, const Addr
                                                 std::uint16_t debt, const u256& debt_to_cover,
                                                 std::uint64_t timestamp,
                                                 const OpportunityLimits& limits) {
-  return evaluate(market, who, account, nullptr, collateral, debt, debt_to_cover, timestamp,
+  return evaluate(market, who, account, Known{}, collateral, debt, debt_to_cover, timestamp,
                   limits);
 }
 
 std::optional<Opportunity> best_liquidation(const Market& market, const Address& who,
                                             const Account& account, std::uint64_t timestamp,
                                             const OpportunityLimits& limits) {
-  return best_of(market, who, account, nullptr, timestamp, limits);
+  return best_of(market, who, account, nullptr, {}, timestamp, limits);
 }
 
 std::optional<Opportunity> best_liquidation_at(const Market& market, const Address& who,
                                                const Account& account, const u256& health_factor,
                                                std::uint64_t timestamp,
                                                const OpportunityLimits& limits) {
-  return best_of(market, who, account, &health_factor, timestamp, limits);
+  return best_of(market, who, account, &health_factor, {}, timestamp, limits);
+}
+
+std::optional<Opportunity> best_liquidation_read(const Market& market, const Address& who,
+                                                 const Account& account, const u256& health_factor,
+                                                 std::span<const PositionBalances> read,
+                                                 std::uint64_t timestamp,
+                                                 const OpportunityLimits& limits) {
+  return best_of(market, who, account, &health_factor, read, timestamp, limits);
 }
 
 }  // namespace protocols::aave_v3

@@ -43,6 +43,13 @@ struct Opportunity {
     const Market& market, const Address& who, const Account& account,
     const chain::u256& health_factor, std::uint64_t timestamp, const OpportunityLimits& limits);
 
+// The same, with the balances account_data read at `market`'s time (one entry per
+// account.positions) as well: each pair's outcome reads none again.
+[[nodiscard]] std::optional<Opportunity> best_liquidation_read(
+    const Market& market, const Address& who, const Account& account,
+    const chain::u256& health_factor, std::span<const PositionBalances> read,
+    std::uint64_t timestamp, const OpportunityLimits& limits);
+
 // The same valuation for one given pair and amount (the brute-force reference in tests).
 [[nodiscard]] std::optional<Opportunity> evaluate_liquidation(
     const Market& market, const Address& who, const Account& account, std::uint16_t collateral,
