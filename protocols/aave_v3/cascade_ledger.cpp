@@ -217,8 +217,7 @@ CascadeLedger::CascadeLedger(Market market, std::map<Address, Account> positions
   spots_.resize(accounts_.size());
   for (std::size_t id = 0; id < accounts_.size(); ++id)
     note_spot(static_cast<strategy::AccountId>(id));
-  protocol_ =
-      std::make_unique<AaveV3Protocol>(market_, positions_, block, contracts, std::move(options));
+  protocol_ = std::make_unique<AaveV3Protocol>(market_, positions_, block, contracts, options);
 }
 
 const Market& CascadeLedger::at(std::uint64_t timestamp, std::span<const u256> prices) const {
