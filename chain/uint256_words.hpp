@@ -4,6 +4,7 @@
 // a third of cpp_int's general algorithms. Every function here gives exactly what the u256
 // expression it names gives (wrapping included), so a caller can swap one for the other.
 #include <cstdint>
+#include <optional>
 
 #include "chain/uint256.hpp"
 
@@ -230,6 +231,34 @@ struct Four {
   return q;
 }
 
+// (a * b + c) / d for `a` of at most two words and one-word b, c and d (d != 0): under 2^192,
+// never wrapping. The shape of percentages, token units and prices against an amount: three
+// words of product, at most three divisions, no word counts to keep.
+[[nodiscard]] inline u256 mul_word_add_div_word(const u256& a, Word b, Word c, Word d) noexcept {
+  const auto& limbs = a.backend();
+  const Word a0 = limbs.limbs()[0];
+  const Word a1 = limbs.size() > 1 ? limbs.limbs()[1] : 0;
+  const DoubleWord low = DoubleWord{a0} * b + c;  // at most 2^128 - 2^64: no carry out
+  const DoubleWord high = DoubleWord{a1} * b + static_cast<Word>(low >> 64);
+  Word r = 0;
+  const Word w2 = static_cast<Word>(high >> 64);
+  Word q2 = 0;
+  if (w2 < d)
+    r = w2;
+  else
+    q2 = div_step(0, w2, d, r);
+  const Word q1 = div_step(r, static_cast<Word>(high), d, r);
+  const Word q0 = div_step(r, static_cast<Word>(low), d, r);
+  u256 out;
+  auto& b_out = out.backend();
+  b_out.resize(3, 3);
+  b_out.limbs()[0] = q0;
+  b_out.limbs()[1] = q1;
+  b_out.limbs()[2] = q2;
+  b_out.normalize();
+  return out;
+}
+
 [[nodiscard]] inline u256 to_u256(const Four& x) noexcept {
   u256 out;
   auto& b = out.backend();
@@ -304,6 +333,36 @@ namespace chain {
   words::div(x, words::low_word(d1));
   words::div(x, words::low_word(d2));
   return words::to_u256(x);
+}
+
+// a * b * c / (d1 * d2), or nothing where Solidity's checked `a * b * c / (d1 * d2)` reverts:
+// a product past 2^256, on either side, or a zero divisor. Prices and units of one word against
+// an amount of two (the shape of every collateral-for-debt conversion) take a straight line:
+// the amount's product with both factors, then the two one-word divisions.
+[[nodiscard]] inline std::optional<u256> checked_mul3_div_by_product(const u256& a, const u256& b,
+                                                                     const u256& c, const u256& d1,
+                                                                     const u256& d2) {
+  if (words::fits_word(a) && words::fits_two_words(b) && words::fits_word(c) &&
+      words::fits_word(d1) && words::fits_word(d2)) {
+    const words::Word x = words::low_word(d1);
+    const words::Word y = words::low_word(d2);
+    if (x == 0 || y == 0) return std::nullopt;  // d1 * d2 fits two words: only zero fails
+    // Under 2^64 * 2^128 * 2^64: neither product can overflow, the last word takes no carry.
+    const words::Four ab = words::mul_add_two(b, a);
+    words::Four abc;
+    words::Word carry = 0;
+    for (unsigned i = 0; i < 4; ++i) {
+      const words::DoubleWord t = words::DoubleWord{ab.w[i]} * words::low_word(c) + carry;
+      abc.w[i] = static_cast<words::Word>(t);
+      carry = static_cast<words::Word>(t >> 64);
+    }
+    return words::to_u256(words::div_one(words::div_one(abc, x), y));
+  }
+  auto numerator = checked_mul(a, b);
+  if (numerator) numerator = checked_mul(*numerator, c);
+  const auto divisor = checked_mul(d1, d2);
+  if (!numerator || !divisor || *divisor == 0) return std::nullopt;
+  return div_by_product(*numerator, d1, d2);
 }
 
 // (a * b + c) / (d1 * d2), wrapping as the u256 expression (a * b + c) / (d1 * d2) does in its

@@ -27,8 +27,9 @@ void clear_bit(UserConfig& c, std::size_t bit) { c.data &= ~(u256{1} << bit); }
 
 // ScaledBalanceTokenBase._burnScaled / _transfer: the scaled amount leaving the balance.
 tl::expected<void, std::string> burn_scaled(u256& scaled, const u256& amount, const u256& index,
-                                            const char* what) {
-  const auto s = ray_div(amount, index);
+                                            const char* what, const u256* amount_scaled = nullptr) {
+  const auto s =
+      amount_scaled != nullptr ? std::optional<u256>{*amount_scaled} : ray_div(amount, index);
   if (!s) return tl::unexpected(std::string{"overflow burning "} + what);
   if (*s > scaled) return tl::unexpected(std::string{"burning more "} + what + " than held");
   scaled -= *s;
@@ -121,8 +122,9 @@ tl::expected<void, std::string> apply_liquidation(const Market& market, Account&
                                                   std::uint16_t collateral, std::uint16_t debt,
                                                   const LiquidationOutcome& outcome,
                                                   std::uint64_t timestamp,
-                                                  const PositionBalances* debt_read,
-                                                  const PositionBalances* collateral_read) {
+                                                  const LiquidationReads& known) {
+  const PositionBalances* debt_read = known.debt;
+  const PositionBalances* collateral_read = known.collateral;
   if (collateral >= market.reserves.size() || debt >= market.reserves.size())
     return tl::unexpected(std::string{"unknown reserve"});
   const Reserve& d = market.reserves[debt];
@@ -134,11 +136,11 @@ tl::expected<void, std::string> apply_liquidation(const Market& market, Account&
   // _burnDebtTokens: variable debt first, the rest from stable debt.
   {
     Position& p = position_of(account, debt);
-    const bool known = debt_read != nullptr && debt_read->debt_read;
-    const auto variable = known ? tl::expected<u256, MathError>{debt_read->variable_debt}
-                                : variable_debt_balance(d, p, timestamp);
-    const auto stable = known ? tl::expected<u256, MathError>{debt_read->stable_debt}
-                              : stable_debt_balance(p, timestamp);
+    const bool read = debt_read != nullptr && debt_read->debt_read;
+    const auto variable = read ? tl::expected<u256, MathError>{debt_read->variable_debt}
+                               : variable_debt_balance(d, p, timestamp);
+    const auto stable = read ? tl::expected<u256, MathError>{debt_read->stable_debt}
+                             : stable_debt_balance(p, timestamp);
     if (!variable || !stable) return tl::unexpected(std::string{"debt balance overflow"});
     const u256 total = *variable + *stable;
     if (*variable >= outcome.debt_repaid) {
@@ -168,7 +170,7 @@ tl::expected<void, std::string> apply_liquidation(const Market& market, Account&
                              : a_token_balance(c, p, timestamp);
     if (!balance) return tl::unexpected(std::string{"collateral balance overflow"});
     if (auto ok = burn_scaled(p.scaled_a_token, outcome.collateral_to_liquidator, *income_index,
-                              "collateral");
+                              "collateral", known.collateral_scaled);
         !ok)
       return ok;
     if (outcome.protocol_fee != 0) {
@@ -453,12 +455,20 @@ tl::expected<strategy::cascade::Applied, std::string> CascadeLedger::apply(
   if (id >= accounts_.size() || addresses_[id] != o.account)
     return tl::unexpected(std::string{"not an account of this market"});
   const Market& m = at(timestamp, prices);
-  const auto* collateral = m.reserve_of(o.collateral_asset);
-  const auto* debt = m.reserve_of(o.debt_asset);
+  const bool assessed = assessed_ && assessed_->id == id;
+  // The assessment's reserves when the opportunity is its own (two comparisons, no search).
+  const auto resolve = [&](const Address& asset, std::optional<std::uint16_t> known) {
+    return known && m.reserves[*known].asset == asset ? &m.reserves[*known] : m.reserve_of(asset);
+  };
+  const bool paired = assessed && assessed_->best.has_value();
+  const auto* collateral =
+      resolve(o.collateral_asset,
+              paired ? std::optional<std::uint16_t>{assessed_->collateral} : std::nullopt);
+  const auto* debt =
+      resolve(o.debt_asset, paired ? std::optional<std::uint16_t>{assessed_->debt} : std::nullopt);
   if (collateral == nullptr || debt == nullptr)
     return tl::unexpected(std::string{"not a reserve of this market"});
   Account& account = accounts_[id]->second;
-  const bool assessed = assessed_ && assessed_->id == id;
   // The outcome of the call with the opportunity's debtToCover at the prices it saw, as the Pool
   // will compute it (with the treasury's share of the collateral, which leaves the account too).
   // The assessment's own outcome is that call's when the collateral was not the limit: it asked
@@ -497,10 +507,10 @@ tl::expected<strategy::cascade::Applied, std::string> CascadeLedger::apply(
   }
   if (!outcome) return tl::unexpected(std::string{describe(outcome.error())});
   // Dust: the Pool reverts a burn of 0 scaled units (INVALID_BURN_AMOUNT); nothing happens.
-  const auto scaled_seized = ray_div(outcome->collateral_to_liquidator,
-                                     normalized_income(*collateral, timestamp).value_or(kRay));
+  const auto income = normalized_income(*collateral, timestamp);
+  const auto scaled_seized = ray_div(outcome->collateral_to_liquidator, income.value_or(kRay));
   if (outcome->debt_repaid == 0 || !scaled_seized || *scaled_seized == 0)
-    return strategy::cascade::Applied{0, 0};
+    return strategy::cascade::Applied{0, 0, collateral->id, debt->id};
   if (!saved_[id]) {
     originals_.push_back(
         {id, account.config, account.emode, original_positions_.size(), account.positions.size()});
@@ -516,13 +526,14 @@ tl::expected<strategy::cascade::Applied, std::string> CascadeLedger::apply(
     if (!assessed || p == nullptr || read_.size() != account.positions.size()) return nullptr;
     return &read_[static_cast<std::size_t>(p - account.positions.data())];
   };
-  const PositionBalances* debt_read = read_of(debt->id);
-  const PositionBalances* collateral_read = read_of(collateral->id);
-  auto ok = apply_liquidation(m, account, collateral->id, debt->id, *outcome, timestamp, debt_read,
-                              collateral_read);
+  // The share's scaled amount is the burn's when it was divided by the index the burn uses.
+  const LiquidationReads known{read_of(debt->id), read_of(collateral->id),
+                               income ? &*scaled_seized : nullptr};
+  auto ok = apply_liquidation(m, account, collateral->id, debt->id, *outcome, timestamp, known);
   note_spot(id);  // a position it had to add may have moved them
   if (!ok) return tl::unexpected(ok.error());
-  return strategy::cascade::Applied{outcome->debt_repaid, outcome->collateral_to_liquidator};
+  return strategy::cascade::Applied{outcome->debt_repaid, outcome->collateral_to_liquidator,
+                                    collateral->id, debt->id};
 }
 
 std::vector<strategy::AccountId> CascadeLedger::changed() const {

@@ -17,13 +17,19 @@
 
 namespace protocols::aave_v3 {
 
-// What one liquidation leaves of an account; errors where the Pool would revert. The debt's and
-// the collateral's balances as account_data read them at `timestamp`, when given, are not read
+// What a caller already computed at the liquidation's timestamp; what is given is not computed
 // again.
+struct LiquidationReads {
+  const PositionBalances* debt = nullptr;        // the debt position's, as account_data read it
+  const PositionBalances* collateral = nullptr;  // the collateral position's
+  // The liquidator's share in scaled aTokens: ray_div(collateral_to_liquidator, income index).
+  const chain::u256* collateral_scaled = nullptr;
+};
+
+// What one liquidation leaves of an account; errors where the Pool would revert.
 [[nodiscard]] tl::expected<void, std::string> apply_liquidation(
     const Market& market, Account& account, std::uint16_t collateral, std::uint16_t debt,
-    const LiquidationOutcome& outcome, std::uint64_t timestamp,
-    const PositionBalances* debt_read = nullptr, const PositionBalances* collateral_read = nullptr);
+    const LiquidationOutcome& outcome, std::uint64_t timestamp, const LiquidationReads& known = {});
 
 class CascadeLedger final : public strategy::cascade::Ledger {
  public:

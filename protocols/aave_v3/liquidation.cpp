@@ -154,24 +154,20 @@ tl::expected<LiquidationOutcome, LiquidationError> collateral_for_debt(
   const u256 bonus{bonus_of(market, coll, account)};
 
   // _calculateAvailableCollateralToLiquidate, with the Pool's checked multiplications.
-  auto num = chain::checked_mul(dprice, requested);
-  if (num) num = chain::checked_mul(*num, cunit);
-  auto den = chain::checked_mul(cprice, dunit);
-  if (!num || !den || *den == 0) return tl::unexpected(E::math);
-  // *num / *den, the divisor's two factors in turn (one-word divisions).
-  const u256 base_collateral = chain::div_by_product(*num, cprice, dunit);
-  auto max_collateral = percent_mul(base_collateral, bonus);
+  const auto base_collateral =
+      chain::checked_mul3_div_by_product(dprice, requested, cunit, cprice, dunit);
+  if (!base_collateral) return tl::unexpected(E::math);
+  auto max_collateral = percent_mul(*base_collateral, bonus);
   if (!max_collateral) return tl::unexpected(E::math);
   u256 collateral_amount;
   u256 debt_needed;
   if (*max_collateral > balance) {
     out.collateral_capped = true;
     collateral_amount = balance;
-    auto n2 = chain::checked_mul(cprice, collateral_amount);
-    if (n2) n2 = chain::checked_mul(*n2, dunit);
-    auto d2 = chain::checked_mul(dprice, cunit);
-    if (!n2 || !d2 || *d2 == 0) return tl::unexpected(E::math);
-    auto needed = percent_div(chain::div_by_product(*n2, dprice, cunit), bonus);
+    const auto base_debt =
+        chain::checked_mul3_div_by_product(cprice, collateral_amount, dunit, dprice, cunit);
+    if (!base_debt) return tl::unexpected(E::math);
+    auto needed = percent_div(*base_debt, bonus);
     if (!needed) return tl::unexpected(E::math);
     debt_needed = *needed;
   } else {

@@ -20,6 +20,9 @@ unsigned bits(const u256& v) { return chain::words::bit_width(v); }
 constexpr unsigned kWadBits = 60;         // 10^18 < 2^60
 constexpr unsigned kRayBits = 90;         // 10^27 < 2^90
 constexpr unsigned kPercentageBits = 14;  // 10^4 < 2^14
+// kPercentageFactor and kHalfPercentage as words, for the one-word paths.
+constexpr std::uint64_t kPercentageWord = 10'000;
+constexpr std::uint64_t kHalfPercentageWord = 5'000;
 
 // 10^27 does not fit in a word; its factors do, and dividing by one then the other is the same.
 const u256 kGiga{1'000'000'000ULL};
@@ -74,6 +77,10 @@ u256 ray_to_wad(const u256& a) {
 std::optional<u256> wad_to_ray(const u256& a) { return checked_mul(a, kWadRayRatio); }
 
 std::optional<u256> percent_mul(const u256& value, const u256& percentage) {
+  // Two words by one cannot overflow (under 2^192): no guard, one straight-line product.
+  if (chain::words::fits_two_words(value) && chain::words::fits_word(percentage))
+    return chain::words::mul_word_add_div_word(value, chain::words::low_word(percentage),
+                                               kHalfPercentageWord, kPercentageWord);
   if (!small_product(value, bits(percentage)) && percentage != 0 &&
       value > (kU256Max - kHalfPercentage) / percentage)
     return std::nullopt;
@@ -82,6 +89,10 @@ std::optional<u256> percent_mul(const u256& value, const u256& percentage) {
 
 std::optional<u256> percent_div(const u256& value, const u256& percentage) {
   if (percentage == 0) return std::nullopt;
+  if (chain::words::fits_two_words(value) && chain::words::fits_word(percentage)) {
+    const auto p = chain::words::low_word(percentage);
+    return chain::words::mul_word_add_div_word(value, kPercentageWord, p >> 1, p);
+  }
   if (!small_product(value, kPercentageBits) &&
       value > (kU256Max - percentage / 2) / kPercentageFactor)
     return std::nullopt;

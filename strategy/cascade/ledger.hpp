@@ -49,6 +49,9 @@ struct AccountTotals {
 struct Applied {
   chain::u256 debt_repaid;
   chain::u256 collateral_seized;  // to the liquidator
+  // The opportunity's assets, as the ledger resolved them: a round needs no lookup of its own.
+  AssetId collateral = 0;
+  AssetId debt = 0;
 };
 
 class Ledger {
@@ -92,7 +95,7 @@ class Ledger {
   // protocol's liquidation would (debt burnt, collateral and the protocol's fee taken, flags
   // cleared). The amounts are those of the call with `o.debt_to_cover`, which can differ by
   // rounding from the assessment's when the collateral was the limit; zeros (and nothing
-  // changed) when the protocol would refuse to move such dust.
+  // changed) when the protocol would refuse to move such dust. Names the assets it resolved.
   [[nodiscard]] virtual tl::expected<Applied, std::string> apply(
       AccountId id, const Opportunity& o, std::uint64_t timestamp,
       std::span<const chain::u256> prices) = 0;

@@ -57,10 +57,15 @@ void sort_listed(std::vector<Liquidation>& accounts, std::size_t first) {
 
 u256 value_base(const u256& amount, const u256& price, std::uint8_t decimals) {
   if (amount == 0 || price == 0) return 0;
+  const u256 unit = pow10(decimals);
+  if (chain::words::fits_two_words(amount) && chain::words::fits_word(price) &&
+      chain::words::fits_word(unit))
+    return chain::words::mul_word_add_div_word(amount, chain::words::low_word(price), 0,
+                                               chain::words::low_word(unit));
   // Within 256 bits the product needs no widening (and no 512-bit division).
-  if (msb(amount) + msb(price) + 2 <= 256) return chain::mul_div(amount, price, pow10(decimals));
+  if (msb(amount) + msb(price) + 2 <= 256) return chain::mul_div(amount, price, unit);
   chain::u512 wide = chain::u512{amount} * chain::u512{price};
-  wide /= chain::u512{pow10(decimals)};
+  wide /= chain::u512{unit};
   return wide > chain::u512{chain::kU256Max} ? chain::kU256Max : static_cast<u256>(wide);
 }
 
@@ -181,10 +186,16 @@ tl::expected<void, CascadeError> Cascade::round(Round& r, Exchange& exchange,
   // One pass of the bounds; only accounts they cannot prove healthy go through exact math.
   candidates_.clear();
   const std::size_t n = slots_.size();
+  // Without a branch on the verdict, which no predictor guesses (accounts that may fall are
+  // scattered): every id is written, and the end moves past those that may fall.
+  candidates_.resize(n);
+  std::size_t count = 0;
   for (std::size_t i = 0; i < n; ++i) {
     const auto id = static_cast<AccountId>(i);
-    if (!is_bad_[i] && (options_.exact_all || may_fall(id))) candidates_.push_back(id);
+    candidates_[count] = id;
+    count += static_cast<std::size_t>(!is_bad_[i] && (options_.exact_all || may_fall(id)));
   }
+  candidates_.resize(count);
   r.evaluated = candidates_.size();
 
   const std::size_t first = r.accounts.size();
@@ -212,15 +223,15 @@ tl::expected<void, CascadeError> Cascade::round(Round& r, Exchange& exchange,
       continue;
     }
     const auto& o = *a.best;
-    const auto coll = ledger_.asset_id(o.collateral_asset);
-    const auto debt = ledger_.asset_id(o.debt_asset);
-    if (!coll || !debt)
-      return tl::unexpected(
-          CascadeError{CascadeErrorKind::ledger, "an opportunity names an asset the ledger lacks"});
     auto applied = ledger_.apply(id, o, options_.timestamp, prices);
     if (!applied)
       return tl::unexpected(
           CascadeError{CascadeErrorKind::ledger, a.account.checksummed() + ": " + applied.error()});
+    const AssetId coll = applied->collateral;
+    const AssetId debt = applied->debt;
+    if (coll >= assets.size() || debt >= assets.size())
+      return tl::unexpected(
+          CascadeError{CascadeErrorKind::ledger, "the ledger applied an asset it does not list"});
     l.health_factor = o.health_factor;
     if (applied->collateral_seized == 0) {
       // Dust the protocol would refuse to move: it pays nothing, so nobody liquidates it.
@@ -234,11 +245,11 @@ tl::expected<void, CascadeError> Cascade::round(Round& r, Exchange& exchange,
     l.debt_to_cover = o.debt_to_cover;
     l.debt_repaid = applied->debt_repaid;
     l.collateral_seized = applied->collateral_seized;
-    const u256 seized_base = value_base(l.collateral_seized, prices[*coll], assets[*coll].decimals);
-    const u256 repaid_base = value_base(l.debt_repaid, prices[*debt], assets[*debt].decimals);
+    const u256 seized_base = value_base(l.collateral_seized, prices[coll], assets[coll].decimals);
+    const u256 repaid_base = value_base(l.debt_repaid, prices[debt], assets[debt].decimals);
     l.bonus_base = seized_base > repaid_base ? seized_base - repaid_base : u256{0};
-    r.collateral_seized[*coll] += l.collateral_seized;
-    r.debt_repaid[*debt] += l.debt_repaid;
+    r.collateral_seized[coll] += l.collateral_seized;
+    r.debt_repaid[debt] += l.debt_repaid;
     r.collateral_seized_base += seized_base;
     r.debt_repaid_base += repaid_base;
     r.bonus_base += l.bonus_base;

@@ -3,6 +3,7 @@
 // millions of random operands, so that the protocol math built on them stays exact to the wei.
 #include <catch2/catch.hpp>
 
+#include <optional>
 #include <random>
 #include <vector>
 
@@ -115,7 +116,10 @@ TEST_CASE("operands of two words take the straight-line path exactly", "[uint256
     u256 wide_d = ops.next(128);  // a two-word divisor: the product's words go to long division
     if (wide_d == 0) wide_d = 5;
     const bool product_fits = d * d2 / d == d2;
+    const auto word = [](const u256& v) { return chain::words::low_word(v); };
+    const u256 c1 = ops.next(64);
     const auto same =
+        chain::words::mul_word_add_div_word(a, word(d2), word(c1), word(d)) == (a * d2 + c1) / d &&
         chain::mul_div(a, b, d) == a * b / d && chain::mul_add_div(a, b, c, d) == (a * b + c) / d &&
         chain::mul_add_div(a, b, c, wide_d) == (a * b + c) / wide_d &&
         (!product_fits || chain::mul_add_div_by_product(a, b, c, d, d2) == (a * b + c) / (d * d2));
@@ -129,6 +133,12 @@ TEST_CASE("operands of two words take the straight-line path exactly", "[uint256
   CHECK(chain::mul_add_div(top, top, top, 1) == top * top + top);
   CHECK(chain::mul_add_div(top, top, top, ~std::uint64_t{0}) == (top * top + top) / kWord);
   CHECK(chain::mul_div(top, top, 3) == top * top / 3);
+  // Two words by one plus one, the widest: the three product words, each quotient digit a word.
+  CHECK(chain::words::mul_word_add_div_word(top, ~std::uint64_t{0}, ~std::uint64_t{0}, 1) ==
+        top * kWord + kWord);
+  CHECK(chain::words::mul_word_add_div_word(top, ~std::uint64_t{0}, 5, 10'000) ==
+        (top * kWord + 5) / 10'000);
+  CHECK(chain::words::mul_word_add_div_word(0, 0, 0, 7) == 0);
 }
 
 TEST_CASE("bit widths and checked products are cpp_int's", "[uint256]") {
@@ -151,6 +161,68 @@ TEST_CASE("bit widths and checked products are cpp_int's", "[uint256]") {
       REQUIRE(same);
     }
   }
+}
+
+TEST_CASE("a checked three-factor product over two factors reverts where Solidity's does",
+          "[uint256]") {
+  // The reference: the exact product in 512 bits, refused past 2^256 (Solidity 0.8's checked
+  // multiplication, either side) or over a zero divisor, else the floor of the quotient.
+  const auto reference = [](const u256& a, const u256& b, const u256& c, const u256& d1,
+                            const u256& d2) -> std::optional<u256> {
+    const chain::u512 max{~u256{0}};
+    const chain::u512 ab = chain::u512{a} * chain::u512{b};
+    const chain::u512 d = chain::u512{d1} * chain::u512{d2};
+    if (ab > max || d > max || d == 0) return std::nullopt;
+    const chain::u512 abc = ab * chain::u512{c};
+    if (abc > max) return std::nullopt;
+    return static_cast<u256>(abc / d);
+  };
+  // Table: a price of 2000 USD (8 decimals) for 1.5 tokens of 18 decimals, in a 6-decimal
+  // asset at 1 USD; a zero price; products just past 2^256 on each side.
+  const u256 e18{1'000'000'000'000'000'000ULL};
+  struct Row {
+    u256 a, b, c, d1, d2;
+    std::optional<u256> want;
+  };
+  const std::vector<Row> rows{
+      {u256{200'000'000'000ULL}, e18 + e18 / 2, u256{1'000'000}, u256{100'000'000}, e18,
+       u256{3'000'000'000ULL}},
+      {u256{1}, u256{5}, u256{1}, u256{0}, u256{1}, std::nullopt},
+      {u256{1}, u256{5}, u256{1}, u256{3}, u256{0}, std::nullopt},
+      // (2^64 - 1)^2 (2^128 - 1): the widest product of the fast path's shape, which fits.
+      {kWord, (u256{1} << 128) - 1, kWord, u256{1}, u256{1},
+       kWord * ((u256{1} << 128) - 1) * kWord},
+      {u256{2}, u256{1} << 254, u256{2}, u256{1}, u256{1}, std::nullopt},
+      {u256{1} << 200, u256{1} << 60, u256{1}, u256{1}, u256{1}, std::nullopt},
+      {u256{1}, u256{1}, u256{1}, u256{1} << 200, u256{1} << 60, std::nullopt},
+  };
+  for (const auto& row : rows) {
+    INFO(row.a << " " << row.b << " " << row.c << " " << row.d1 << " " << row.d2);
+    CHECK(chain::checked_mul3_div_by_product(row.a, row.b, row.c, row.d1, row.d2) == row.want);
+    CHECK(reference(row.a, row.b, row.c, row.d1, row.d2) == row.want);
+  }
+  // Random operands, most of them of the fast path's shape (one word, two, one; one-word
+  // divisors), the rest of any width.
+  Operands ops{8};
+  std::size_t fast = 0;
+  std::size_t refused = 0;
+  for (int i = 0; i < 1'000'000; ++i) {
+    const bool shaped = i % 4 != 0;
+    const u256 a = ops.next(shaped ? 64 : 256);
+    const u256 b = ops.next(shaped ? 128 : 256);
+    const u256 c = ops.next(shaped ? 64 : 256);
+    const u256 d1 = ops.next(shaped ? 64 : 256);
+    const u256 d2 = ops.next(shaped ? 64 : 256);
+    const auto want = reference(a, b, c, d1, d2);
+    fast += shaped;
+    refused += !want.has_value();
+    if (chain::checked_mul3_div_by_product(a, b, c, d1, d2) != want) {
+      INFO(a << " " << b << " " << c << " " << d1 << " " << d2);
+      REQUIRE(chain::checked_mul3_div_by_product(a, b, c, d1, d2) == want);
+    }
+  }
+  CHECK(fast == 750'000);
+  CHECK(refused > 10'000);  // both outcomes are exercised
 }
 
 TEST_CASE("a two-word divisor's quotient digits are corrected as far as they must be",
