@@ -7,6 +7,7 @@
 #include "protocols/aave_v3/liquidation.hpp"
 #include "protocols/aave_v3/opportunity.hpp"
 #include "protocols/aave_v3/wad_ray_math.hpp"
+#include "strategy/cascade/huge_pages.hpp"
 
 namespace protocols::aave_v3 {
 namespace {
@@ -219,6 +220,7 @@ CascadeLedger::CascadeLedger(Market market, std::map<Address, Account> positions
   spots_.resize(accounts_.size());
   for (std::size_t id = 0; id < accounts_.size(); ++id)
     note_spot(static_cast<strategy::AccountId>(id));
+  back_accounts_with_huge_pages();
   protocol_ = std::make_unique<AaveV3Protocol>(market_, positions_, block, contracts, options);
 }
 
@@ -236,6 +238,23 @@ const Market& CascadeLedger::at(std::uint64_t timestamp, std::span<const u256> p
       assessed_.reset();
     }
   return view_;
+}
+
+void CascadeLedger::back_accounts_with_huge_pages() const {
+  // A round evaluates a few scattered accounts per 4 KiB page: with small pages each one starts
+  // with a TLB miss, which the prefetch does not hide (prefetching 1, 8 or 16 accounts ahead
+  // measured the same). The accounts' nodes and positions lie on the heap, mostly in id order.
+  if (spots_.empty()) return;
+  const char* lo = static_cast<const char*>(spots_.front().node);
+  const char* hi = lo;
+  for (const Spot& s : spots_) {
+    const char* node = static_cast<const char*>(s.node);
+    const char* positions = reinterpret_cast<const char*>(s.positions);
+    lo = std::min({lo, node, positions == nullptr ? node : positions});
+    hi = std::max({hi, node + sizeof(*accounts_.front()),
+                   positions == nullptr ? node : positions + s.count * sizeof(Position)});
+  }
+  (void)strategy::cascade::back_with_huge_pages(lo, hi);
 }
 
 void CascadeLedger::note_spot(strategy::AccountId id) {

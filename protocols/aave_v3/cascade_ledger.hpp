@@ -91,6 +91,7 @@ class CascadeLedger final : public strategy::cascade::Ledger {
   };
   std::vector<Spot> spots_;
   void note_spot(strategy::AccountId id);
+  void back_accounts_with_huge_pages() const;
   void load_spot(strategy::AccountId id) const;
   std::vector<strategy::cascade::AssetInfo> assets_;
   std::unique_ptr<AaveV3Protocol> protocol_;  // fixed, over market_ and positions_

@@ -1,0 +1,14 @@
+#pragma once
+// Backing a large, long-lived structure with 2 MiB pages where the kernel allows it.
+#include <cstddef>
+
+namespace strategy::cascade {
+
+// Asks the kernel to back [first, last) with transparent huge pages, now rather than when
+// khugepaged gets to it: MADV_HUGEPAGE, then MADV_COLLAPSE (Linux 6.1). The range is widened
+// to whole 2 MiB pages; it must lie in private anonymous memory the process owns (the heap).
+// Advice only: contents are unchanged whatever the answer. Returns whether the collapse was
+// done (false with THP disabled, an older kernel, or a range over 1 GiB, which is left alone).
+bool back_with_huge_pages(const void* first, const void* last) noexcept;
+
+}  // namespace strategy::cascade
