@@ -220,7 +220,7 @@ CascadeLedger::CascadeLedger(Market market, std::map<Address, Account> positions
   spots_.resize(accounts_.size());
   for (std::size_t id = 0; id < accounts_.size(); ++id)
     note_spot(static_cast<strategy::AccountId>(id));
-  back_accounts_with_huge_pages();
+  back_with_huge_pages();
   protocol_ = std::make_unique<AaveV3Protocol>(market_, positions_, block, contracts, options);
 }
 
@@ -240,6 +240,20 @@ const Market& CascadeLedger::at(std::uint64_t timestamp, std::span<const u256> p
   return view_;
 }
 
+void CascadeLedger::back_with_huge_pages() const {
+  using strategy::cascade::back_with_huge_pages;
+  // What a sweep reads or writes per account: the accounts themselves (below), the undo
+  // buffers reserved for every account, and the arrays by AccountId.
+  (void)back_with_huge_pages(original_positions_);
+  (void)back_with_huge_pages(originals_);
+  (void)back_with_huge_pages(spots_);
+  (void)back_with_huge_pages(addresses_);
+  (void)back_with_huge_pages(accounts_);
+  (void)back_with_huge_pages(no_pair_uses_);
+  (void)back_with_huge_pages(no_pair_since_);
+  back_accounts_with_huge_pages();
+}
+
 void CascadeLedger::back_accounts_with_huge_pages() const {
   // A round evaluates a few scattered accounts per 4 KiB page: with small pages each one starts
   // with a TLB miss, which the prefetch does not hide (prefetching 1, 8 or 16 accounts ahead
@@ -254,7 +268,8 @@ void CascadeLedger::back_accounts_with_huge_pages() const {
     hi = std::max({hi, node + sizeof(*accounts_.front()),
                    positions == nullptr ? node : positions + s.count * sizeof(Position)});
   }
-  (void)strategy::cascade::back_with_huge_pages(lo, hi);
+  (void)strategy::cascade::back_with_huge_pages(static_cast<const void*>(lo),
+                                                static_cast<const void*>(hi));
 }
 
 void CascadeLedger::note_spot(strategy::AccountId id) {

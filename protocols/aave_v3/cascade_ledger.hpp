@@ -91,6 +91,8 @@ class CascadeLedger final : public strategy::cascade::Ledger {
   };
   std::vector<Spot> spots_;
   void note_spot(strategy::AccountId id);
+  // 2 MiB pages for the accounts and the arrays by AccountId (see the .cpp).
+  void back_with_huge_pages() const;
   void back_accounts_with_huge_pages() const;
   void load_spot(strategy::AccountId id) const;
   std::vector<strategy::cascade::AssetInfo> assets_;

@@ -11,4 +11,11 @@ namespace strategy::cascade {
 // done (false with THP disabled, an older kernel, or a range over 1 GiB, which is left alone).
 bool back_with_huge_pages(const void* first, const void* last) noexcept;
 
+// The same over a vector's whole capacity (its elements and the room reserve() made).
+template <typename Vector>
+bool back_with_huge_pages(const Vector& v) noexcept {
+  const auto* first = reinterpret_cast<const char*>(v.data());
+  return back_with_huge_pages(first, first + v.capacity() * sizeof(*v.data()));
+}
+
 }  // namespace strategy::cascade

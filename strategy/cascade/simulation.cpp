@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "chain/uint256_words.hpp"
+#include "strategy/cascade/huge_pages.hpp"
 
 namespace strategy::cascade {
 namespace {
@@ -92,6 +93,10 @@ Cascade::Cascade(Ledger& ledger, CascadeOptions options) : ledger_{ledger}, opti
   // Room for a few terms per account up front: growing by doubling would copy the terms and
   // touch fresh pages for every copy (each first touch of a page costs more than its terms).
   terms_.reserve(4 * n);
+  // Every round streams the bounds: in 2 MiB pages, a few TLB entries cover them.
+  (void)back_with_huge_pages(terms_);
+  (void)back_with_huge_pages(slots_);
+  (void)back_with_huge_pages(slack_);
   std::array<AccountId, 16> upcoming{};
   for (std::size_t i = 0; i < n; ++i) {
     const auto id = static_cast<AccountId>(i);
