@@ -36,14 +36,17 @@ inline void trim(Words& x) noexcept {
   return out;
 }
 
-[[nodiscard]] inline u256 to_u256(const Words& x) noexcept {
+// Four little-endian words as a u256.
+[[nodiscard]] inline u256 to_u256(const Word (&w)[4]) noexcept {
   u256 out;
   auto& b = out.backend();
   b.resize(4, 4);
-  for (unsigned i = 0; i < 4; ++i) b.limbs()[i] = x.w[i];
+  for (unsigned i = 0; i < 4; ++i) b.limbs()[i] = w[i];
   b.normalize();
   return out;
 }
+
+[[nodiscard]] inline u256 to_u256(const Words& x) noexcept { return to_u256(x.w); }
 
 // The value's words in use, without copying them: one word means it fits in 64 bits.
 [[nodiscard]] inline bool fits_word(const u256& v) noexcept { return v.backend().size() == 1; }
@@ -249,24 +252,18 @@ struct Four {
     q2 = div_step(0, w2, d, r);
   const Word q1 = div_step(r, static_cast<Word>(high), d, r);
   const Word q0 = div_step(r, static_cast<Word>(low), d, r);
+  // Three limbs set directly: a fourth, always zero, would cost its normalisation on every call.
   u256 out;
-  auto& b_out = out.backend();
-  b_out.resize(3, 3);
-  b_out.limbs()[0] = q0;
-  b_out.limbs()[1] = q1;
-  b_out.limbs()[2] = q2;
-  b_out.normalize();
+  auto& limbs_out = out.backend();
+  limbs_out.resize(3, 3);
+  limbs_out.limbs()[0] = q0;
+  limbs_out.limbs()[1] = q1;
+  limbs_out.limbs()[2] = q2;
+  limbs_out.normalize();
   return out;
 }
 
-[[nodiscard]] inline u256 to_u256(const Four& x) noexcept {
-  u256 out;
-  auto& b = out.backend();
-  b.resize(4, 4);
-  for (unsigned i = 0; i < 4; ++i) b.limbs()[i] = x.w[i];
-  b.normalize();
-  return out;
-}
+[[nodiscard]] inline u256 to_u256(const Four& x) noexcept { return to_u256(x.w); }
 
 // The bits `v` needs: 0 for zero, msb(v) + 1 otherwise.
 [[nodiscard]] inline unsigned bit_width(const u256& v) noexcept {

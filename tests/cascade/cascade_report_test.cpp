@@ -30,15 +30,25 @@ using keeper::testing::cascade_fixture::positions;
 namespace aave = protocols::aave_v3;
 namespace sc = strategy::cascade;
 
-TEST_CASE("the move that puts 10% of the debt under 1, per asset", "[cascade]") {
-  // Ten accounts owing 100 USDC each, with WETH collateral worth (LT-weighted) 100 × HF at $2000:
-  // HF 1.1, 1.2, ... 2.0. WETH falls: the first crosses at 1/1.1 - 1. USDC rises: at +10%.
+namespace {
+
+// Ten accounts owing 100 USDC each, with WETH collateral worth (LT-weighted) 100 × HF at $2000:
+// HF 1.1, 1.2, ... 2.0.
+strategy::RiskBook ten_accounts() {
   strategy::RiskBook book;
   for (int i = 0; i < 10; ++i) {
     const double hf = 1.1 + 0.1 * i;
     const std::vector<strategy::Weight> w{{0, false, hf * 100 / 2000}, {1, true, 100}};
     book.set(static_cast<strategy::AccountId>(i), w);
   }
+  return book;
+}
+
+}  // namespace
+
+TEST_CASE("the move that puts 10% of the debt under 1, per asset", "[cascade]") {
+  // WETH falls: the first account crosses at 1/1.1 - 1. USDC rises: at +10%.
+  strategy::RiskBook book = ten_accounts();
   const std::vector<double> prices{2000, 1};
   struct Row {
     strategy::AssetId asset;
@@ -67,12 +77,7 @@ TEST_CASE("the move that puts 10% of the debt under 1, per asset", "[cascade]") 
 }
 
 TEST_CASE("the daemon's cliff gauge is move_for_debt_share per asset and direction", "[cascade]") {
-  strategy::RiskBook book;
-  for (int i = 0; i < 10; ++i) {
-    const double hf = 1.1 + 0.1 * i;
-    const std::vector<strategy::Weight> w{{0, false, hf * 100 / 2000}, {1, true, 100}};
-    book.set(static_cast<strategy::AccountId>(i), w);
-  }
+  const strategy::RiskBook book = ten_accounts();
   const std::vector<double> prices{2000, 1};
   const auto samples = keeper::cascade_gauge_samples(book, prices, {"WETH", "USDC"}, 0.1);
   REQUIRE(samples.size() == 2);
