@@ -23,7 +23,7 @@ constexpr std::uint64_t kNow = 1'700'000'000;
 chain::Address address_of(std::uint32_t n, std::uint8_t tag) {
   chain::Address a{};
   a.bytes[0] = tag;
-  for (int i = 0; i < 4; ++i) a.bytes[19 - i] = static_cast<std::uint8_t>(n >> (8 * i));
+  for (std::size_t i = 0; i < 4; ++i) a.bytes[19 - i] = static_cast<std::uint8_t>(n >> (8 * i));
   return a;
 }
 

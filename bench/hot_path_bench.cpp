@@ -66,7 +66,7 @@ struct World {
 
 Address address_of(std::uint64_t i) {
   Address a;
-  for (int b = 0; b < 8; ++b) a.bytes[19 - b] = static_cast<std::uint8_t>(i >> (8 * b));
+  for (std::size_t b = 0; b < 8; ++b) a.bytes[19 - b] = static_cast<std::uint8_t>(i >> (8 * b));
   a.bytes[0] = 0x11;
   return a;
 }
@@ -151,7 +151,7 @@ void BM_PriceFrameToSignedLiquidation(benchmark::State& state) {
     client->dispatch(frame);
     benchmark::DoNotOptimize(raw.data());
   }
-  if (raw.empty() || crossed != state.iterations())
+  if (raw.empty() || crossed != static_cast<std::size_t>(state.iterations()))
     state.SkipWithError("the tick did not produce one signed liquidation per frame");
   state.counters["accounts"] = static_cast<double>(w.accounts.size());
   state.counters["band"] = static_cast<double>(w.band.size());

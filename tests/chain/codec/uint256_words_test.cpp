@@ -48,7 +48,7 @@ TEST_CASE("u256 words round-trip and fit where cpp_int says", "[uint256]") {
     const u256 v = ops.next();
     CHECK(chain::words::to_u256(chain::words::of(v)) == v);
     CHECK(chain::words::fits_word(v) == (v <= kWord));
-    CHECK(chain::words::fits_two_words(v) == (v >> 128 == 0));
+    CHECK(chain::words::fits_two_words(v) == ((v >> 128) == 0));
   }
   CHECK(chain::words::of(u256{0}).n == 0);
   CHECK(chain::words::of(~u256{0}).n == 4);
@@ -89,7 +89,7 @@ TEST_CASE("word-wise products and quotients are cpp_int's, wrapping included", "
     const u256 c = ops.next();
     u256 d = ops.next(i % 2 == 0 ? 128 : 256);
     if (d == 0) d = 1;
-    two_word_divisors += d > kWord && d >> 128 == 0;
+    two_word_divisors += d > kWord && (d >> 128) == 0;
     const auto same = chain::div(a, d) == a / d && chain::mul_div(a, b, d) == a * b / d &&
                       chain::mul_add_div(a, b, c, d) == (a * b + c) / d;
     if (!same) {
