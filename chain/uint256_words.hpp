@@ -291,6 +291,9 @@ namespace chain {
 
 // (a * b + c) / d (d != 0), wrapping as the u256 expression does.
 [[nodiscard]] inline u256 mul_add_div(const u256& a, const u256& b, const u256& c, const u256& d) {
+  if (words::fits_two_words(a) && words::fits_word(b) && words::fits_word(c) && words::fits_word(d))
+    return words::mul_word_add_div_word(a, words::low_word(b), words::low_word(c),
+                                        words::low_word(d));
   if (!words::fits_two_words(d)) return (a * b + c) / d;
   if (words::all_two_words(a, b, c)) {
     const auto sum = words::mul_add_two(a, b, words::word_of_two(c, 0), words::word_of_two(c, 1));
@@ -313,6 +316,8 @@ namespace chain {
 
 // a * b / d (d != 0), wrapping as the u256 expression does.
 [[nodiscard]] inline u256 mul_div(const u256& a, const u256& b, const u256& d) {
+  if (words::fits_two_words(a) && words::fits_word(b) && words::fits_word(d))
+    return words::mul_word_add_div_word(a, words::low_word(b), 0, words::low_word(d));
   if (!words::fits_word(d)) return a * b / d;
   if (words::fits_two_words(a) && words::fits_two_words(b))
     return words::to_u256(words::div_one(words::mul_add_two(a, b), words::low_word(d)));

@@ -20,10 +20,6 @@ bool allowed(const OpportunityLimits& limits, const Address& asset) {
 u256 value_in_base(const Reserve& r, const u256& amount, const u256& price) {
   if (amount == 0 || price == 0) return 0;
   const u256 unit = pow10(r.config.decimals);
-  if (chain::words::fits_two_words(amount) && chain::words::fits_word(price) &&
-      chain::words::fits_word(unit))
-    return chain::words::mul_word_add_div_word(amount, chain::words::low_word(price), 0,
-                                               chain::words::low_word(unit));
   // Within 256 bits the product needs no widening (the same quotient, without a 512-bit division).
   if (msb(amount) + msb(price) + 2 <= 256) return chain::mul_div(amount, price, unit);
   return static_cast<u256>(chain::u512{amount} * price / unit);

@@ -59,10 +59,6 @@ void sort_listed(std::vector<Liquidation>& accounts, std::size_t first) {
 u256 value_base(const u256& amount, const u256& price, std::uint8_t decimals) {
   if (amount == 0 || price == 0) return 0;
   const u256 unit = pow10(decimals);
-  if (chain::words::fits_two_words(amount) && chain::words::fits_word(price) &&
-      chain::words::fits_word(unit))
-    return chain::words::mul_word_add_div_word(amount, chain::words::low_word(price), 0,
-                                               chain::words::low_word(unit));
   // Within 256 bits the product needs no widening (and no 512-bit division).
   if (msb(amount) + msb(price) + 2 <= 256) return chain::mul_div(amount, price, unit);
   chain::u512 wide = chain::u512{amount} * chain::u512{price};
