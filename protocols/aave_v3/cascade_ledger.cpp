@@ -4,6 +4,7 @@
 
 #include "protocols/aave_v3/account_data.hpp"
 #include "protocols/aave_v3/account_weights.hpp"
+#include "protocols/aave_v3/health_bound.hpp"
 #include "protocols/aave_v3/liquidation.hpp"
 #include "protocols/aave_v3/opportunity.hpp"
 #include "protocols/aave_v3/wad_ray_math.hpp"
@@ -13,29 +14,6 @@ namespace protocols::aave_v3 {
 namespace {
 
 using chain::u256;
-
-Position& position_of(Account& account, std::uint16_t reserve) {
-  const auto it =
-      std::lower_bound(account.positions.begin(), account.positions.end(), reserve,
-                       [](const Position& p, std::uint16_t r) { return p.reserve < r; });
-  if (it != account.positions.end() && it->reserve == reserve) return *it;
-  Position p;
-  p.reserve = reserve;
-  return *account.positions.insert(it, p);
-}
-
-void clear_bit(UserConfig& c, std::size_t bit) { c.data &= ~(u256{1} << bit); }
-
-// ScaledBalanceTokenBase._burnScaled / _transfer: the scaled amount leaving the balance.
-tl::expected<void, std::string> burn_scaled(u256& scaled, const u256& amount, const u256& index,
-                                            const char* what, const u256* amount_scaled = nullptr) {
-  const auto s =
-      amount_scaled != nullptr ? std::optional<u256>{*amount_scaled} : ray_div(amount, index);
-  if (!s) return tl::unexpected(std::string{"overflow burning "} + what);
-  if (*s > scaled) return tl::unexpected(std::string{"burning more "} + what + " than held");
-  scaled -= *s;
-  return {};
-}
 
 // The reserve as ReserveLogic.updateState leaves it at `timestamp`: indexes accrued, so that
 // balances read there at that time are the same to the wei without computing interest again.
@@ -51,149 +29,7 @@ void accrue(Reserve& r, std::uint64_t timestamp) {
   r.last_update = timestamp;
 }
 
-// Whether an account that assess() finds under 1 with no pair to liquidate (best_of found none,
-// and it has collateral) would be found so again at any prices P' that differ from `m`'s P only
-// in the reserves it uses as collateral, each priced no higher, and not in those it borrows
-// (positions, flags, indexes and every other price the same). It would, when:
-//  (1) account_data at P' still gives a health factor under 1. Each collateral's in_base
-//      = floor(balance * price / unit) is no larger at P', its debt's are the same (same
-//      balances and prices): TC' <= TC, D' = D, and with TC and D under 2^128 no product there
-//      can overflow. The numerator N = percentMul(TC, avgLT), avgLT = floor(S / TC), S = sum of
-//      in_base * LT, is not monotone (a falling collateral of lower threshold can raise avgLT by
-//      a basis point), but S' <= S < TC * (avgLT + 1), so N' <= floor((S' + 5000) / 1e4) <=
-//      Nmax = floor((TC * (avgLT + 1) + 5000) / 1e4), and wadDiv grows with its numerator:
-//      HF' <= wadDiv(Nmax, D) =: HFmax, required under 1.
-//  (2) The close factor does not fall: 100% (HF <= 0.95) stays 100% when HFmax <= 0.95 too, and
-//      50% can only become 100%. So requested' = percentMul(total debt, CF') >= requested.
-//  (3) Every pair it fails on fails at P' too. A pair refused for reasons that do not involve
-//      prices (inactive or paused reserve, not collateral, not borrowed) is refused again (the
-//      only check before them that reads prices is "healthy", passed by (1)). Any other pair
-//      succeeded with the collateral capped and repaying 0 (uncapped, it repays requested =
-//      percentMul(debt >= 1, CF >= 50%) >= 1): at P' a step either overflows (refused: fine) or
-//      gives base' = floor(p_d * requested' * cunit / (p'_c * dunit)) >= base (p'_c = 0
-//      divides by zero: refused), so maxCollateral' = percentMul(base', bonus) >= maxCollateral
-//      > balance, capped again, and debtNeeded' = percentDiv(floor(p'_c * balance * dunit /
-//      (p_d * cunit)), bonus) <= debtNeeded = 0, since floor and percentDiv only grow with their
-//      argument. evaluate() drops a pair that repays 0. A pair that overflowed at P is not
-//      accepted: a lower collateral price could lift the overflow.
-// Debt prices must stay put, not merely not fall: a higher one could overflow account_data's
-// debt value (then assess() says healthy). In a cascade only sales move prices, downwards. An
-// eMode category with its own price is left out (that price is not among the cascade's).
-bool no_pair_holds(const Market& m, const Account& account, const AccountData& data,
-                   std::uint64_t timestamp) {
-  using E = LiquidationError;
-  if (account.emode != 0) {
-    const auto it = m.emodes.find(account.emode);
-    if (it != m.emodes.end() && (!it->second.price_source.is_zero() || it->second.price != 0))
-      return false;
-  }
-  static const u256 kLimit = u256{1} << 128;
-  const u256& tc = data.total_collateral_base;
-  const u256& debt = data.total_debt_base;
-  if (tc >= kLimit || debt >= kLimit || debt == 0 || data.health_factor >= kWad) return false;
-  // (1) and (2).
-  const auto s_bound = chain::checked_mul(tc, data.current_liquidation_threshold + 1);
-  if (!s_bound) return false;
-  const u256 n_max = (*s_bound + kHalfPercentage) / kPercentageFactor;
-  const auto hf_max = wad_div(n_max, debt);
-  if (!hf_max || *hf_max >= kWad) return false;
-  if (data.health_factor <= kCloseFactorHfThreshold && *hf_max > kCloseFactorHfThreshold)
-    return false;
-  // (3), over the pairs best_of tries, with its request (the most the Pool allows).
-  for (const Position& cp : account.positions) {
-    if (!account.config.using_as_collateral(cp.reserve)) continue;
-    for (const Position& dp : account.positions) {
-      if (!account.config.borrowing(dp.reserve)) continue;
-      const auto o = liquidation_outcome_at(m, account, data.health_factor, cp.reserve, dp.reserve,
-                                            chain::kU256Max, timestamp);
-      if (o) {
-        if (!o->collateral_capped || o->debt_repaid != 0) return false;
-      } else if (o.error() != E::reserve_inactive_or_paused &&
-                 o.error() != E::collateral_not_liquidatable && o.error() != E::debt_not_borrowed) {
-        return false;
-      }
-    }
-  }
-  return true;
-}
-
 }  // namespace
-
-tl::expected<void, std::string> apply_liquidation(const Market& market, Account& account,
-                                                  std::uint16_t collateral, std::uint16_t debt,
-                                                  const LiquidationOutcome& outcome,
-                                                  std::uint64_t timestamp,
-                                                  const LiquidationReads& known) {
-  const PositionBalances* debt_read = known.debt;
-  const PositionBalances* collateral_read = known.collateral;
-  if (collateral >= market.reserves.size() || debt >= market.reserves.size())
-    return tl::unexpected(std::string{"unknown reserve"});
-  const Reserve& d = market.reserves[debt];
-  const Reserve& c = market.reserves[collateral];
-  const auto debt_index = normalized_debt(d, timestamp);
-  const auto income_index = normalized_income(c, timestamp);
-  if (!debt_index || !income_index) return tl::unexpected(std::string{"index overflow"});
-
-  // _burnDebtTokens: variable debt first, the rest from stable debt.
-  {
-    Position& p = position_of(account, debt);
-    const bool read = debt_read != nullptr && debt_read->debt_read;
-    const auto variable = read ? tl::expected<u256, MathError>{debt_read->variable_debt}
-                               : variable_debt_balance(d, p, timestamp);
-    const auto stable = read ? tl::expected<u256, MathError>{debt_read->stable_debt}
-                             : stable_debt_balance(p, timestamp);
-    if (!variable || !stable) return tl::unexpected(std::string{"debt balance overflow"});
-    const u256 total = *variable + *stable;
-    if (*variable >= outcome.debt_repaid) {
-      if (outcome.debt_repaid != 0)
-        if (auto ok = burn_scaled(p.scaled_variable_debt, outcome.debt_repaid, *debt_index,
-                                  "variable debt");
-            !ok)
-          return ok;
-    } else {
-      if (*variable != 0)
-        if (auto ok = burn_scaled(p.scaled_variable_debt, *variable, *debt_index, "variable debt");
-            !ok)
-          return ok;
-      // Stable debt accrues into its principal on burn; what remains is principal again.
-      const u256 rest = outcome.debt_repaid - *variable;
-      p.stable_principal = *stable > rest ? *stable - rest : u256{0};
-      p.stable_last_update = timestamp;
-      if (p.stable_principal == 0) p.stable_rate = 0;
-    }
-    if (total == outcome.debt_repaid) clear_bit(account.config, 2 * std::size_t{debt});
-  }
-  // _burnCollateralATokens, then the treasury's fee through transferOnLiquidation.
-  {
-    Position& p = position_of(account, collateral);
-    const auto balance = collateral_read != nullptr && collateral_read->collateral_read
-                             ? tl::expected<u256, MathError>{collateral_read->a_token}
-                             : a_token_balance(c, p, timestamp);
-    if (!balance) return tl::unexpected(std::string{"collateral balance overflow"});
-    if (auto ok = burn_scaled(p.scaled_a_token, outcome.collateral_to_liquidator, *income_index,
-                              "collateral", known.collateral_scaled);
-        !ok)
-      return ok;
-    if (outcome.protocol_fee != 0) {
-      // The Pool caps the treasury's share at what is left, against 1 wei of rounding
-      // (LiquidationLogic: "to avoid trying to send more aTokens than available on balance").
-      // The scaled fee is burnt as computed, or recomputed from the cap when it exceeds what is
-      // left: the same amounts as dividing again, one division fewer.
-      auto scaled = ray_div(outcome.protocol_fee, *income_index);
-      if (!scaled) return tl::unexpected(std::string{"overflow burning the fee"});
-      if (*scaled > p.scaled_a_token) {
-        const auto capped = ray_mul(p.scaled_a_token, *income_index);
-        if (!capped) return tl::unexpected(std::string{"overflow capping the fee"});
-        scaled = ray_div(*capped, *income_index);
-        if (!scaled) return tl::unexpected(std::string{"overflow burning the fee"});
-      }
-      p.scaled_a_token = *scaled > p.scaled_a_token ? u256{0} : p.scaled_a_token - *scaled;
-    }
-    if (outcome.collateral_to_liquidator + outcome.protocol_fee == *balance)
-      clear_bit(account.config, 2 * std::size_t{collateral} + 1);
-  }
-  return {};
-}
 
 CascadeLedger::CascadeLedger(Market market, std::map<Address, Account> positions,
                              std::uint64_t block, AaveContracts contracts, ProtocolOptions options)
@@ -215,8 +51,7 @@ CascadeLedger::CascadeLedger(Market market, std::map<Address, Account> positions
   for (const auto* entry : accounts_) held += entry->second.positions.size();
   originals_.reserve(accounts_.size());
   original_positions_.reserve(held);
-  no_pair_since_.assign(accounts_.size(), 0);
-  no_pair_uses_.resize(accounts_.size());
+  no_pairs_.resize(accounts_.size());
   spots_.resize(accounts_.size());
   for (std::size_t id = 0; id < accounts_.size(); ++id)
     note_spot(static_cast<strategy::AccountId>(id));
@@ -230,7 +65,7 @@ const Market& CascadeLedger::at(std::uint64_t timestamp, std::span<const u256> p
     for (auto& r : view_.reserves) accrue(r, timestamp);
     view_timestamp_ = timestamp;
     assessed_.reset();
-    forget_no_pairs();  // proven at other indexes
+    no_pairs_.forget_all();  // proven at other indexes
   }
   for (std::size_t i = 0; i < prices.size() && i < view_.reserves.size(); ++i)
     if (view_.reserves[i].price != prices[i]) {
@@ -249,8 +84,7 @@ void CascadeLedger::back_with_huge_pages() const {
   (void)back_with_huge_pages(spots_);
   (void)back_with_huge_pages(addresses_);
   (void)back_with_huge_pages(accounts_);
-  (void)back_with_huge_pages(no_pair_uses_);
-  (void)back_with_huge_pages(no_pair_since_);
+  no_pairs_.back_with_huge_pages();
   back_accounts_with_huge_pages();
 }
 
@@ -316,7 +150,7 @@ strategy::RankForm CascadeLedger::rank_form(strategy::AccountId id, std::uint64_
 void CascadeLedger::health_bound(strategy::AccountId id, std::uint64_t timestamp,
                                  strategy::cascade::HealthBound& out) const {
   if (saved_[id]) {  // changed by apply(): as it stands now
-    compute_health_bound(id, timestamp, out);
+    linear_health_bound(at(timestamp, {}), accounts_[id]->second, timestamp, out);
     return;
   }
   if (bound_memo_timestamp_ != timestamp) {
@@ -326,7 +160,7 @@ void CascadeLedger::health_bound(strategy::AccountId id, std::uint64_t timestamp
   }
   BoundMemo& memo = bound_memo_[id];
   if (!memo.filled) {
-    compute_health_bound(id, timestamp, out);
+    linear_health_bound(at(timestamp, {}), accounts_[id]->second, timestamp, out);
     if (out.terms.size() <= UINT16_MAX && bound_memo_terms_.size() <= UINT32_MAX) {
       memo = {static_cast<std::uint32_t>(bound_memo_terms_.size()),
               static_cast<std::uint16_t>(out.terms.size()), true, out.slack};
@@ -339,95 +173,18 @@ void CascadeLedger::health_bound(strategy::AccountId id, std::uint64_t timestamp
   out.slack = memo.slack;
 }
 
-void CascadeLedger::compute_health_bound(strategy::AccountId id, std::uint64_t timestamp,
-                                         strategy::cascade::HealthBound& out) const {
-  // account_data computes, per reserve, in_base = floor(balance * price / unit), then
-  //   TC = sum of collateral in_base,  avgLT = floor(sum(in_base * LT) / TC),
-  //   N = percentMul(TC, avgLT),  D = sum of debt in_base,  HF = wadDiv(N, D),
-  // and HF >= 1 whenever N >= D. Against the account: every floor of in_base costs at most 1
-  // (LT/1e4 once weighted), percentMul at most 0.5, and the floor of avgLT at most 1 basis point
-  // of TC, which only happens with two collateral reserves or more (with one, in_base * LT /
-  // in_base is exact). So, with m = 1 for several collaterals and 0 for one,
-  //   N >= sum((LT_i - m) / 1e4 * balance_i / unit_i * p_i) - sum(LT_i) / 1e4 - 0.5,
-  //   D <= sum(debt_j / unit_j * p_j). The
-  // doubles (to_double of balances and prices, a short dot product) are off by far less than
-  // 1e-12 of the terms, which the coefficients give away too. A relative margin on the health
-  // factor alone would not do: the avgLT floor moves a two-collateral account's health by up to
-  // 1/avgLT (1.3e-4 at 78%).
-  constexpr double kInf = std::numeric_limits<double>::infinity();
-  constexpr double kLess = 1.0 - 1e-12;
-  constexpr double kMore = 1.0 + 1e-12;
-  out.terms.clear();
-  out.slack = kInf;
-  const Market& m = at(timestamp, {});
-  const Account& account = accounts_[id]->second;
-  const EModeCategory* emode = nullptr;
-  if (account.emode != 0) {
-    const auto it = m.emodes.find(account.emode);
-    if (it != m.emodes.end()) {
-      // Its own price source: the oracle's prices alone do not value the account.
-      if (!it->second.price_source.is_zero() || it->second.price != 0) return;
-      emode = &it->second;
-    }
-  }
-  std::size_t collaterals = 0;
-  for (const Position& p : account.positions)
-    if (p.reserve < m.reserves.size() && account.config.using_as_collateral(p.reserve) &&
-        m.reserves[p.reserve].config.liquidation_threshold != 0 && p.scaled_a_token != 0)
-      ++collaterals;
-  const double floor_lt = collaterals > 1 ? 1.0 : 0.0;
-  double slack = 0.5 + 1.0;  // percentMul, and one unit against the doubles
-  bool owes = false;
-  for (const Position& p : account.positions) {
-    if (p.reserve >= m.reserves.size()) continue;
-    const Reserve& r = m.reserves[p.reserve];
-    const double unit = chain::to_double(pow10(r.config.decimals));
-    if (account.config.using_as_collateral(r.id) && r.config.liquidation_threshold != 0) {
-      const auto balance = a_token_balance(r, p, timestamp);
-      if (!balance) return;  // overflow: the exact evaluation says what the Pool would
-      const bool in_emode = emode != nullptr && account.emode == r.config.emode_category;
-      const double lt = static_cast<double>(in_emode ? emode->liquidation_threshold
-                                                     : r.config.liquidation_threshold);
-      if (*balance != 0)
-        out.terms.push_back(
-            {r.id, chain::to_double(*balance) / unit * (lt - floor_lt) / 1e4 * kLess});
-      slack += lt / 1e4;
-    }
-    if (account.config.borrowing(r.id)) {
-      const auto variable = variable_debt_balance(r, p, timestamp);
-      const auto stable = stable_debt_balance(p, timestamp);
-      if (!variable || !stable) {
-        out.terms.clear();
-        return;
-      }
-      const double debt = chain::to_double(*variable) + chain::to_double(*stable);
-      if (debt != 0) {
-        out.terms.push_back({r.id, -debt / unit * kMore});
-        owes = true;
-      }
-    }
-  }
-  if (!owes) {
-    // No debt: account_data's health factor is the maximum.
-    out.terms.clear();
-    out.slack = -kInf;
-    return;
-  }
-  out.slack = slack;
-}
-
 strategy::Assessment CascadeLedger::assess(strategy::AccountId id, std::uint64_t timestamp,
                                            std::span<const u256> prices) const {
   using Verdict = strategy::Assessment::Verdict;
   const Market& m = at(timestamp, prices);
   // As AaveV3Protocol::assess without limits; the health factor is computed once for every pair.
   strategy::Assessment out{Verdict::healthy, addresses_[id], std::nullopt};
-  if (no_pair_still_holds(id, m)) {
+  if (no_pairs_.holds(id, m, accounts_[id]->second)) {
     ++no_pair_reused_;
     out.verdict = Verdict::no_allowed_pair;
     return out;
   }
-  forget_no_pair(id);
+  no_pairs_.forget(id);
   const auto& [who, account] = *accounts_[id];
   // read_ is about to be this account's: an earlier assessment is no longer whole.
   assessed_.reset();
@@ -451,7 +208,8 @@ strategy::Assessment CascadeLedger::assess(strategy::AccountId id, std::uint64_t
           return p.scaled_a_token != 0 && config.using_as_collateral(p.reserve);
         });
     out.verdict = has_collateral ? Verdict::no_allowed_pair : Verdict::no_collateral;
-    if (has_collateral && no_pair_holds(m, account, *data, timestamp)) remember_no_pair(id, m);
+    if (has_collateral && no_pair_holds(m, account, *data, timestamp))
+      no_pairs_.remember(id, m, account);
     return out;
   }
   if (best->profit_base <= 0) {
@@ -553,7 +311,7 @@ tl::expected<strategy::cascade::Applied, std::string> CascadeLedger::apply(
     saved_[id] = true;
   }
   assessed_.reset();
-  forget_no_pair(id);
+  no_pairs_.forget(id);
   // The assessment's reads, while its account's positions are still those it read.
   const auto read_of = [&](std::uint16_t reserve) -> const PositionBalances* {
     const Position* p = account.position(reserve);
@@ -594,79 +352,7 @@ void CascadeLedger::restore() {
   originals_.clear();
   original_positions_.clear();
   assessed_.reset();
-  forget_no_pairs();  // those of the accounts put back were proven on other positions
-}
-
-bool CascadeLedger::no_pair_still_holds(strategy::AccountId id, const Market& m) const {
-  const std::uint32_t since = no_pair_since_[id];
-  if (since == 0) return false;
-  const std::size_t n = m.reserves.size();
-  const u256* then = no_pair_prices_.data() + (since - 1) * n;
-  if (const Uses& uses = no_pair_uses_[id]; uses.known) {
-    for (std::uint64_t b = uses.borrowed; b != 0; b &= b - 1) {
-      const auto r = static_cast<std::size_t>(__builtin_ctzll(b));
-      if (m.reserves[r].price != then[r]) return false;
-    }
-    for (std::uint64_t c = uses.collateral; c != 0; c &= c - 1) {
-      const auto r = static_cast<std::size_t>(__builtin_ctzll(c));
-      if (m.reserves[r].price > then[r]) return false;
-    }
-    return true;
-  }
-  const Account& account = accounts_[id]->second;
-  for (const Position& p : account.positions) {
-    if (p.reserve >= n) return false;
-    const u256& now = m.reserves[p.reserve].price;
-    if (account.config.borrowing(p.reserve)) {
-      if (now != then[p.reserve]) return false;
-    } else if (account.config.using_as_collateral(p.reserve) && now > then[p.reserve]) {
-      return false;
-    }
-  }
-  return true;
-}
-
-void CascadeLedger::remember_no_pair(strategy::AccountId id, const Market& m) const {
-  const std::size_t n = m.reserves.size();
-  const auto same_as_last = [&] {
-    if (no_pair_prices_.empty()) return false;
-    const u256* last = no_pair_prices_.data() + no_pair_prices_.size() - n;
-    for (std::size_t i = 0; i < n; ++i)
-      if (last[i] != m.reserves[i].price) return false;
-    return true;
-  };
-  if (n == 0) return;
-  if (!same_as_last()) {
-    // A run asks at a few dozen price vectors; a caller that never restores is kept bounded.
-    constexpr std::size_t kMaxSnapshots = 4096;
-    if (no_pair_prices_.size() / n >= kMaxSnapshots) forget_no_pairs();
-    for (const Reserve& r : m.reserves) no_pair_prices_.push_back(r.price);
-  }
-  if (no_pair_since_[id] == 0) no_pair_ids_.push_back(id);
-  // The same conditions as no_pair_still_holds reads from the account, position by position.
-  const Account& account = accounts_[id]->second;
-  Uses uses{0, 0, true};
-  for (const Position& p : account.positions) {
-    if (p.reserve >= n || p.reserve >= 64) {
-      uses.known = false;
-      break;
-    }
-    const std::uint64_t bit = std::uint64_t{1} << p.reserve;
-    if (account.config.borrowing(p.reserve))
-      uses.borrowed |= bit;
-    else if (account.config.using_as_collateral(p.reserve))
-      uses.collateral |= bit;
-  }
-  no_pair_uses_[id] = uses;
-  no_pair_since_[id] = static_cast<std::uint32_t>(no_pair_prices_.size() / n);
-}
-
-void CascadeLedger::forget_no_pair(strategy::AccountId id) const { no_pair_since_[id] = 0; }
-
-void CascadeLedger::forget_no_pairs() const {
-  for (const auto id : no_pair_ids_) no_pair_since_[id] = 0;
-  no_pair_ids_.clear();
-  no_pair_prices_.clear();
+  no_pairs_.forget_all();  // those of the accounts put back were proven on other positions
 }
 
 }  // namespace protocols::aave_v3

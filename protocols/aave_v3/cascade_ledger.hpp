@@ -12,24 +12,12 @@
 #include <vector>
 
 #include "protocols/aave_v3/aave_v3_protocol.hpp"
+#include "protocols/aave_v3/apply_liquidation.hpp"
 #include "protocols/aave_v3/liquidation.hpp"
+#include "protocols/aave_v3/no_pair_verdicts.hpp"
 #include "strategy/cascade/ledger.hpp"
 
 namespace protocols::aave_v3 {
-
-// What a caller already computed at the liquidation's timestamp; what is given is not computed
-// again.
-struct LiquidationReads {
-  const PositionBalances* debt = nullptr;        // the debt position's, as account_data read it
-  const PositionBalances* collateral = nullptr;  // the collateral position's
-  // The liquidator's share in scaled aTokens: ray_div(collateral_to_liquidator, income index).
-  const chain::u256* collateral_scaled = nullptr;
-};
-
-// What one liquidation leaves of an account; errors where the Pool would revert.
-[[nodiscard]] tl::expected<void, std::string> apply_liquidation(
-    const Market& market, Account& account, std::uint16_t collateral, std::uint16_t debt,
-    const LiquidationOutcome& outcome, std::uint64_t timestamp, const LiquidationReads& known = {});
 
 class CascadeLedger final : public strategy::cascade::Ledger {
  public:
@@ -64,7 +52,7 @@ class CascadeLedger final : public strategy::cascade::Ledger {
 
   [[nodiscard]] const Market& market() const noexcept { return market_; }
   // How many assessments reused a no_allowed_pair verdict kept from an earlier round (see
-  // no_pair_since_), over the ledger's life.
+  // NoPairVerdicts), over the ledger's life.
   [[nodiscard]] std::size_t verdicts_reused() const noexcept { return no_pair_reused_; }
 
  private:
@@ -73,8 +61,6 @@ class CascadeLedger final : public strategy::cascade::Ledger {
   // and the oracle at `prices` (empty: as read).
   [[nodiscard]] const Market& at(std::uint64_t timestamp,
                                  std::span<const chain::u256> prices) const;
-  void compute_health_bound(strategy::AccountId id, std::uint64_t timestamp,
-                            strategy::cascade::HealthBound& out) const;
 
   Market market_;
   std::map<Address, Account> positions_;
@@ -139,29 +125,9 @@ class CascadeLedger final : public strategy::cascade::Ledger {
   mutable std::vector<strategy::cascade::BoundTerm> bound_memo_terms_;
   mutable std::optional<std::uint64_t> bound_memo_timestamp_;
 
-  // Accounts under 1 that no pair can liquidate (every pair repays 0: dust collateral against a
-  // debt) stay so while their collateral prices do not rise and their debt prices do not move
-  // (see no_pair_holds in the .cpp): a cascade, whose prices only fall, re-assesses them in
-  // every round for nothing. Each such verdict is kept with the prices it was proven at, and
-  // reused while those bounds hold; apply(), restore() and a new timestamp forget it.
-  [[nodiscard]] bool no_pair_still_holds(strategy::AccountId id, const Market& m) const;
-  void remember_no_pair(strategy::AccountId id, const Market& m) const;
-  void forget_no_pair(strategy::AccountId id) const;
-  void forget_no_pairs() const;
-  // By AccountId: 1 + the snapshot in no_pair_prices_ its verdict was proven at; 0: none.
-  mutable std::vector<std::uint32_t> no_pair_since_;
-  // By AccountId, with a verdict kept: the reserves it borrows and those it holds as collateral
-  // only (bit = reserve id), so that checking the verdict touches neither the account nor its
-  // positions, which a sweep would mostly find out of cache. `known` false: a reserve id past
-  // the masks' 64 bits, checked on the account itself.
-  struct Uses {
-    std::uint64_t borrowed = 0;
-    std::uint64_t collateral = 0;
-    bool known = false;
-  };
-  mutable std::vector<Uses> no_pair_uses_;
-  mutable std::vector<chain::u256> no_pair_prices_;  // every reserve's price, snapshot by snapshot
-  mutable std::vector<strategy::AccountId> no_pair_ids_;  // the accounts with a verdict kept
+  // Verdicts of no_allowed_pair, reused while their prices' bounds hold; apply() forgets its
+  // account's, restore() and a new timestamp every one.
+  mutable NoPairVerdicts no_pairs_;
   mutable std::size_t no_pair_reused_ = 0;
 };
 
