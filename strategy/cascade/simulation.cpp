@@ -86,6 +86,7 @@ Cascade::Cascade(Ledger& ledger, CascadeOptions options) : ledger_{ledger}, opti
   const std::size_t n = ledger_.account_count();
   slots_.resize(n);
   slack_.resize(n);
+  dense_.reset(n, ledger_.assets().size());
   // Room for a few terms per account up front: growing by doubling would copy the terms and
   // touch fresh pages for every copy (each first touch of a page costs more than its terms).
   terms_.reserve(4 * n);
@@ -103,7 +104,7 @@ Cascade::Cascade(Ledger& ledger, CascadeOptions options) : ledger_{ledger}, opti
     store(id, scratch_);
   }
   bound_saved_.assign(n, false);
-  is_bad_.assign(n, false);
+  is_bad_.assign(n, 0);
 }
 
 void Cascade::store(AccountId id, const HealthBound& bound) {
@@ -121,6 +122,15 @@ void Cascade::store(AccountId id, const HealthBound& bound) {
   slot.count = count;
   // A bound cut short cannot prove anything.
   slack_[id] = count == bound.terms.size() ? bound.slack : std::numeric_limits<double>::infinity();
+  store_row(id);
+}
+
+void Cascade::store_row(AccountId id) {
+  if (!dense_.enabled()) return;
+  const Slot s = slots_[id];
+  // A term of an asset the rows lack: may_fall says "may fall", so must the filter.
+  if (!dense_.write(id, {terms_.data() + s.offset, s.count}))
+    slack_[id] = std::numeric_limits<double>::infinity();
 }
 
 bool Cascade::may_fall(AccountId id) const noexcept {
@@ -148,8 +158,8 @@ void Cascade::refresh(AccountId id) {
 }
 
 void Cascade::mark_bad(AccountId id, const u256& debt_base) {
-  if (is_bad_[id]) return;
-  is_bad_[id] = true;
+  if (is_bad_[id] != 0) return;
+  is_bad_[id] = 1;
   bad_.emplace_back(id, debt_base);
 }
 
@@ -161,11 +171,12 @@ void Cascade::restore() {
     std::copy_n(saved_terms_.begin() + static_cast<std::ptrdiff_t>(saved.first), slot.count,
                 terms_.begin() + slot.offset);
     slack_[saved.id] = saved.slack;
+    store_row(saved.id);
     bound_saved_[saved.id] = false;
   }
   saved_.clear();
   saved_terms_.clear();
-  for (const auto& [id, debt] : bad_) is_bad_[id] = false;
+  for (const auto& [id, debt] : bad_) is_bad_[id] = 0;
   bad_.clear();
 }
 
@@ -186,17 +197,21 @@ tl::expected<void, CascadeError> Cascade::round(Round& r, Exchange& exchange,
 
   // One pass of the bounds; only accounts they cannot prove healthy go through exact math.
   candidates_.clear();
-  const std::size_t n = slots_.size();
-  // Without a branch on the verdict, which no predictor guesses (accounts that may fall are
-  // scattered): every id is written, and the end moves past those that may fall.
-  candidates_.resize(n);
-  std::size_t count = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const auto id = static_cast<AccountId>(i);
-    candidates_[count] = id;
-    count += static_cast<std::size_t>(!is_bad_[i] && (options_.exact_all || may_fall(id)));
+  if (dense_.enabled() && !options_.exact_all) {
+    dense_.candidates(price_doubles_, slack_, is_bad_, candidates_);
+  } else {
+    const std::size_t n = slots_.size();
+    // Without a branch on the verdict, which no predictor guesses (accounts that may fall are
+    // scattered): every id is written, and the end moves past those that may fall.
+    candidates_.resize(n);
+    std::size_t count = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto id = static_cast<AccountId>(i);
+      candidates_[count] = id;
+      count += static_cast<std::size_t>(is_bad_[i] == 0 && (options_.exact_all || may_fall(id)));
+    }
+    candidates_.resize(count);
   }
-  candidates_.resize(count);
   r.evaluated = candidates_.size();
 
   const std::size_t first = r.accounts.size();

@@ -17,6 +17,7 @@
 
 #include <tl/expected.hpp>
 
+#include "strategy/cascade/dense_bounds.hpp"
 #include "strategy/cascade/exchange.hpp"
 #include "strategy/cascade/ledger.hpp"
 #include "strategy/cascade/shock.hpp"
@@ -111,6 +112,7 @@ class Cascade {
   [[nodiscard]] tl::expected<void, CascadeError> round(Round& r, Exchange& exchange,
                                                        std::vector<chain::u256>& prices);
   void store(AccountId id, const HealthBound& bound);
+  void store_row(AccountId id);  // dense_'s row of id from its terms
   [[nodiscard]] bool may_fall(AccountId id) const noexcept;
   void refresh(AccountId id);
   void mark_bad(AccountId id, const chain::u256& debt_base);
@@ -123,7 +125,8 @@ class Cascade {
   std::vector<Slot> slots_;
   std::vector<BoundTerm> terms_;
   std::vector<double> slack_;
-  HealthBound scratch_;                // a refreshed bound, its vector reused
+  DenseBounds dense_;    // the same bounds as rows, for the filter of a market of few assets
+  HealthBound scratch_;  // a refreshed bound, its vector reused
   std::vector<double> price_doubles_;  // a round's prices as the bounds take them
   std::vector<AccountId> candidates_;  // a round's accounts the bounds cannot prove healthy
   std::vector<AccountId> liquidated_;  // a round's accounts liquidated
@@ -134,7 +137,7 @@ class Cascade {
   // Accounts left with debt and no collateral during a run, and that debt when they were found:
   // nothing can be seized from them any more, so later rounds neither list nor re-evaluate them.
   std::vector<std::pair<AccountId, chain::u256>> bad_;
-  std::vector<bool> is_bad_;  // by AccountId
+  std::vector<std::uint8_t> is_bad_;  // by AccountId: 1 or 0 (bytes: the filter reads them all)
 };
 
 // The value of `amount` of an asset at `price` (per whole token), in base units.

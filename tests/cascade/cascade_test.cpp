@@ -233,9 +233,15 @@ aave::Account straddling(double weth_price, double collateral_usd, bool with_wbt
   return a;
 }
 
-aave::Market straddling_market() {
+// WETH, USDC and WBTC, then `unused` reserves no account holds (a wider market).
+aave::Market straddling_market(std::size_t unused = 0) {
   auto m = market();
   m.reserves.push_back(reserve(2, "WBTC", 8, 60000'00000000ULL, 7800, 10650));
+  for (std::size_t i = 0; i < unused; ++i) {
+    const auto id = static_cast<std::uint16_t>(m.reserves.size());
+    m.reserves.push_back(reserve(id, "LINK", 18, 15'00000000ULL, 7000, 10700));
+    m.reserves.back().symbol += std::to_string(id);
+  }
   return m;
 }
 
@@ -273,88 +279,92 @@ TEST_CASE("the filtered cascade is the one that evaluates every account exactly"
   dust.positions.push_back({1, 0, u256{1}, 0, 0, 0});
   positions.emplace(next(), dust);
 
-  aave::CascadeLedger ledger{straddling_market(), positions, 7, {}, {}};
-  const sc::DepthCurveExchange curve{ledger.assets(), u256{100'000'000}, {{0, 1.0}, {2, 1.0}}};
-  sc::Cascade filtered{ledger, {kNow, 20}};
-  sc::Cascade exact{ledger, {kNow, 20, true}};
-  sc::Cascade totals_only{ledger, {.timestamp = kNow, .max_rounds = 20, .list_accounts = false}};
-  const cascade::ReportContext context{7, kNow, ledger.assets(), u256{100'000'000}};
-  std::size_t approx_above_exact_under = 0;
-  for (const auto bp : shocks) {
-    INFO("WETH " << bp << " bp");
-    // The table straddles 1: exact health factors on both sides within 2e-4, and accounts whose
-    // approximate health is 1 or more while the Pool's is under 1 (the average threshold's
-    // floor), which a relative margin of 1e-6 on the approximation would miss.
-    auto shocked = straddling_market();
-    shocked.reserves[0].price = sc::shocked_price(shocked.reserves[0].price, bp);
-    const std::vector<double> doubles{to_double(shocked.reserves[0].price), 1e8, 60000e8};
-    std::size_t under = 0, above = 0;
-    for (strategy::AccountId id = 0; id < ledger.account_count(); ++id) {
-      const auto& a = positions.at(ledger.address(id));
-      const auto hf = aave::account_data(shocked, a, kNow).value().health_factor;
-      const double h = to_double(hf) / 1e18;
-      under += hf < aave::kWad && h > 1 - 2e-4;
-      above += hf >= aave::kWad && h < 1 + 2e-4;
-      strategy::RiskBook book;
-      book.set(0, ledger.rank_form(id, kNow).weights);
-      approx_above_exact_under += hf < aave::kWad && book.health(0, doubles) >= 1.0;
-    }
-    CHECK(under >= 10);
-    CHECK(above >= 10);
+  // The filter reads dense rows of bounds in a market of up to 8 assets, sparse terms above.
+  for (const std::size_t unused : {std::size_t{0}, std::size_t{7}}) {
+    INFO(3 + unused << " assets");
+    aave::CascadeLedger ledger{straddling_market(unused), positions, 7, {}, {}};
+    const sc::DepthCurveExchange curve{ledger.assets(), u256{100'000'000}, {{0, 1.0}, {2, 1.0}}};
+    sc::Cascade filtered{ledger, {kNow, 20}};
+    sc::Cascade exact{ledger, {kNow, 20, true}};
+    sc::Cascade totals_only{ledger, {.timestamp = kNow, .max_rounds = 20, .list_accounts = false}};
+    const cascade::ReportContext context{7, kNow, ledger.assets(), u256{100'000'000}};
+    std::size_t approx_above_exact_under = 0;
+    for (const auto bp : shocks) {
+      INFO("WETH " << bp << " bp");
+      // The table straddles 1: exact health factors on both sides within 2e-4, and accounts whose
+      // approximate health is 1 or more while the Pool's is under 1 (the average threshold's
+      // floor), which a relative margin of 1e-6 on the approximation would miss.
+      auto shocked = straddling_market(unused);
+      shocked.reserves[0].price = sc::shocked_price(shocked.reserves[0].price, bp);
+      const std::vector<double> doubles{to_double(shocked.reserves[0].price), 1e8, 60000e8};
+      std::size_t under = 0, above = 0;
+      for (strategy::AccountId id = 0; id < ledger.account_count(); ++id) {
+        const auto& a = positions.at(ledger.address(id));
+        const auto hf = aave::account_data(shocked, a, kNow).value().health_factor;
+        const double h = to_double(hf) / 1e18;
+        under += hf < aave::kWad && h > 1 - 2e-4;
+        above += hf >= aave::kWad && h < 1 + 2e-4;
+        strategy::RiskBook book;
+        book.set(0, ledger.rank_form(id, kNow).weights);
+        approx_above_exact_under += hf < aave::kWad && book.health(0, doubles) >= 1.0;
+      }
+      CHECK(under >= 10);
+      CHECK(above >= 10);
 
-    const auto f = filtered.run({"WETH", bp}, curve);
-    const auto e = exact.run({"WETH", bp}, curve);
-    REQUIRE(f.has_value());
-    REQUIRE(e.has_value());
-    REQUIRE(!f->rounds.empty());
-    // The same accounts, the same amounts, round after round, to the wei.
-    CHECK(cascade::cascade_json(context, *f).dump() == cascade::cascade_json(context, *e).dump());
-    CHECK(f->rounds.size() == e->rounds.size());
-    // A sweep's run lists no account and gives the same rounds, totals and bad debt.
-    const auto t = totals_only.run({"WETH", bp}, curve);
-    REQUIRE(t.has_value());
-    CHECK(cascade::sweep_json(context, {*t}).dump() == cascade::sweep_json(context, {*f}).dump());
-    REQUIRE(t->rounds.size() == f->rounds.size());
-    for (std::size_t i = 0; i < t->rounds.size(); ++i) {
-      const auto& listed = f->rounds[i];
-      const auto& counted = t->rounds[i];
-      CHECK(counted.accounts.empty());
-      CHECK(counted.under_one == listed.accounts.size());
-      CHECK(listed.under_one == listed.accounts.size());
-      CHECK(counted.liquidated == listed.liquidated);
-      CHECK(counted.debt_repaid == listed.debt_repaid);
-      CHECK(counted.collateral_seized == listed.collateral_seized);
-      CHECK(counted.bonus_base == listed.bonus_base);
-      CHECK(counted.prices_after == listed.prices_after);
-      CHECK(counted.bad_debt_accounts == listed.bad_debt_accounts);
-      CHECK(counted.bad_debt_base == listed.bad_debt_base);
+      const auto f = filtered.run({"WETH", bp}, curve);
+      const auto e = exact.run({"WETH", bp}, curve);
+      REQUIRE(f.has_value());
+      REQUIRE(e.has_value());
+      REQUIRE(!f->rounds.empty());
+      // The same accounts, the same amounts, round after round, to the wei.
+      CHECK(cascade::cascade_json(context, *f).dump() == cascade::cascade_json(context, *e).dump());
+      CHECK(f->rounds.size() == e->rounds.size());
+      // A sweep's run lists no account and gives the same rounds, totals and bad debt.
+      const auto t = totals_only.run({"WETH", bp}, curve);
+      REQUIRE(t.has_value());
+      CHECK(cascade::sweep_json(context, {*t}).dump() == cascade::sweep_json(context, {*f}).dump());
+      REQUIRE(t->rounds.size() == f->rounds.size());
+      for (std::size_t i = 0; i < t->rounds.size(); ++i) {
+        const auto& listed = f->rounds[i];
+        const auto& counted = t->rounds[i];
+        CHECK(counted.accounts.empty());
+        CHECK(counted.under_one == listed.accounts.size());
+        CHECK(listed.under_one == listed.accounts.size());
+        CHECK(counted.liquidated == listed.liquidated);
+        CHECK(counted.debt_repaid == listed.debt_repaid);
+        CHECK(counted.collateral_seized == listed.collateral_seized);
+        CHECK(counted.bonus_base == listed.bonus_base);
+        CHECK(counted.prices_after == listed.prices_after);
+        CHECK(counted.bad_debt_accounts == listed.bad_debt_accounts);
+        CHECK(counted.bad_debt_base == listed.bad_debt_base);
+      }
+      // Round 1 names exactly the accounts the Pool's math puts under 1.
+      std::set<Address> expected;
+      for (const auto& [who, a] : positions)
+        if (aave::account_data(shocked, a, kNow).value().health_factor < aave::kWad)
+          expected.insert(who);
+      std::set<Address> named;
+      for (const auto& l : f->rounds[0].accounts) named.insert(l.account);
+      CHECK(named == expected);
+      CHECK(named.size() == f->rounds[0].accounts.size());
+      CHECK(f->rounds[0].liquidated > 0);
+      // Every round lists each account once, lowest health factor first, then by address.
+      for (const auto& round : f->rounds) {
+        std::set<Address> once;
+        for (const auto& l : round.accounts) once.insert(l.account);
+        CHECK(once.size() == round.accounts.size());
+        CHECK(std::is_sorted(round.accounts.begin(), round.accounts.end(),
+                             [](const sc::Liquidation& a, const sc::Liquidation& b) {
+                               return a.health_factor != b.health_factor
+                                          ? a.health_factor < b.health_factor
+                                          : a.account < b.account;
+                             }));
+      }
+      // And the filter spared most accounts the exact evaluation.
+      CHECK(e->rounds[0].evaluated == ledger.account_count());
+      CHECK(f->rounds[0].evaluated * 2 < e->rounds[0].evaluated);
     }
-    // Round 1 names exactly the accounts the Pool's math puts under 1.
-    std::set<Address> expected;
-    for (const auto& [who, a] : positions)
-      if (aave::account_data(shocked, a, kNow).value().health_factor < aave::kWad)
-        expected.insert(who);
-    std::set<Address> named;
-    for (const auto& l : f->rounds[0].accounts) named.insert(l.account);
-    CHECK(named == expected);
-    CHECK(named.size() == f->rounds[0].accounts.size());
-    CHECK(f->rounds[0].liquidated > 0);
-    // Every round lists each account once, lowest health factor first, then by address.
-    for (const auto& round : f->rounds) {
-      std::set<Address> once;
-      for (const auto& l : round.accounts) once.insert(l.account);
-      CHECK(once.size() == round.accounts.size());
-      CHECK(std::is_sorted(round.accounts.begin(), round.accounts.end(),
-                           [](const sc::Liquidation& a, const sc::Liquidation& b) {
-                             return a.health_factor != b.health_factor
-                                        ? a.health_factor < b.health_factor
-                                        : a.account < b.account;
-                           }));
-    }
-    // And the filter spared most accounts the exact evaluation.
-    CHECK(e->rounds[0].evaluated == ledger.account_count());
-    CHECK(f->rounds[0].evaluated * 2 < e->rounds[0].evaluated);
+    CHECK(approx_above_exact_under > 0);
+    CHECK(ledger.changed().empty());
   }
-  CHECK(approx_above_exact_under > 0);
-  CHECK(ledger.changed().empty());
 }
