@@ -39,7 +39,7 @@ for f in "${extra_flags[@]}"; do
   fi
 done
 
-mapfile -t all < <(ls fuzz/*_fuzz.cpp | xargs -n1 basename | sed 's/\.cpp$//')
+mapfile -t all < <(find fuzz -maxdepth 1 -name '*_fuzz.cpp' -printf '%f\n' | sed 's/\.cpp$//' | sort)
 if [[ $want == all ]]; then
   targets=("${all[@]}")
 elif [[ " ${all[*]} " == *" $want "* ]]; then
